@@ -1,0 +1,179 @@
+"""The ``Array`` class: one array type for every backend, concrete or being traced.
+
+Imports only polygrad's util, dtypes and backend modules. Operators are installed on the class
+by ``polygrad.numpy._operators`` once the namespace exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._dtypes import DType
+
+__all__ = ["Array", "native_of"]
+
+
+class Array:
+    """An n-dimensional array on some backend and device, possibly being differentiated.
+
+    Arrays are made with ``polygrad.numpy`` functions (``np.asarray``, ``np.zeros``, ...), never
+    by calling ``Array`` directly. An array is either *concrete* (it holds the backend's own
+    array) or a *tracer* of a ``grad``/``jvp``/``record`` trace (it holds the value it stands for
+    and the trace's bookkeeping); both behave the same to user code.
+
+    Examples
+    --------
+    >>> import polygrad.numpy as np
+    >>> x = np.asarray([1.0, 2.0])
+    >>> x.shape, x.dtype, x.backend
+    ((2,), float64, 'numpy')
+    >>> x.asnumpy().tolist()
+    [1.0, 2.0]
+    """
+
+    __slots__ = ("_v", "_backend", "_trace", "_aux", "_grad", "_grad_req", "__weakref__")
+    __array_priority__ = 1000   # NumPy defers binary operators to ours
+    __array_ufunc__ = None
+
+    def __init__(self, v: Any, backend: Any, trace: Any = None, aux: Any = None) -> None:
+        # v: the backend's array (concrete) or the primal Array (tracer); aux: trace bookkeeping
+        self._v = v
+        self._backend = backend
+        self._trace = trace
+        self._aux = aux
+
+    # -- what it is ----------------------------------------------------------------------
+    @property
+    def native(self) -> Any:
+        """The backend's own array, without a copy (the concrete value when traced)."""
+        return self._backend.native(native_of(self))
+
+    @property
+    def backend(self) -> str:
+        """The name of the backend holding this array (``"numpy"``, ``"torch"``, ...)."""
+        return self._backend.name
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(native_of(self).shape)
+
+    @property
+    def ndim(self) -> int:
+        return len(native_of(self).shape)
+
+    @property
+    def size(self) -> int:
+        n = 1
+        for d in native_of(self).shape:
+            n *= d
+        return n
+
+    @property
+    def dtype(self) -> DType:
+        return self._backend.dtype_of(native_of(self))
+
+    @property
+    def device(self) -> str:
+        return self._backend.device_of(native_of(self))
+
+    def __len__(self) -> int:
+        shape = native_of(self).shape
+        if not shape:
+            raise TypeError("len() of a 0-d polygrad Array")
+        return shape[0]
+
+    # -- to the host ---------------------------------------------------------------------
+    def asnumpy(self) -> Any:
+        """A NumPy array on the host with this array's values (MinPy / MXNet name)."""
+        return self._backend.to_numpy(native_of(self))
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        out = self.asnumpy()
+        return out if dtype is None else out.astype(dtype)
+
+    def item(self) -> Any:
+        return self.asnumpy().item()
+
+    def tolist(self) -> Any:
+        return self.asnumpy().tolist()
+
+    def __bool__(self) -> bool:
+        return bool(self._scalar("__bool__"))
+
+    def __float__(self) -> float:
+        return float(self._scalar("__float__"))
+
+    def __int__(self) -> int:
+        return int(self._scalar("__int__"))
+
+    def __complex__(self) -> complex:
+        return complex(self._scalar("__complex__"))
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "iu":
+            raise TypeError(f"Array.__index__: expected an integer array, got dtype {self.dtype}")
+        return int(self._scalar("__index__"))
+
+    def _scalar(self, what: str) -> Any:
+        if self.size != 1:
+            raise TypeError(f"Array.{what}: only arrays with one element convert to a Python "
+                            f"scalar; this one has shape {self.shape}")
+        return self.asnumpy().reshape(()).item()
+
+    # -- moving ----------------------------------------------------------------------------
+    def to_backend(self, spec: Any) -> Array:
+        """A copy of this array on another backend (``"torch"``, ``"cuda"``, ``"jax:cpu"``, ...)."""
+        from ._backend import backend_for
+
+        target = backend_for(spec)
+        if target is self._backend:
+            return Array(native_of(self), target)
+        value = native_of(self)
+        try:
+            moved = target.from_dlpack(value) if hasattr(target, "from_dlpack") else None
+        except Exception:
+            moved = None
+        if moved is None:
+            moved = target.asarray(self._backend.to_numpy(value))
+        return Array(moved, target)
+
+    def to_device(self, device: Any, /, *, stream: Any = None) -> Array:
+        return self.to_backend(f"{self._backend.name}:{device}")
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        return self.native.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> Any:
+        return self.native.__dlpack_device__()
+
+    def __array_namespace__(self, /, *, api_version: str | None = None) -> Any:
+        import polygrad.numpy
+
+        return polygrad.numpy
+
+    # -- display -----------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        body = repr(self.asnumpy())
+        if body.startswith("array("):
+            body = body[6:].rsplit(", dtype=", 1)[0].rstrip(")")
+        body = body.replace("\n      ", "\n" + " " * 6)
+        traced = ""
+        if self._trace is not None and getattr(self._trace, "active", False):
+            traced = f", traced by {self._trace.describe()}"
+        return f"Array({body}, dtype={self.dtype}, backend={self._backend.spec}{traced})"
+
+    def __str__(self) -> str:
+        return str(self.asnumpy())
+
+    def __format__(self, spec: str) -> str:
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        return format(str(self), spec)
+
+
+def native_of(x: Array) -> Any:
+    """The backend's array behind ``x``, looking through every trace level."""
+    v = x._v
+    while type(v) is Array:
+        v = v._v
+    return v

@@ -1,0 +1,84 @@
+"""``asarray``: turning host data and other libraries' arrays into polygrad Arrays.
+
+Imports util, dtypes, backend and array; never an array library (backends do that).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import _dtypes
+from ._array import Array, native_of
+from ._backend import _discover, backend_for, get_backend, get_default_dtype
+
+__all__ = ["asarray"]
+
+_HOST_MODULES = {"numpy", "builtins"}
+_owner_cache: dict[str, Any] = {}
+
+
+def _owner(obj: Any) -> Any:
+    """The backend class whose library made ``obj``, or None for host data."""
+    root = type(obj).__module__.partition(".")[0]
+    if root in _HOST_MODULES:
+        return None
+    if root not in _owner_cache:
+        owner = None
+        for ep in _discover().values():
+            try:
+                cls = ep.load()
+            except Exception:
+                continue
+            if root in getattr(cls, "native_modules", ()):
+                owner = cls
+                break
+        _owner_cache[root] = owner
+    return _owner_cache[root]
+
+
+def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | None = None,
+            backend: Any = None) -> Array:
+    """Convert ``obj`` to a polygrad Array.
+
+    A polygrad Array is returned as is (or cast/copied); a torch tensor or JAX array is wrapped
+    without a copy on its own backend; host data (lists, scalars, NumPy arrays) goes to the current
+    backend (no copy when that is NumPy). Python floats get the default float dtype.
+
+    Examples
+    --------
+    >>> import polygrad.numpy as np
+    >>> np.asarray([1, 2]).dtype, np.asarray([1.0, 2.0]).dtype
+    (int64, float64)
+    """
+    want = None if dtype is None else _dtypes.by_name(dtype)
+    if type(obj) is Array:
+        if want is not None and obj.dtype != want:
+            from .numpy import astype
+
+            return astype(obj, want, copy=True)
+        if copy:
+            target = obj._backend
+            return Array(target.asarray(native_of(obj), copy=True), target)
+        return obj
+    if backend is None:
+        owner = _owner(obj)
+        if owner is not None:
+            backend = backend_for(owner.spec_for_native(obj))
+        else:
+            backend = get_backend()
+            if device is not None and str(device) != backend.device:
+                backend = backend_for(f"{backend.name}:{device}")
+    else:
+        backend = backend_for(backend)
+    if want is None and _is_python_float_data(obj):
+        want = get_default_dtype(backend)
+    native = backend.asarray(obj, dtype=want, copy=copy)
+    return Array(native, backend)
+
+
+def _is_python_float_data(obj: Any) -> bool:
+    while isinstance(obj, (list, tuple)):
+        if not obj:
+            return False
+        obj = obj[0]
+    return isinstance(obj, float)

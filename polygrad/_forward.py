@@ -1,0 +1,61 @@
+"""Forward mode: the JVP trace, whose tracers carry a tangent beside their value.
+
+Imports array, trace and the primitive registry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._array import Array
+from ._primitive import _registry
+from ._trace import Trace, bind
+
+__all__ = ["ForwardTrace"]
+
+
+class ForwardTrace(Trace):
+    """A trace whose tracers carry tangents (``_aux``); None stands for a zero tangent."""
+
+    __slots__ = ()
+    kind = "jvp"
+
+    def process(self, prim: Any, args: tuple, params: dict) -> Any:
+        primals = list(args)
+        tangents = []
+        for i, a in enumerate(args):
+            if type(a) is Array and a._trace is self:
+                primals[i] = a._v
+                tangents.append((i, a._aux))
+        primals = tuple(primals)
+        ans = bind(prim, primals, params)
+        jvps = prim.jvps
+        out = None
+        for i, t in tangents:
+            if t is None:
+                continue
+            rule = jvps[i] if i < len(jvps) else None
+            if rule is None:
+                from ._reverse import DifferentiationError
+
+                raise DifferentiationError(
+                    f"polygrad: {prim.name} has no forward derivative (JVP) with respect to "
+                    f"its argument {i}")
+            c = rule(t, ans, *primals, **params)
+            if c is None:
+                continue
+            if out is None:
+                out = c
+            elif prim.multiple_results:
+                out = tuple(x if y is None else y if x is None else x + y for x, y in zip(out, c))
+            else:
+                out = out + c
+        if prim.multiple_results:
+            out = out or (None,) * len(ans)
+            return tuple(o if t is None else Array(o, o._backend, self, t)
+                         for o, t in zip(ans, out))
+        if out is None:
+            return ans
+        if prim.broadcasts and out.shape != ans.shape:
+            out = _registry["broadcast_to"](out, shape=ans.shape)
+        return Array(ans, ans._backend, self, out)

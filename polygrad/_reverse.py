@@ -1,0 +1,222 @@
+"""Reverse mode: the tape's nodes, the reverse trace, and the iterative backward pass.
+
+Imports util, array, trace and the primitive registry (for the few primitives the core itself
+needs: add, sum, reshape, zeros_like), looked up by name when first used.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from typing import Any
+
+from ._array import Array
+from ._primitive import Primitive, _registry, defvjp
+from ._trace import Trace, bind
+
+__all__ = ["Node", "ReverseTrace", "backward_pass", "DifferentiationError", "TAPE_LEAF",
+           "recording_trace", "unbroadcast", "add_cotangents"]
+
+
+class DifferentiationError(TypeError):
+    """A derivative was asked of something that has none (or whose graph is gone)."""
+
+
+class Node:
+    """One recorded primitive application (or a leaf, when ``prim`` is None)."""
+
+    __slots__ = ("prim", "args", "params", "ans", "parents", "leaf")
+
+    def __init__(self, prim: Any, args: tuple, params: Any, ans: Any, parents: tuple,
+                 leaf: Any = None) -> None:
+        self.prim = prim
+        self.args = args
+        self.params = params
+        self.ans = ans
+        self.parents = parents    # ((argument position, parent node), ...); None once freed
+        self.leaf = leaf          # the Array a tape leaf writes its .grad to
+
+    def free(self) -> None:
+        self.args = self.params = self.ans = None
+        self.parents = None
+
+
+def new_leaf(array: Any = None) -> Node:
+    return Node(None, (), None, None, (), array)
+
+
+# Multiple-output primitives: output j is reached through a "select" node whose VJP places
+# the cotangent in slot j of a tuple; tuples of cotangents add slot by slot.
+_select = Primitive("select_output")
+defvjp(_select, lambda g, ans, j, n: tuple(g if k == j else None for k in range(n)))
+
+
+class ReverseTrace(Trace):
+    """A trace whose tracers record a graph of ``Node``s for the backward pass."""
+
+    __slots__ = ()
+    kind = "grad"
+
+    def process(self, prim: Any, args: tuple, params: dict) -> Any:
+        primals = list(args)
+        parents = []
+        for i, a in enumerate(args):
+            if type(a) is Array:
+                t = a._trace
+                if t is self:
+                    primals[i] = a._v
+                    parents.append((i, a._aux))
+                elif t is TAPE_LEAF and _recording.get() is self:
+                    primals[i], node = _tape_leaf(a, self)
+                    parents.append((i, node))
+        primals = tuple(primals)
+        ans = bind(prim, primals, params)
+        node = Node(prim, primals, params, ans, tuple(parents))
+        if prim.multiple_results:
+            n = len(ans)
+            return tuple(Array(o, o._backend, self, Node(_select, (j, n), {}, o, ((0, node),)))
+                         for j, o in enumerate(ans))
+        return Array(ans, ans._backend, self, node)
+
+
+class RecordTrace(ReverseTrace):
+    __slots__ = ()
+    kind = "record"
+
+
+def _tape_leaf(a: Array, trace: ReverseTrace) -> tuple[Array, Node]:
+    cached = a._aux
+    if cached is None or cached[0] is not trace:
+        cached = (trace, Array(a._v, a._backend), new_leaf(a))
+        a._aux = cached
+    return cached[1], cached[2]
+
+
+class _TapeLeafTrace:
+    """The trace of arrays with ``attach_grad()``: they join whichever ``record()`` is active."""
+
+    __slots__ = ()
+    kind = "record leaf"
+
+    @property
+    def active(self) -> bool:
+        return _recording.get() is not None
+
+    @property
+    def level(self) -> int:
+        return _recording.get().level
+
+    def process(self, prim: Any, args: tuple, params: dict) -> Any:
+        return _recording.get().process(prim, args, params)
+
+    def describe(self) -> str:
+        return "record (attach_grad leaf)"
+
+
+TAPE_LEAF = _TapeLeafTrace()
+_recording: contextvars.ContextVar[RecordTrace | None] = contextvars.ContextVar(
+    "polygrad_recording", default=None)
+
+
+def recording_trace() -> RecordTrace | None:
+    return _recording.get()
+
+
+# -- the backward pass ------------------------------------------------------------------------
+def backward_pass(ends: list[tuple[Node, Any]], retain: bool = False) -> dict[Node, Any]:
+    """Propagate cotangents from ``ends`` [(node, g)] to every leaf: {leaf node: cotangent}.
+
+    Iterative (no recursion), in reverse topological order, freeing each node's saved values
+    once its cotangent has been consumed unless ``retain``.
+    """
+    root = Node(None, (), None, None, tuple((0, node) for node, _ in ends))
+    counts: dict[Node, int] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node in counts:
+            counts[node] += 1
+            continue
+        if node.parents is None:
+            raise DifferentiationError(
+                "backward: the graph behind this array was freed by an earlier backward(); "
+                "pass retain_graph=True to the first backward() to differentiate it twice")
+        counts[node] = 1
+        for _, parent in node.parents:
+            stack.append(parent)
+
+    cotangents: dict[Node, Any] = {}
+    for node, g in ends:
+        old = cotangents.get(node)
+        cotangents[node] = g if old is None else add_cotangents(old, g)
+    leaves: dict[Node, Any] = {}
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        g = cotangents.pop(node, None)
+        parents = node.parents
+        prim = node.prim
+        if prim is None and node is not root:
+            leaves[node] = g
+            continue
+        if g is not None:
+            if type(g) is tuple:
+                g = _fill_zeros(g, node.ans)
+            _propagate(node, prim, g, cotangents)
+        if not retain:
+            node.free()
+        for _, parent in parents:
+            left = counts[parent] - 1
+            if left:
+                counts[parent] = left
+            else:
+                ready.append(parent)
+    return leaves
+
+
+def _propagate(node: Node, prim: Any, g: Any, cotangents: dict) -> None:
+    args, params, ans = node.args, node.params, node.ans
+    vjps = prim.vjps
+    for i, parent in node.parents:
+        rule = vjps[i] if i < len(vjps) else None
+        if rule is None:
+            raise DifferentiationError(
+                f"polygrad: {prim.name} has no derivative with respect to its argument {i}")
+        c = rule(g, ans, *args, **params)
+        if c is None:
+            continue
+        if prim.broadcasts:
+            c = unbroadcast(c, args[i])
+        old = cotangents.get(parent)
+        cotangents[parent] = c if old is None else add_cotangents(old, c)
+
+
+def _fill_zeros(g: tuple, ans: Any) -> Any:
+    if not isinstance(ans, tuple):   # a select node: pass the tuple through
+        return g
+    from .numpy import zeros_like
+
+    return tuple(zeros_like(a) if c is None else c for c, a in zip(g, ans))
+
+
+def add_cotangents(a: Any, b: Any) -> Any:
+    if type(a) is tuple:
+        return tuple(y if x is None else x if y is None else x + y for x, y in zip(a, b))
+    return a + b
+
+
+def unbroadcast(c: Any, arg: Any) -> Any:
+    """Sum cotangent ``c`` back to the shape of ``arg`` (undoing broadcasting, once, here)."""
+    if type(arg) is not Array:
+        return c
+    shape = arg.shape
+    cshape = c.shape
+    if cshape == shape:
+        return c
+    lead = len(cshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, d in enumerate(shape) if d == 1 and cshape[lead + i] != 1)
+    if axes:
+        c = _registry["sum"](c, axis=axes, keepdims=False)
+    if c.shape != shape:
+        c = _registry["reshape"](c, shape=shape)
+    return c

@@ -1,0 +1,116 @@
+"""Traces and ``bind``: how a primitive call finds the innermost active trace or runs concretely.
+
+Every trace has a unique, increasing level; a primitive applied to tracers is handled by the
+trace of highest level among its arguments, which unboxes them one level and binds again, so
+nested ``grad(grad(f))`` never confuses perturbations. Imports util, dtypes, backend and array.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+from ._array import Array
+from ._backend import get_backend
+
+__all__ = ["Trace", "bind", "apply_concrete", "trace_scope", "tracing", "MixedBackendError"]
+
+_levels = itertools.count(1)
+_SCALARS = (int, float, complex, bool, type(None))
+_depth: contextvars.ContextVar[int] = contextvars.ContextVar("polygrad_trace_depth", default=0)
+
+
+class MixedBackendError(ValueError):
+    """Arrays of two backends or devices met in one operation."""
+
+
+class Trace:
+    """Base of the reverse (``grad``, ``record``) and forward (``jvp``) traces."""
+
+    __slots__ = ("level", "active")
+    kind = "trace"
+
+    def __init__(self) -> None:
+        self.level = next(_levels)
+        self.active = True
+
+    def process(self, prim: Any, args: tuple, params: dict) -> Any:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        return f"{self.kind} (level {self.level})"
+
+
+@contextlib.contextmanager
+def trace_scope(trace: Trace) -> Iterator[Trace]:
+    """Keep ``trace`` active inside the block; afterwards its tracers act as their values."""
+    token = _depth.set(_depth.get() + 1)
+    try:
+        yield trace
+    finally:
+        trace.active = False
+        _depth.reset(token)
+
+
+def tracing() -> bool:
+    """Whether any trace is active in this thread or task (in-place writes then copy)."""
+    return _depth.get() > 0
+
+
+def bind(prim: Any, args: tuple, params: dict) -> Any:
+    """Apply ``prim`` to ``args``: through the innermost active trace, or concretely."""
+    top = None
+    for a in args:
+        if type(a) is Array:
+            t = a._trace
+            if t is not None and t.active and (top is None or t.level > top.level):
+                top = t
+    if top is None or prim.nondiff:
+        return apply_concrete(prim, args, params)
+    return top.process(prim, args, params)
+
+
+def apply_concrete(prim: Any, args: tuple, params: dict) -> Any:
+    """Run the backend kernel of ``prim`` on the values behind ``args``."""
+    backend = None
+    natives = []
+    for a in args:
+        if type(a) is not Array:
+            if isinstance(a, _SCALARS):
+                natives.append(a)
+                continue
+            a = _wrap(a)
+        v = a._v
+        while type(v) is Array:
+            v = v._v
+        if backend is None:
+            backend = a._backend
+        elif a._backend is not backend:
+            raise _mixed(prim, backend, a._backend)
+        natives.append(v)
+    if backend is None:
+        backend = get_backend()
+        natives = [backend.asarray(v) for v in natives]
+    kernel = prim.kernels.get(backend)
+    if kernel is None:
+        kernel = prim.resolve(backend)
+    out = kernel(*natives, **params)
+    if prim.multiple_results:
+        return tuple(Array(o, backend) for o in out)
+    return Array(out, backend)
+
+
+def _wrap(obj: Any) -> Array:
+    from ._convert import asarray
+
+    return asarray(obj)
+
+
+def _mixed(prim: Any, first: Any, second: Any) -> MixedBackendError:
+    return MixedBackendError(
+        f"polygrad.numpy.{prim.name}: its arguments live on two backends or devices, "
+        f"{first.spec!r} and {second.spec!r}; polygrad never copies behind your back: move one "
+        f"with Array.to_backend({first.spec!r}) or Array.to_device(...)")

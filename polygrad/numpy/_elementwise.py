@@ -1,0 +1,219 @@
+"""Element-wise functions of the Array API standard, each with its VJP and JVP beside it.
+
+Imports the core and the namespace helpers.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .._primitive import defjvp, defvjp, primitive
+from ._helpers import EMPTY, Array, binary, bind, unary
+
+__all__ = [
+    "abs", "acos", "acosh", "add", "asin", "asinh", "atan", "atan2", "atanh", "bitwise_and",
+    "bitwise_left_shift", "bitwise_invert", "bitwise_or", "bitwise_right_shift", "bitwise_xor",
+    "ceil", "clip", "conj", "copysign", "cos", "cosh", "divide", "equal", "exp", "expm1", "floor",
+    "floor_divide", "greater", "greater_equal", "hypot", "imag", "isfinite", "isinf", "isnan",
+    "less", "less_equal", "log", "log1p", "log2", "log10", "logaddexp", "logical_and",
+    "logical_not", "logical_or", "logical_xor", "maximum", "minimum", "multiply", "negative",
+    "nextafter", "not_equal", "positive", "pow", "real", "reciprocal", "remainder", "round",
+    "sign", "signbit", "sin", "sinh", "square", "sqrt", "subtract", "tan", "tanh", "trunc",
+]
+
+
+def _zero(*args, **params):
+    """The derivative with respect to an argument on which the value does not depend (locally)."""
+    return None
+
+
+def _g(g, ans, *args):
+    return g
+
+
+def _neg_g(g, ans, *args):
+    return negative(g)
+
+
+# -- arithmetic ------------------------------------------------------------------------------
+add = binary("add", (_g, _g), (_g, _g))
+subtract = binary("subtract", (_g, _neg_g), (_g, _neg_g))
+multiply = binary("multiply", (lambda g, ans, x1, x2: g * x2, lambda g, ans, x1, x2: g * x1),
+                  (lambda t, ans, x1, x2: t * x2, lambda t, ans, x1, x2: x1 * t))
+# d(x1/x2)/dx2 = -x1/x2² = -ans/x2
+divide = binary("divide", (lambda g, ans, x1, x2: g / x2, lambda g, ans, x1, x2: -g * ans / x2),
+                (lambda t, ans, x1, x2: t / x2, lambda t, ans, x1, x2: -t * ans / x2))
+
+
+def _safe_log(x):
+    # log(x) where x != 0 and 0 where x == 0, so that d/dx2 x1**x2 at x1 = 0 is 0 (not nan)
+    return log(where(equal(x, 0), 1, x))
+
+
+# d/dx1 x1**x2 = x2 x1**(x2-1); d/dx2 x1**x2 = x1**x2 log(x1)
+pow = binary("pow",  # noqa: A001
+             (lambda g, ans, x1, x2: g * x2 * x1 ** (x2 - 1),
+              lambda g, ans, x1, x2: g * ans * _safe_log(x1)),
+             (lambda t, ans, x1, x2: t * x2 * x1 ** (x2 - 1),
+              lambda t, ans, x1, x2: t * ans * _safe_log(x1)))
+# remainder(x1, x2) = x1 - x2 floor(x1/x2)
+remainder = binary("remainder", (_g, lambda g, ans, x1, x2: -g * floor_divide(x1, x2)),
+                   (_g, lambda t, ans, x1, x2: -t * floor_divide(x1, x2)))
+floor_divide = binary("floor_divide")
+negative = unary("negative", lambda ans, x: -1.0)
+positive = unary("positive", lambda ans, x: 1.0)
+negative.primitive.vjps = (_neg_g,)
+negative.primitive.jvps = (_neg_g,)
+positive.primitive.vjps = (_g,)
+positive.primitive.jvps = (_g,)
+square = unary("square", lambda ans, x: 2 * x)
+reciprocal = unary("reciprocal", lambda ans, x: -(ans * ans))
+
+
+def _split_ties(x, ans, other):
+    # 1 where x alone attains the extremum, 1/2 at ties (as HIPS autograd), else 0
+    return where(equal(x, other), 0.5, where(equal(x, ans), 1.0, 0.0))
+
+
+maximum = binary("maximum",
+                 (lambda g, ans, x1, x2: g * _split_ties(x1, ans, x2),
+                  lambda g, ans, x1, x2: g * _split_ties(x2, ans, x1)),
+                 (lambda t, ans, x1, x2: t * _split_ties(x1, ans, x2),
+                  lambda t, ans, x1, x2: t * _split_ties(x2, ans, x1)))
+minimum = binary("minimum",
+                 (lambda g, ans, x1, x2: g * _split_ties(x1, ans, x2),
+                  lambda g, ans, x1, x2: g * _split_ties(x2, ans, x1)),
+                 (lambda t, ans, x1, x2: t * _split_ties(x1, ans, x2),
+                  lambda t, ans, x1, x2: t * _split_ties(x2, ans, x1)))
+# d/dx1 logaddexp(x1, x2) = exp(x1 - ans): stable, never overflows
+logaddexp = binary("logaddexp",
+                   (lambda g, ans, x1, x2: g * exp(x1 - ans),
+                    lambda g, ans, x1, x2: g * exp(x2 - ans)),
+                   (lambda t, ans, x1, x2: t * exp(x1 - ans),
+                    lambda t, ans, x1, x2: t * exp(x2 - ans)))
+# d/dx1 atan2(x1, x2) = x2 / (x1² + x2²); d/dx2 = -x1 / (x1² + x2²)
+atan2 = binary("atan2",
+               (lambda g, ans, x1, x2: g * x2 / (x1 * x1 + x2 * x2),
+                lambda g, ans, x1, x2: -g * x1 / (x1 * x1 + x2 * x2)),
+               (lambda t, ans, x1, x2: t * x2 / (x1 * x1 + x2 * x2),
+                lambda t, ans, x1, x2: -t * x1 / (x1 * x1 + x2 * x2)))
+# d/dx1 hypot(x1, x2) = x1 / hypot(x1, x2)
+hypot = binary("hypot",
+               (lambda g, ans, x1, x2: g * x1 / ans, lambda g, ans, x1, x2: g * x2 / ans),
+               (lambda t, ans, x1, x2: t * x1 / ans, lambda t, ans, x1, x2: t * x2 / ans))
+
+
+def _same_sign(x1, x2):
+    return where(equal(signbit(x1), signbit(x2)), 1.0, -1.0)
+
+
+copysign = binary("copysign", (lambda g, ans, x1, x2: g * _same_sign(x1, x2), _zero),
+                  (lambda t, ans, x1, x2: t * _same_sign(x1, x2), _zero))
+nextafter = binary("nextafter", (_g, _zero), (_g, _zero))
+
+# -- exponentials, logarithms, powers -----------------------------------------------------------
+exp = unary("exp", lambda ans, x: ans)
+expm1 = unary("expm1", lambda ans, x: ans + 1)
+log = unary("log", lambda ans, x: 1 / x)
+log1p = unary("log1p", lambda ans, x: 1 / (1 + x))
+log2 = unary("log2", lambda ans, x: 1 / (x * math.log(2)))
+log10 = unary("log10", lambda ans, x: 1 / (x * math.log(10)))
+sqrt = unary("sqrt", lambda ans, x: 0.5 / ans)
+
+# -- trigonometric and hyperbolic ---------------------------------------------------------------
+sin = unary("sin", lambda ans, x: cos(x))
+cos = unary("cos", lambda ans, x: -sin(x))
+tan = unary("tan", lambda ans, x: 1 + ans * ans)
+asin = unary("asin", lambda ans, x: 1 / sqrt(1 - x * x))
+acos = unary("acos", lambda ans, x: -1 / sqrt(1 - x * x))
+atan = unary("atan", lambda ans, x: 1 / (1 + x * x))
+sinh = unary("sinh", lambda ans, x: cosh(x))
+cosh = unary("cosh", lambda ans, x: sinh(x))
+tanh = unary("tanh", lambda ans, x: 1 - ans * ans)
+asinh = unary("asinh", lambda ans, x: 1 / sqrt(x * x + 1))
+acosh = unary("acosh", lambda ans, x: 1 / sqrt(x * x - 1))
+atanh = unary("atanh", lambda ans, x: 1 / (1 - x * x))
+
+# -- sign, magnitude, rounding --------------------------------------------------------------------
+# d|x|/dx = sign(x), taken as 0 at x = 0 (as HIPS autograd and JAX)
+abs = unary("abs", lambda ans, x: sign(x))  # noqa: A001
+sign = unary("sign")
+signbit = unary("signbit")
+floor = unary("floor")
+ceil = unary("ceil")
+trunc = unary("trunc")
+round = unary("round")  # noqa: A001
+
+# -- complex parts (real inputs: identity and zero; complex rules come with complex support) ----
+real = unary("real", lambda ans, x: 1.0)
+imag = unary("imag", lambda ans, x: 0.0)
+conj = unary("conj", lambda ans, x: 1.0)
+
+# -- comparisons, predicates and logic: non-differentiable ----------------------------------------
+equal = binary("equal")
+not_equal = binary("not_equal")
+less = binary("less")
+less_equal = binary("less_equal")
+greater = binary("greater")
+greater_equal = binary("greater_equal")
+isfinite = unary("isfinite")
+isinf = unary("isinf")
+isnan = unary("isnan")
+logical_and = binary("logical_and")
+logical_or = binary("logical_or")
+logical_xor = binary("logical_xor")
+logical_not = unary("logical_not")
+bitwise_and = binary("bitwise_and")
+bitwise_or = binary("bitwise_or")
+bitwise_xor = binary("bitwise_xor")
+bitwise_left_shift = binary("bitwise_left_shift")
+bitwise_right_shift = binary("bitwise_right_shift")
+bitwise_invert = unary("bitwise_invert")
+
+
+# -- clip and where -------------------------------------------------------------------------------
+def _inside(x, ans):
+    return where(equal(x, ans), 1.0, 0.0)
+
+
+_clip = primitive("clip", lambda xp: lambda x, lo, hi: xp.clip(x, lo, hi), broadcasts=True)
+defvjp(_clip, lambda g, ans, x, lo, hi: g * _inside(x, ans),
+       lambda g, ans, x, lo, hi: g * (1.0 - _inside(x, ans)) * _inside(lo, ans),
+       lambda g, ans, x, lo, hi: g * (1.0 - _inside(x, ans)) * _inside(hi, ans))
+defjvp(_clip, lambda t, ans, x, lo, hi: t * _inside(x, ans),
+       lambda t, ans, x, lo, hi: t * (1.0 - _inside(x, ans)) * _inside(lo, ans),
+       lambda t, ans, x, lo, hi: t * (1.0 - _inside(x, ans)) * _inside(hi, ans))
+
+
+def clip(x, /, min=None, max=None):  # noqa: A002
+    """Clamp ``x`` to ``[min, max]``; the derivative flows to whichever of x, min, max is taken."""
+    return bind(_clip, (x, min, max), EMPTY)
+
+
+clip.primitive = _clip
+
+_where = primitive("where", broadcasts=True)
+defvjp(_where, None, lambda g, ans, c, x1, x2: where(c, g, 0.0),
+       lambda g, ans, c, x1, x2: where(c, 0.0, g))
+defjvp(_where, None, lambda t, ans, c, x1, x2: where(c, t, 0.0),
+       lambda t, ans, c, x1, x2: where(c, 0.0, t))
+
+
+def where(condition, x1, x2, /):
+    """``x1`` where ``condition`` is true, else ``x2``; derivatives flow to the chosen branch.
+
+    A NaN in the branch not taken does not leak into the value, but its derivative does leak if
+    the unused branch's own derivative is NaN (as in every autodiff system): compute the unsafe
+    expression on safe inputs, e.g. ``where(x > 0, log(where(x > 0, x, 1)), 0)``.
+    """
+    if type(x1) is Array and x1._trace is None and type(x2) is Array and x2._trace is None \
+            and type(condition) is Array and condition._trace is None:
+        backend = x1._backend
+        if x2._backend is backend and condition._backend is backend:
+            k = _where.kernels.get(backend)
+            if k is not None:
+                return Array(k(condition._v, x1._v, x2._v), backend)
+    return bind(_where, (condition, x1, x2), EMPTY)
+
+
+where.primitive = _where

@@ -1,0 +1,121 @@
+"""Linear algebra functions of the main namespace: matmul, tensordot, vecdot, matrix_transpose.
+
+Imports the core and the namespace helpers.
+"""
+
+from __future__ import annotations
+
+from .._primitive import deflinear, primitive
+from ._helpers import EMPTY, Array, as_array, bind
+
+__all__ = ["matmul", "matrix_transpose", "tensordot", "vecdot"]
+
+
+def matrix_transpose(x, /):
+    """Swap the last two axes of ``x``."""
+    from ._manipulation import permute_dims
+
+    x = as_array(x)
+    n = x.ndim
+    if n < 2:
+        raise ValueError(f"polygrad.numpy.matrix_transpose: needs at least 2 dimensions, "
+                         f"got shape {x.shape}")
+    return permute_dims(x, tuple(range(n - 2)) + (n - 1, n - 2))
+
+
+def _matmul_vjp(i, g, ans, x1, x2):
+    # with 1-D operands promoted to matrices: d x1 = g x2ᵀ, d x2 = x1ᵀ g; batch axes are
+    # summed back by the core
+    from ._manipulation import expand_dims, reshape
+
+    a = expand_dims(x1, 0) if x1.ndim == 1 else x1
+    b = expand_dims(x2, 1) if x2.ndim == 1 else x2
+    if x1.ndim == 1:
+        g = expand_dims(g, -2)
+    if x2.ndim == 1:
+        g = expand_dims(g, -1)
+    if i == 0:
+        d = matmul(g, matrix_transpose(b))
+        return reshape(d, d.shape[:-2] + (d.shape[-1],)) if x1.ndim == 1 else d
+    d = matmul(matrix_transpose(a), g)
+    return reshape(d, d.shape[:-1]) if x2.ndim == 1 else d
+
+
+_matmul = primitive("matmul", broadcasts=True)
+deflinear(_matmul, lambda g, ans, x1, x2: _matmul_vjp(0, g, ans, x1, x2),
+          lambda g, ans, x1, x2: _matmul_vjp(1, g, ans, x1, x2))
+
+
+def matmul(x1, x2, /):
+    """Matrix product (1-D operands are vectors; leading axes broadcast)."""
+    if type(x1) is Array and type(x2) is Array and x1._trace is None and x2._trace is None:
+        backend = x1._backend
+        if x2._backend is backend:
+            k = _matmul.kernels.get(backend)
+            if k is not None:
+                return Array(k(x1._v, x2._v), backend)
+    x1, x2 = as_array(x1), as_array(x2)
+    if x1.ndim == 0 or x2.ndim == 0:
+        raise ValueError("polygrad.numpy.matmul: operands must have at least one dimension; "
+                         "use multiply for scalars")
+    return bind(_matmul, (x1, x2), EMPTY)
+
+
+matmul.primitive = _matmul
+
+
+def _tensordot_axes(axes, n1: int, n2: int):
+    if isinstance(axes, int):
+        return tuple(range(n1 - axes, n1)), tuple(range(axes))
+    a1, a2 = axes
+    a1 = (a1,) if isinstance(a1, int) else tuple(a1)
+    a2 = (a2,) if isinstance(a2, int) else tuple(a2)
+    return tuple(a % n1 for a in a1), tuple(a % n2 for a in a2)
+
+
+def _tensordot_vjp(i, g, ans, x1, x2, axes):
+    from ._manipulation import permute_dims
+
+    a1, a2 = axes
+    free1 = [d for d in range(x1.ndim) if d not in a1]
+    free2 = [d for d in range(x2.ndim) if d not in a2]
+    nf1 = len(free1)
+    if i == 0:
+        # contract g's axes that came from x2 with x2's free axes, then restore x1's axis order
+        d = tensordot(g, x2, axes=(tuple(range(nf1, g.ndim)), tuple(free2)))
+        order = free1 + [a1[a2.index(q)] for q in sorted(a2)]
+    else:
+        d = tensordot(x1, g, axes=(tuple(free1), tuple(range(nf1))))
+        order = [a2[a1.index(p)] for p in sorted(a1)] + free2
+    return permute_dims(d, tuple(order.index(k) for k in range(len(order))))
+
+
+_tensordot = primitive("tensordot", lambda xp: lambda x1, x2, axes: xp.tensordot(
+    x1, x2, axes=(list(axes[0]), list(axes[1]))))
+deflinear(_tensordot, lambda g, ans, x1, x2, axes: _tensordot_vjp(0, g, ans, x1, x2, axes),
+          lambda g, ans, x1, x2, axes: _tensordot_vjp(1, g, ans, x1, x2, axes))
+
+
+def tensordot(x1, x2, /, *, axes=2):
+    """Sum products over the given axes (an int: the last ``axes`` of x1, first of x2)."""
+    x1, x2 = as_array(x1), as_array(x2)
+    axes = _tensordot_axes(axes, x1.ndim, x2.ndim)
+    for p, q in zip(*axes):
+        if x1.shape[p] != x2.shape[q]:
+            raise ValueError(f"polygrad.numpy.tensordot: axis {p} of x1 (length {x1.shape[p]})"
+                             f" does not match axis {q} of x2 (length {x2.shape[q]})")
+    return bind(_tensordot, (x1, x2), {"axes": axes})
+
+
+tensordot.primitive = _tensordot
+
+
+def vecdot(x1, x2, /, *, axis: int = -1):
+    """The dot product of vectors along ``axis`` (conjugating x1), broadcasting the rest."""
+    from ._elementwise import conj
+    from ._statistics import sum
+
+    x1, x2 = as_array(x1), as_array(x2)
+    if x1.dtype.kind == "c":
+        x1 = conj(x1)
+    return sum(x1 * x2, axis=axis)

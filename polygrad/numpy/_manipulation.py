@@ -1,0 +1,245 @@
+"""Manipulation functions of the Array API standard (reshape, permute_dims, concat, ...).
+
+Each is linear: its JVP is the function of the tangent, its VJP the transposed manipulation.
+Imports the core and the namespace helpers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .._primitive import deflinear, primitive
+from ._helpers import Array, Variadic, bind
+
+__all__ = ["broadcast_arrays", "broadcast_to", "concat", "expand_dims", "flip", "moveaxis",
+           "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack", "tile", "unstack"]
+
+
+def _norm_axis(axis: int, ndim: int, fname: str) -> int:
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"polygrad.numpy.{fname}: axis {axis} is out of range for an array "
+                         f"with {ndim} dimension(s)")
+    return axis % ndim
+
+
+_reshape = primitive("reshape", lambda xp: lambda x, shape: xp.reshape(x, shape))
+deflinear(_reshape, lambda g, ans, x, shape: reshape(g, x.shape))
+
+
+def reshape(x, /, shape: Sequence[int], *, copy: bool | None = None):
+    """Give ``x`` a new shape with the same number of elements (one entry may be -1)."""
+    if type(shape) is not tuple:
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if type(x) is Array and x._trace is None:
+        k = _reshape.kernels.get(x._backend)
+        if k is not None:
+            return Array(k(x._v, shape), x._backend)
+    return bind(_reshape, (x,), {"shape": shape})
+
+
+reshape.primitive = _reshape
+
+_permute_dims = primitive("permute_dims", lambda xp: lambda x, axes: xp.permute_dims(x, axes))
+
+
+def _inverse(axes: Sequence[int]) -> tuple[int, ...]:
+    inv = [0] * len(axes)
+    for i, a in enumerate(axes):
+        inv[a] = i
+    return tuple(inv)
+
+
+deflinear(_permute_dims, lambda g, ans, x, axes: permute_dims(g, _inverse(axes)))
+
+
+def permute_dims(x, /, axes: tuple[int, ...]):
+    """Permute the axes of ``x``."""
+    ndim = x.ndim
+    axes = tuple(_norm_axis(a, ndim, "permute_dims") for a in axes)
+    if sorted(axes) != list(range(ndim)):
+        raise ValueError(f"polygrad.numpy.permute_dims: axes {axes} is not a permutation of "
+                         f"the {ndim} axes")
+    return bind(_permute_dims, (x,), {"axes": axes})
+
+
+permute_dims.primitive = _permute_dims
+
+
+def expand_dims(x, /, axis: int = 0):
+    """Insert an axis of length one at ``axis``."""
+    shape = list(x.shape)
+    axis = _norm_axis(axis, len(shape) + 1, "expand_dims")
+    shape.insert(axis, 1)
+    return reshape(x, tuple(shape))
+
+
+def squeeze(x, /, axis: int | tuple[int, ...]):
+    """Remove axes of length one."""
+    shape = x.shape
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = {_norm_axis(a, len(shape), "squeeze") for a in axes}
+    for a in axes:
+        if shape[a] != 1:
+            raise ValueError(f"polygrad.numpy.squeeze: axis {a} has length {shape[a]}, not 1")
+    return reshape(x, tuple(d for i, d in enumerate(shape) if i not in axes))
+
+
+_broadcast_to = primitive("broadcast_to",
+                          lambda xp: lambda x, shape: xp.broadcast_to(x, shape), broadcasts=True)
+# the core sums the cotangent back to x's shape
+deflinear(_broadcast_to, lambda g, ans, x, shape: g)
+
+
+def broadcast_to(x, /, shape: tuple[int, ...]):
+    """Broadcast ``x`` to ``shape``."""
+    return bind(_broadcast_to, (x,), {"shape": tuple(shape)})
+
+
+broadcast_to.primitive = _broadcast_to
+
+
+def broadcast_arrays(*arrays):
+    """Broadcast arrays against each other."""
+    shape: tuple[int, ...] = ()
+    for a in arrays:
+        shape = _broadcast_shapes(shape, a.shape)
+    return [a if a.shape == shape else broadcast_to(a, shape) for a in arrays]
+
+
+def _broadcast_shapes(s1: tuple, s2: tuple) -> tuple:
+    n = max(len(s1), len(s2))
+    s1 = (1,) * (n - len(s1)) + tuple(s1)
+    s2 = (1,) * (n - len(s2)) + tuple(s2)
+    out = []
+    for a, b in zip(s1, s2):
+        if a != b and a != 1 and b != 1:
+            raise ValueError(f"polygrad.numpy.broadcast_arrays: shapes {s1} and {s2} do not "
+                             f"broadcast")
+        out.append(b if a == 1 else a)
+    return tuple(out)
+
+
+def _slice_along(g, axis: int, start: int, stop: int):
+    key = (slice(None),) * axis + (slice(start, stop),)
+    return g[key]
+
+
+def _concat_vjp(i, g, ans, *arrays, axis):
+    start = sum(a.shape[axis] for a in arrays[:i])
+    return _slice_along(g, axis, start, start + arrays[i].shape[axis])
+
+
+_concat = primitive("concat", lambda xp: lambda *arrays, axis: xp.concat(arrays, axis=axis))
+_concat.vjps = Variadic(_concat_vjp)
+_concat.jvps = Variadic(lambda i, t, ans, *arrays, axis: concat(
+    [t if j == i else zeros_like(a) for j, a in enumerate(arrays)], axis=axis))
+
+
+def concat(arrays, /, *, axis: int | None = 0):
+    """Join arrays along an existing axis (``axis=None`` flattens them first)."""
+    arrays = tuple(arrays)
+    if not arrays:
+        raise ValueError("polygrad.numpy.concat: needs at least one array")
+    if axis is None:
+        arrays = tuple(reshape(a, (-1,)) for a in arrays)
+        axis = 0
+    axis = _norm_axis(axis, arrays[0].ndim, "concat")
+    return bind(_concat, arrays, {"axis": axis})
+
+
+concat.primitive = _concat
+
+
+def stack(arrays, /, *, axis: int = 0):
+    """Join arrays along a new axis."""
+    arrays = tuple(arrays)
+    if not arrays:
+        raise ValueError("polygrad.numpy.stack: needs at least one array")
+    axis = _norm_axis(axis, arrays[0].ndim + 1, "stack")
+    return concat([expand_dims(a, axis) for a in arrays], axis=axis)
+
+
+def unstack(x, /, *, axis: int = 0):
+    """Split ``x`` into a tuple of arrays along ``axis``."""
+    axis = _norm_axis(axis, x.ndim, "unstack")
+    return tuple(x[(slice(None),) * axis + (i,)] for i in range(x.shape[axis]))
+
+
+def moveaxis(x, source, destination, /):
+    """Move axes of ``x`` to new positions."""
+    ndim = x.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = [_norm_axis(a, ndim, "moveaxis") for a in src]
+    dst = [_norm_axis(a, ndim, "moveaxis") for a in dst]
+    order = [a for a in range(ndim) if a not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute_dims(x, tuple(order))
+
+
+_flip = primitive("flip", lambda xp: lambda x, axis: xp.flip(x, axis=axis))
+deflinear(_flip, lambda g, ans, x, axis: flip(g, axis=axis))
+
+
+def flip(x, /, *, axis: int | tuple[int, ...] | None = None):
+    """Reverse the order of elements along ``axis``."""
+    return bind(_flip, (x,), {"axis": axis})
+
+
+flip.primitive = _flip
+
+_roll = primitive("roll", lambda xp: lambda x, shift, axis: xp.roll(x, shift, axis=axis))
+deflinear(_roll, lambda g, ans, x, shift, axis: roll(
+    g, tuple(-s for s in shift) if isinstance(shift, tuple) else -shift, axis=axis))
+
+
+def roll(x, /, shift, *, axis=None):
+    """Shift elements along ``axis`` (flattened when None), wrapping around."""
+    if isinstance(shift, list):
+        shift = tuple(shift)
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    return bind(_roll, (x,), {"shift": shift, "axis": axis})
+
+
+roll.primitive = _roll
+
+
+def tile(x, repetitions: tuple[int, ...], /):
+    """Repeat ``x`` as a whole ``repetitions[i]`` times along each axis."""
+    reps = tuple(repetitions)
+    n = max(len(reps), x.ndim)
+    reps = (1,) * (n - len(reps)) + reps
+    shape = (1,) * (n - x.ndim) + x.shape
+    # insert a broadcast axis before each axis, then merge: exact and differentiable
+    y = reshape(x, tuple(d for s in shape for d in (1, s)))
+    y = broadcast_to(y, tuple(d for r, s in zip(reps, shape) for d in (r, s)))
+    return reshape(y, tuple(r * s for r, s in zip(reps, shape)))
+
+
+def repeat(x, repeats, /, *, axis: int | None = None):
+    """Repeat each element ``repeats`` times along ``axis`` (flattened when None)."""
+    if axis is None:
+        x = reshape(x, (-1,))
+        axis = 0
+    axis = _norm_axis(axis, x.ndim, "repeat")
+    if isinstance(repeats, int):
+        shape = x.shape
+        y = expand_dims(x, axis + 1)
+        y = broadcast_to(y, shape[:axis + 1] + (repeats,) + shape[axis + 1:])
+        return reshape(y, shape[:axis] + (shape[axis] * repeats,) + shape[axis + 1:])
+    from .._convert import asarray
+    from ._indexing import take
+
+    counts = [int(c) for c in (repeats.tolist() if type(repeats) is Array else repeats)]
+    index = [i for i, c in enumerate(counts) for _ in range(c)]
+    if not index:
+        return _slice_along(x, axis, 0, 0)
+    return take(x, asarray(index, dtype="int64", backend=x._backend), axis=axis)
+
+
+def zeros_like(x, /, **kw):
+    from ._creation import zeros_like as z
+
+    return z(x, **kw)

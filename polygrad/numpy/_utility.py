@@ -1,0 +1,45 @@
+"""Utility functions of the Array API standard: all, any, diff.
+
+Imports the core and the namespace helpers.
+"""
+
+from __future__ import annotations
+
+from .._primitive import nondiff, primitive
+from ._helpers import as_array, bind
+
+__all__ = ["all", "any", "diff"]
+
+
+def _logical_reduction(name: str):
+    prim = nondiff(primitive(name, lambda xp: lambda x, axis, keepdims: getattr(xp, name)(
+        x, axis=axis, keepdims=keepdims)))
+
+    def fn(x, /, *, axis=None, keepdims: bool = False):
+        if isinstance(axis, list):
+            axis = tuple(axis)
+        return bind(prim, (as_array(x),), {"axis": axis, "keepdims": keepdims})
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Whether {name} elements along ``axis`` are true."
+    fn.primitive = prim
+    return fn
+
+
+all = _logical_reduction("all")  # noqa: A001
+any = _logical_reduction("any")  # noqa: A001
+
+
+def diff(x, /, *, axis: int = -1, n: int = 1, prepend=None, append=None):
+    """The ``n``-th discrete difference along ``axis`` (a composition: differentiable)."""
+    from ._manipulation import concat
+
+    x = as_array(x)
+    axis = axis % x.ndim
+    if prepend is not None or append is not None:
+        parts = [p for p in (prepend, x, append) if p is not None]
+        x = concat([as_array(p) for p in parts], axis=axis)
+    for _ in range(n):
+        hi = (slice(None),) * axis + (slice(1, None),)
+        lo = (slice(None),) * axis + (slice(None, -1),)
+        x = x[hi] - x[lo]
+    return x

@@ -1,0 +1,1 @@
+"""polygrad's built-in backends; each registers through the ``polygrad.backends`` entry points."""

@@ -1,0 +1,113 @@
+"""The NumPy backend: the executable documentation of what a backend must supply.
+
+Imports ``polygrad.extend`` and, lazily, NumPy and array-api-compat.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from polygrad.extend import Backend
+
+__all__ = ["NumpyBackend"]
+
+
+def _scatter_add(xp):
+    import numpy
+
+    def scatter_add(v, shape, key):
+        out = numpy.zeros(shape, dtype=v.dtype)
+        if any(isinstance(k, numpy.ndarray) and k.dtype != bool for k in key):
+            numpy.add.at(out, key, v)   # repeated integer indices accumulate
+        else:
+            out[key] = v
+        return out
+    return scatter_add
+
+
+class NumpyBackend(Backend):
+    """Arrays are ``numpy.ndarray`` on the host; float64 by default."""
+
+    name = "numpy"
+    library = "numpy"
+    native_modules = ("numpy",)
+    kernels = {"scatter_add": _scatter_add}
+
+    def load(self) -> Any:
+        import array_api_compat.numpy as xp
+
+        return xp
+
+    @classmethod
+    def spec_for_native(cls, obj: Any) -> str:
+        return "numpy"
+
+    def probe(self) -> tuple[bool, str]:
+        ok, why = super().probe()
+        if ok and self.device != "cpu":
+            return False, f"NumPy has only the device 'cpu', not {self.device!r}"
+        return ok, why
+
+    def asarray(self, obj: Any, dtype: Any = None, copy: bool | None = None) -> Any:
+        import numpy
+
+        kw = {} if dtype is None else {"dtype": self.native_dtype(dtype)}
+        if copy:
+            return numpy.array(obj, copy=True, **kw)
+        return numpy.asarray(obj, **kw)
+
+    def native_dtype(self, dtype: Any) -> Any:
+        import numpy
+
+        return numpy.dtype(dtype.name)
+
+    def native(self, value: Any) -> Any:
+        import numpy
+
+        return value if type(value) is numpy.ndarray else numpy.asarray(value)
+
+    def to_numpy(self, native: Any) -> Any:
+        import numpy
+
+        return numpy.asarray(native)
+
+    def setitem_inplace(self, native: Any, key: Any, value: Any) -> Any:
+        import numpy
+
+        if type(native) is not numpy.ndarray:   # a NumPy scalar from a reduction
+            native = numpy.array(native)
+        native[key] = value
+        return native
+
+    def rng(self) -> Any:
+        rng = getattr(self, "_rng", None)
+        if rng is None:
+            rng = self._rng = NumpyRandom()
+        return rng
+
+
+class NumpyRandom:
+    """A seeded ``numpy.random.Generator`` (PCG64) behind ``polygrad.numpy.random``."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        self.seed(seed)
+
+    def seed(self, seed: int | None) -> None:
+        import numpy
+
+        self._gen = numpy.random.default_rng(seed)
+
+    def normal(self, loc: float, scale: float, shape: tuple, dtype: Any) -> Any:
+        return self._gen.normal(loc, scale, shape).astype(dtype.name, copy=False)
+
+    def uniform(self, low: float, high: float, shape: tuple, dtype: Any) -> Any:
+        return self._gen.uniform(low, high, shape).astype(dtype.name, copy=False)
+
+    def integers(self, low: int, high: int, shape: tuple, dtype: Any) -> Any:
+        return self._gen.integers(low, high, shape, dtype=dtype.name)
+
+    def permutation(self, n: int) -> Any:
+        return self._gen.permutation(n)
+
+    def choice(self, n: int, shape: tuple, replace: bool, p: Any) -> Any:
+        return self._gen.choice(n, shape, replace=replace, p=p)
