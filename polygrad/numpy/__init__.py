@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from .._array import Array
 from .._primitive import nondiff, primitive
-from . import (
-    _array_methods,  # noqa: F401  (installs operators on Array)
-    linalg,
-    random,
-)
+from . import _array_methods  # noqa: F401  (installs operators on Array)
+from . import fft, linalg, random
 from ._compat import *  # noqa: F403
 from ._compat import __all__ as _compat_all
 from ._creation import *  # noqa: F403
@@ -28,6 +25,10 @@ from ._manipulation import *  # noqa: F403
 from ._manipulation import __all__ as _manipulation_all
 from ._searching import *  # noqa: F403
 from ._searching import __all__ as _searching_all
+from ._sets import *  # noqa: F403
+from ._sets import __all__ as _sets_all
+from ._sorting import *  # noqa: F403
+from ._sorting import __all__ as _sorting_all
 from ._statistics import *  # noqa: F403
 from ._statistics import __all__ as _statistics_all
 from ._utility import *  # noqa: F403
@@ -56,8 +57,9 @@ def stop_gradient(x):
     return _stop_gradient(x)
 
 
-__all__ = (["Array", "linalg", "random", "take", "take_along_axis", "stop_gradient", "e", "pi",
-            "inf", "nan", "newaxis", "__array_api_version__"]
+__all__ = (["Array", "fft", "linalg", "random", "take", "take_along_axis", "stop_gradient",
+            "e", "pi", "inf", "nan", "newaxis", "__array_api_version__"]
            + _compat_all + _creation_all + _data_types_all + _elementwise_all
-           + _linear_algebra_all + _manipulation_all + _searching_all + _statistics_all
+           + _linear_algebra_all + _manipulation_all + _searching_all + _sets_all + _sorting_all
+           + _statistics_all
            + _utility_all)
