@@ -50,6 +50,9 @@ _select = Primitive("select_output")
 defvjp(_select, lambda g, ans, j, n: tuple(g if k == j else None for k in range(n)))
 
 
+_PLAIN = (int, float)
+
+
 class ReverseTrace(Trace):
     """A trace whose tracers record a graph of ``Node``s for the backward pass."""
 
@@ -57,25 +60,58 @@ class ReverseTrace(Trace):
     kind = "grad"
 
     def process(self, prim: Any, args: tuple, params: dict) -> Any:
+        # the hot path: f(x) or f(x, python_scalar) with x a tracer of this trace over a value
+        n = len(args)
+        if n < 3 and not prim.multiple_results:
+            a = args[0]
+            if type(a) is Array and a._trace is self and (n == 1 or type(args[1]) in _PLAIN):
+                p = a._v
+                if p._trace is None:
+                    b = p._backend
+                    kernel = prim.kernels.get(b)
+                    if kernel is not None:
+                        primals = (p,) if n == 1 else (p, args[1])
+                        ans = Array(kernel(p._v, *primals[1:], **params), b)
+                        return Array(ans, b, self, Node(prim, primals, params, ans,
+                                                        ((0, a._aux),)))
         primals = list(args)
         parents = []
-        for i, a in enumerate(args):
+        natives = []      # filled while every argument is concrete one level down
+        backend = None
+        i = 0
+        for a in args:
             if type(a) is Array:
                 t = a._trace
                 if t is self:
-                    primals[i] = a._v
+                    p = primals[i] = a._v
                     parents.append((i, a._aux))
                 elif t is TAPE_LEAF and _recording.get() is self:
-                    primals[i], node = _tape_leaf(a, self)
+                    p, node = _tape_leaf(a, self)
+                    primals[i] = p
                     parents.append((i, node))
+                else:
+                    p = a
+                if natives is not None:
+                    if p._trace is None and (backend is None or p._backend is backend):
+                        backend = p._backend
+                        natives.append(p._v)
+                    else:
+                        natives = None
+            elif natives is not None:
+                natives.append(a)
+            i += 1
         primals = tuple(primals)
-        ans = bind(prim, primals, params)
+        kernel = None if natives is None or backend is None else prim.kernels.get(backend)
+        if kernel is not None and not prim.multiple_results:
+            ans = Array(kernel(*natives, **params), backend)
+        else:
+            ans = bind(prim, primals, params)
         node = Node(prim, primals, params, ans, tuple(parents))
         if prim.multiple_results:
             n = len(ans)
             return tuple(Array(o, o._backend, self, Node(_select, (j, n), {}, o, ((0, node),)))
                          for j, o in enumerate(ans))
-        return Array(ans, ans._backend, self, node)
+        return Array(ans, backend or ans._backend, self, node)
 
 
 class RecordTrace(ReverseTrace):
@@ -158,12 +194,25 @@ def backward_pass(ends: list[tuple[Node, Any]], retain: bool = False) -> dict[No
         if prim is None and node is not root:
             leaves[node] = g
             continue
-        if g is not None:
+        if g is not None and prim is not None:
             if type(g) is tuple:
                 g = _fill_zeros(g, node.ans)
-            _propagate(node, prim, g, cotangents)
+            args, params, ans = node.args, node.params, node.ans
+            vjps = prim.vjps
+            for i, parent in parents:
+                rule = vjps[i] if i < len(vjps) else None
+                if rule is None:
+                    raise DifferentiationError(f"polygrad: {prim.name} has no derivative with "
+                                               f"respect to its argument {i}")
+                c = rule(g, ans, *args, **params)
+                if c is None:
+                    continue
+                if prim.broadcasts:
+                    c = unbroadcast(c, args[i])
+                old = cotangents.get(parent)
+                cotangents[parent] = c if old is None else add_cotangents(old, c)
         if not retain:
-            node.free()
+            node.args = node.ans = node.parents = None
         for _, parent in parents:
             left = counts[parent] - 1
             if left:
@@ -171,23 +220,6 @@ def backward_pass(ends: list[tuple[Node, Any]], retain: bool = False) -> dict[No
             else:
                 ready.append(parent)
     return leaves
-
-
-def _propagate(node: Node, prim: Any, g: Any, cotangents: dict) -> None:
-    args, params, ans = node.args, node.params, node.ans
-    vjps = prim.vjps
-    for i, parent in node.parents:
-        rule = vjps[i] if i < len(vjps) else None
-        if rule is None:
-            raise DifferentiationError(
-                f"polygrad: {prim.name} has no derivative with respect to its argument {i}")
-        c = rule(g, ans, *args, **params)
-        if c is None:
-            continue
-        if prim.broadcasts:
-            c = unbroadcast(c, args[i])
-        old = cotangents.get(parent)
-        cotangents[parent] = c if old is None else add_cotangents(old, c)
 
 
 def _fill_zeros(g: tuple, ans: Any) -> Any:
@@ -207,6 +239,9 @@ def add_cotangents(a: Any, b: Any) -> Any:
 def unbroadcast(c: Any, arg: Any) -> Any:
     """Sum cotangent ``c`` back to the shape of ``arg`` (undoing broadcasting, once, here)."""
     if type(arg) is not Array:
+        return c
+    cv, av = c._v, arg._v
+    if type(cv) is not Array and type(av) is not Array and cv.shape == av.shape:
         return c
     shape = arg.shape
     cshape = c.shape

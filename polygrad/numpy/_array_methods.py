@@ -19,10 +19,6 @@ from ._indexing import array_setitem, getitem
 __all__: list[str] = []
 
 
-def _forward(fn):
-    return lambda self, other: fn(self, other)
-
-
 def _reflected(fn):
     return lambda self, other: fn(other, self)
 
@@ -56,13 +52,13 @@ _BINARY = {
     "lshift": (ew.bitwise_left_shift, "<<="), "rshift": (ew.bitwise_right_shift, ">>="),
 }
 for _name, (_fn, _sym) in _BINARY.items():
-    setattr(Array, f"__{_name}__", _forward(_fn))
+    setattr(Array, f"__{_name}__", _fn)   # a plain function binds as a method: fn(self, other)
     setattr(Array, f"__r{_name}__", _reflected(_fn))
     setattr(Array, f"__i{_name}__", _inplace(_fn, _sym))
 
 for _name, _fn in {"eq": ew.equal, "ne": ew.not_equal, "lt": ew.less, "le": ew.less_equal,
                    "gt": ew.greater, "ge": ew.greater_equal}.items():
-    setattr(Array, f"__{_name}__", _forward(_fn))
+    setattr(Array, f"__{_name}__", _fn)
 
 Array.__neg__ = lambda self: ew.negative(self)
 Array.__pos__ = lambda self: ew.positive(self)

@@ -36,10 +36,14 @@ def unary(name: str, derivative: Callable | None = None, *, doc: str | None = No
     kernels = prim.kernels
 
     def fn(x, /):
-        if type(x) is Array and x._trace is None:
-            k = kernels.get(x._backend)
-            if k is not None:
-                return Array(k(x._v), x._backend)
+        if type(x) is Array:
+            t = x._trace
+            if t is None:
+                k = kernels.get(x._backend)
+                if k is not None:
+                    return Array(k(x._v), x._backend)
+            elif t.active and not prim.nondiff:
+                return t.process(prim, (x,), EMPTY)
         return bind(prim, (x,), EMPTY)
     return _publish(fn, prim, doc)
 
@@ -56,13 +60,17 @@ def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
     kernels = prim.kernels
 
     def fn(x1, x2, /):
-        if type(x1) is Array and x1._trace is None:
-            backend = x1._backend
+        if type(x1) is Array:
+            t1 = x1._trace
             t2 = type(x2)
-            if (t2 is Array and x2._trace is None and x2._backend is backend) or t2 in _PLAIN:
-                k = kernels.get(backend)
-                if k is not None:
-                    return Array(k(x1._v, x2._v if t2 is Array else x2), backend)
+            if t1 is None:
+                backend = x1._backend
+                if (t2 is Array and x2._trace is None and x2._backend is backend) or t2 in _PLAIN:
+                    k = kernels.get(backend)
+                    if k is not None:
+                        return Array(k(x1._v, x2._v if t2 is Array else x2), backend)
+            elif t2 in _PLAIN and t1.active and not prim.nondiff:
+                return t1.process(prim, (x1, x2), EMPTY)
         return bind(prim, (x1, x2), EMPTY)
     return _publish(fn, prim, doc)
 
