@@ -8,7 +8,7 @@ import platform
 import statistics
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 def timeit(fn: Callable[[], object], repeat: int = 7, number: int = 1, warmup: int = 2) -> float:
