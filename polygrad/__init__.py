@@ -10,32 +10,14 @@ Examples
 
 from __future__ import annotations
 
-from . import (
-                       _tape,  # noqa: F401  (installs attach_grad / backward / grad / detach on Array)
-                       numpy,  # noqa: F401
-)
+from . import _tape  # noqa: F401  (installs attach_grad / backward / grad / detach on Array)
+from . import numpy  # noqa: F401
 from ._array import Array
-from ._backend import (
-                       BackendUnavailable,
-                       backends,
-                       get_backend,
-                       get_default_dtype,
-                       set_backend,
-                       set_default_dtype,
-                       use_backend,
-)
+from ._backend import (BackendUnavailable, backends, get_backend, get_default_dtype, set_backend,
+                       set_default_dtype, use_backend)
 from ._convert import asarray
-from ._operators import (
-                       elementwise_grad,
-                       grad,
-                       grad_and_loss,
-                       hessian,
-                       hvp,
-                       jacobian,
-                       jvp,
-                       value_and_grad,
-                       vjp,
-)
+from ._operators import (checkpoint, elementwise_grad, grad, grad_and_loss, hessian, hvp,
+                         jacobian, jvp, value_and_grad, vjp)
 from ._reverse import DifferentiationError
 from ._tape import is_recording, pause, record
 from ._trace import MixedBackendError
@@ -44,7 +26,7 @@ from .numpy import stop_gradient
 __version__ = "0.1.0"
 
 __all__ = ["Array", "asarray", "grad", "value_and_grad", "grad_and_loss", "elementwise_grad",
-           "vjp", "jvp", "jacobian", "hessian", "hvp", "stop_gradient", "record", "pause",
-           "is_recording", "set_backend", "use_backend", "get_backend", "backends",
+           "vjp", "jvp", "jacobian", "hessian", "hvp", "checkpoint", "stop_gradient", "record",
+           "pause", "is_recording", "set_backend", "use_backend", "get_backend", "backends",
            "set_default_dtype", "get_default_dtype", "BackendUnavailable", "MixedBackendError",
            "DifferentiationError", "numpy"]
