@@ -153,14 +153,17 @@ class Array:
 
     # -- display -----------------------------------------------------------------------------
     def __repr__(self) -> str:
-        body = repr(self.asnumpy())
-        if body.startswith("array("):
-            body = body[6:].rsplit(", dtype=", 1)[0].rstrip(")")
-        body = body.replace("\n      ", "\n" + " " * 6)
+        import numpy
+
+        values = self.asnumpy()
+        prefix = "Array("
+        body = numpy.array2string(values, separator=", ", prefix=prefix, threshold=1000)
+        if values.size == 0:
+            body = f"[], shape={values.shape}"
         traced = ""
         if self._trace is not None and getattr(self._trace, "active", False):
             traced = f", traced by {self._trace.describe()}"
-        return f"Array({body}, dtype={self.dtype}, backend={self._backend.spec}{traced})"
+        return f"{prefix}{body}, dtype={self.dtype}, backend={self._backend.spec}{traced})"
 
     def __str__(self) -> str:
         return str(self.asnumpy())

@@ -104,6 +104,8 @@ def _finish(g: Any, x: Array) -> Array:
     if g is None:
         return _np().zeros_like(x)
     if g.dtype != x.dtype:
+        if g.dtype.kind == "c" and x.dtype.kind != "c":   # a real input: the real part
+            g = _np().real(g)
         g = _np().astype(g, x.dtype)
     return g
 

@@ -19,7 +19,7 @@ def tree_flatten(tree: Any) -> tuple[list, Any]:
 
 def _flatten(tree: Any, leaves: list) -> Any:
     kind = type(tree)
-    if kind is tuple or kind is list:
+    if kind is tuple or kind is list or isinstance(tree, tuple):   # named tuples too
         return (kind, [_flatten(item, leaves) for item in tree])
     if kind is dict:
         keys = list(tree)
@@ -41,7 +41,10 @@ def _unflatten(structure: Any, it) -> Any:
         _, keys, children = structure
         return {k: _unflatten(c, it) for k, c in zip(keys, children)}
     kind, children = structure
-    return kind(_unflatten(c, it) for c in children)
+    items = [_unflatten(c, it) for c in children]
+    if kind is tuple or kind is list:
+        return kind(items)
+    return kind(*items) if hasattr(kind, "_fields") else kind(items)
 
 
 def tree_map(fn: Callable, tree: Any) -> Any:

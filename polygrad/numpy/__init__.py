@@ -19,6 +19,7 @@ from ._data_types import __all__ as _data_types_all
 from ._elementwise import *  # noqa: F403
 from ._elementwise import __all__ as _elementwise_all
 from ._indexing import take, take_along_axis
+from ._info import __array_namespace_info__
 from ._linear_algebra import *  # noqa: F403
 from ._linear_algebra import __all__ as _linear_algebra_all
 from ._manipulation import *  # noqa: F403
@@ -58,6 +59,7 @@ def stop_gradient(x):
 
 
 __all__ = (["Array", "fft", "linalg", "random", "take", "take_along_axis", "stop_gradient",
+            "__array_namespace_info__",
             "e", "pi", "inf", "nan", "newaxis", "__array_api_version__"]
            + _compat_all + _creation_all + _data_types_all + _elementwise_all
            + _linear_algebra_all + _manipulation_all + _searching_all + _sets_all + _sorting_all

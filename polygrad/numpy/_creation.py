@@ -145,7 +145,7 @@ def from_dlpack(x: Any, /, *, device: Any = None, copy: bool | None = None) -> A
     return Array(b.xp.from_dlpack(x), b)
 
 
-def meshgrid(*arrays: Array, indexing: str = "xy") -> list[Array]:
+def meshgrid(*arrays: Array, indexing: str = "xy") -> tuple[Array, ...]:
     """Coordinate matrices from coordinate vectors (differentiable: broadcasts)."""
     from ._manipulation import broadcast_to, reshape
 
@@ -161,7 +161,7 @@ def meshgrid(*arrays: Array, indexing: str = "xy") -> list[Array]:
         view = [1] * n
         view[pos] = a.shape[0]
         out.append(broadcast_to(reshape(a, tuple(view)), tuple(shape)))
-    return out
+    return tuple(out)
 
 
 _tril = primitive("tril", lambda xp: lambda x, k: xp.tril(x, k=k))

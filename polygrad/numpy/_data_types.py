@@ -37,7 +37,15 @@ def _astype_kernel(xp):
 
 
 _astype = primitive("astype", _astype_kernel)
-defvjp(_astype, lambda g, ans, x, dtype, native_dtype: astype(g, x.dtype))
+def _astype_vjp(g, ans, x, dtype, native_dtype):
+    if g.dtype.kind == "c" and x.dtype.kind != "c":   # complex result of a real input
+        from ._elementwise import real
+
+        g = real(g)
+    return astype(g, x.dtype)
+
+
+defvjp(_astype, _astype_vjp)
 defjvp(_astype, lambda t, ans, x, dtype, native_dtype: astype(t, dtype))
 _astype_nondiff = nondiff(primitive("astype_discrete", _astype_kernel))
 

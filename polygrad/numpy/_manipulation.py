@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from .._primitive import deflinear, primitive
 from ._helpers import Array, Variadic, bind
 
-__all__ = ["broadcast_arrays", "broadcast_to", "concat", "expand_dims", "flip", "moveaxis",
-           "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack", "tile", "unstack"]
+__all__ = ["broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims", "flip",
+           "moveaxis", "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack", "tile",
+           "unstack"]
 
 
 def _norm_axis(axis: int, ndim: int, fname: str) -> int:
@@ -65,12 +66,15 @@ def permute_dims(x, /, axes: tuple[int, ...]):
 permute_dims.primitive = _permute_dims
 
 
-def expand_dims(x, /, axis: int = 0):
-    """Insert an axis of length one at ``axis``."""
-    shape = list(x.shape)
-    axis = _norm_axis(axis, len(shape) + 1, "expand_dims")
-    shape.insert(axis, 1)
-    return reshape(x, tuple(shape))
+def expand_dims(x, /, axis: int | tuple[int, ...]):
+    """Insert axes of length one at ``axis`` (an int or a tuple of positions in the result)."""
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    ndim = x.ndim + len(axes)
+    positions = {_norm_axis(a, ndim, "expand_dims") for a in axes}
+    if len(positions) != len(axes):
+        raise ValueError(f"polygrad.numpy.expand_dims: axis {axis} repeats a position")
+    dims = iter(x.shape)
+    return reshape(x, tuple(1 if i in positions else next(dims) for i in range(ndim)))
 
 
 def squeeze(x, /, axis: int | tuple[int, ...]):
@@ -99,24 +103,39 @@ broadcast_to.primitive = _broadcast_to
 
 
 def broadcast_arrays(*arrays):
-    """Broadcast arrays against each other."""
+    """Broadcast arrays against each other (a tuple, as the 2025.12 standard says)."""
     shape: tuple[int, ...] = ()
     for a in arrays:
         shape = _broadcast_shapes(shape, a.shape)
-    return [a if a.shape == shape else broadcast_to(a, shape) for a in arrays]
+    return tuple(a if a.shape == shape else broadcast_to(a, shape) for a in arrays)
 
 
-def _broadcast_shapes(s1: tuple, s2: tuple) -> tuple:
+def _broadcast_shapes(s1: tuple, s2: tuple, fname: str = "broadcast_arrays") -> tuple:
     n = max(len(s1), len(s2))
     s1 = (1,) * (n - len(s1)) + tuple(s1)
     s2 = (1,) * (n - len(s2)) + tuple(s2)
     out = []
     for a, b in zip(s1, s2):
         if a != b and a != 1 and b != 1:
-            raise ValueError(f"polygrad.numpy.broadcast_arrays: shapes {s1} and {s2} do not "
+            raise ValueError(f"polygrad.numpy.{fname}: shapes {s1} and {s2} do not "
                              f"broadcast")
         out.append(b if a == 1 else a)
     return tuple(out)
+
+
+def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape that arrays of ``shapes`` broadcast to (no arrays needed).
+
+    Examples
+    --------
+    >>> import polygrad.numpy as np
+    >>> np.broadcast_shapes((3, 1), (4,), ())
+    (3, 4)
+    """
+    out: tuple[int, ...] = ()
+    for shape in shapes:
+        out = _broadcast_shapes(out, tuple(shape), "broadcast_shapes")
+    return out
 
 
 def _slice_along(g, axis: int, start: int, stop: int):

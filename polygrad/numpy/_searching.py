@@ -6,7 +6,7 @@ Imports the core and the namespace helpers.
 from __future__ import annotations
 
 from .._primitive import nondiff, primitive
-from ._helpers import as_array, bind
+from ._helpers import Array, as_array, bind
 
 __all__ = ["argmax", "argmin", "count_nonzero", "nonzero", "searchsorted"]
 
@@ -45,10 +45,46 @@ def count_nonzero(x, /, *, axis=None, keepdims: bool = False):
     return bind(_count_nonzero, (as_array(x),), {"axis": axis, "keepdims": keepdims})
 
 
-_searchsorted = nondiff(primitive("searchsorted", lambda xp: lambda x1, x2, side, sorter:
+_searchsorted = nondiff(primitive("searchsorted", lambda xp: lambda x1, x2, sorter, side:
                                   xp.searchsorted(x1, x2, side=side, sorter=sorter)))
 
 
 def searchsorted(x1, x2, /, *, side: str = "left", sorter=None):
-    """Indices where ``x2``'s elements would be inserted into sorted ``x1``."""
-    return bind(_searchsorted, (as_array(x1), as_array(x2), ), {"side": side, "sorter": sorter})
+    """Indices where ``x2``'s elements would be inserted into the 1-D ``x1`` to keep it sorted
+    (``x1`` sorted ascending, or ordered by the indices ``sorter``).
+
+    ``x2`` may be a Python int or float (new in the 2025.12 standard); it takes ``x1``'s dtype
+    when its kind allows.
+
+    Examples
+    --------
+    >>> import polygrad.numpy as np
+    >>> np.searchsorted(np.asarray([1.0, 2.0, 3.0]), 2.5).tolist()
+    2
+    """
+    if side not in ("left", "right"):
+        raise ValueError(f"polygrad.numpy.searchsorted: side must be 'left' or 'right', "
+                         f"got {side!r}")
+    x1 = as_array(x1)
+    if type(x2) is not Array:
+        x2 = _scalar_like(x2, x1)
+    if sorter is not None:
+        sorter = as_array(sorter)
+    return bind(_searchsorted, (x1, x2, sorter), {"side": side})
+
+
+def _scalar_like(value, x: Array) -> Array:
+    """A Python scalar as an array on ``x``'s backend, with ``x``'s dtype where it fits."""
+    from .._convert import asarray
+
+    kind = x.dtype.kind
+    fits = not isinstance(value, bool) and (
+        (isinstance(value, int) and kind in "iuf") or (isinstance(value, float) and kind == "f"))
+    return asarray(value, dtype=x.dtype if fits else None, backend=x._backend)
+
+
+argmax.primitive = _argmax
+argmin.primitive = _argmin
+nonzero.primitive = _nonzero
+count_nonzero.primitive = _count_nonzero
+searchsorted.primitive = _searchsorted

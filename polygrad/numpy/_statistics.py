@@ -10,7 +10,7 @@ import builtins
 from .._primitive import defjvp, deflinear, defvjp, primitive
 from ._helpers import as_array, bind
 
-__all__ = ["max", "mean", "min", "prod", "std", "sum", "var"]
+__all__ = ["cumulative_prod", "cumulative_sum", "max", "mean", "min", "prod", "std", "sum", "var"]
 
 
 def normalize_axis(axis, ndim: int, fname: str):
@@ -171,3 +171,152 @@ def std(x, /, *, axis=None, correction: float = 0.0, keepdims: bool = False):
     return sqrt(var(x, axis=axis, correction=correction, keepdims=keepdims))
 
 
+# -- cumulative sums and products ---------------------------------------------------------------
+def _cumulative_axis(x, axis, fname: str) -> int:
+    if x.ndim == 0:
+        raise ValueError(f"polygrad.numpy.{fname}: needs an array with at least one dimension, "
+                         f"got a 0-d array")
+    if axis is None:
+        if x.ndim > 1:
+            raise ValueError(f"polygrad.numpy.{fname}: axis must be given for an array with "
+                             f"{x.ndim} dimensions")
+        return 0
+    if not isinstance(axis, int):
+        raise TypeError(f"polygrad.numpy.{fname}: axis must be an int or None, got {axis!r}")
+    return normalize_axis(axis, x.ndim, fname)[0]
+
+
+def _along(v, axis: int, start, stop):
+    return v[(slice(None),) * axis + (slice(start, stop),)]
+
+
+def _pad(v, axis: int, fill: float, at_end: bool = False):
+    """``v`` with one slice of ``fill`` added along ``axis`` at the start (or end)."""
+    from ._creation import full_like
+    from ._manipulation import concat
+
+    edge = full_like(_along(v, axis, 0, 1), fill)
+    return concat([v, edge] if at_end else [edge, v], axis=axis)
+
+
+def _cumulative(name: str):
+    return primitive(name, lambda xp: lambda x, axis, include_initial: getattr(xp, name)(
+        x, axis=axis, include_initial=include_initial))
+
+
+def _cumulative_sum_vjp(g, ans, x, axis, include_initial):
+    # d out_k / d x_i = 1 for i < k (include_initial) or i <= k: a reversed cumulative sum
+    from ._manipulation import flip
+
+    if include_initial:
+        g = _along(g, axis, 1, None)
+    return flip(cumulative_sum(flip(g, axis=axis), axis=axis), axis=axis)
+
+
+_cumulative_sum = _cumulative("cumulative_sum")
+deflinear(_cumulative_sum, _cumulative_sum_vjp)
+
+
+def _cast(x, dtype):
+    if dtype is None:
+        return as_array(x)
+    from ._data_types import astype
+
+    return astype(as_array(x), dtype)
+
+
+def cumulative_sum(x, /, *, axis: int | None = None, dtype=None, include_initial: bool = False):
+    """Cumulative sum along ``axis`` (may be None only for 1-D ``x``); with
+    ``include_initial`` the result starts with a zero. Linear, so differentiable to any order.
+
+    Examples
+    --------
+    >>> import polygrad.numpy as np
+    >>> np.cumulative_sum(np.asarray([1.0, 2.0, 3.0]), include_initial=True).tolist()
+    [0.0, 1.0, 3.0, 6.0]
+    """
+    x = _cast(x, dtype)
+    axis = _cumulative_axis(x, axis, "cumulative_sum")
+    return bind(_cumulative_sum, (x,), {"axis": axis, "include_initial": include_initial})
+
+
+cumulative_sum.primitive = _cumulative_sum
+
+
+def _shifted(v, s: int, axis: int, reverse: bool):
+    """``v`` moved ``s`` places along ``axis`` (towards the end, or the start when ``reverse``),
+    zero-filled."""
+    from ._creation import zeros_like
+    from ._manipulation import concat
+
+    n = v.shape[axis]
+    if reverse:
+        return concat([_along(v, axis, s, None), zeros_like(_along(v, axis, 0, s))], axis=axis)
+    return concat([zeros_like(_along(v, axis, 0, s)), _along(v, axis, 0, n - s)], axis=axis)
+
+
+def _linear_recurrence(a, b, axis: int, reverse: bool = False):
+    """h with h_k = a_k h_{k-1} + b_k along ``axis`` (h_{k+1} when ``reverse``), h = 0 before
+    the start: a parallel prefix scan in log2(n) steps of multiplications and additions only,
+    so it is exact at zeros and differentiates again to any order."""
+    n = b.shape[axis]
+    s = 1
+    while s < n:
+        # element k now maps h_{k-2s} to h_k: compose its map with that of element k-s
+        b = b + a * _shifted(b, s, axis, reverse)
+        if 2 * s < n:
+            a = a * _shifted(a, s, axis, reverse)
+        s *= 2
+    return b
+
+
+def _exclusive_prod(ans, axis, include_initial):
+    """prod_{i<k} x_i for each k, read off the output (no division)."""
+    if include_initial:
+        return _along(ans, axis, 0, -1)
+    return _pad(_along(ans, axis, 0, -1), axis, 1.0)
+
+
+# With P_k = prod_{i<k} x_i, out_k = P_k x_k and
+#   JVP: T_k = x_k T_{k-1} + P_k t_k;   VJP: dx_j = P_j S_j with S_j = g_j + x_{j+1} S_{j+1}.
+def _cumulative_prod_jvp(t, ans, x, axis, include_initial):
+    if x.shape[axis] == 0:
+        return None
+    tangent = _linear_recurrence(x, _exclusive_prod(ans, axis, include_initial) * t, axis)
+    return _pad(tangent, axis, 0.0) if include_initial else tangent
+
+
+def _cumulative_prod_vjp(g, ans, x, axis, include_initial):
+    if x.shape[axis] == 0:
+        return None
+    if include_initial:
+        g = _along(g, axis, 1, None)
+    s = _linear_recurrence(_shifted(x, 1, axis, True), g, axis, reverse=True)
+    return _exclusive_prod(ans, axis, include_initial) * s
+
+
+_cumulative_prod = _cumulative("cumulative_prod")
+defvjp(_cumulative_prod, _cumulative_prod_vjp)
+defjvp(_cumulative_prod, _cumulative_prod_jvp)
+
+
+def cumulative_prod(x, /, *, axis: int | None = None, dtype=None, include_initial: bool = False):
+    """Cumulative product along ``axis`` (may be None only for 1-D ``x``); with
+    ``include_initial`` the result starts with a one. Its derivatives never divide by ``x``:
+    they are exact at zeros, to any order.
+
+    Examples
+    --------
+    >>> import polygrad as pg, polygrad.numpy as np
+    >>> x = np.asarray([2.0, 0.0, 3.0])
+    >>> np.cumulative_prod(x).tolist()
+    [2.0, 0.0, 0.0]
+    >>> pg.grad(lambda x: np.sum(np.cumulative_prod(x)))(x).tolist()
+    [1.0, 8.0, 0.0]
+    """
+    x = _cast(x, dtype)
+    axis = _cumulative_axis(x, axis, "cumulative_prod")
+    return bind(_cumulative_prod, (x,), {"axis": axis, "include_initial": include_initial})
+
+
+cumulative_prod.primitive = _cumulative_prod

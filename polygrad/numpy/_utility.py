@@ -34,6 +34,11 @@ def diff(x, /, *, axis: int = -1, n: int = 1, prepend=None, append=None):
     from ._manipulation import concat
 
     x = as_array(x)
+    if x.ndim == 0:
+        raise ValueError("polygrad.numpy.diff: needs an array with at least one dimension")
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(f"polygrad.numpy.diff: axis {axis} is out of range for an array with "
+                         f"{x.ndim} dimension(s)")
     axis = axis % x.ndim
     if prepend is not None or append is not None:
         parts = [p for p in (prepend, x, append) if p is not None]
