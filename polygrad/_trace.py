@@ -91,9 +91,11 @@ def apply_concrete(prim: Any, args: tuple, params: dict) -> Any:
         elif a._backend is not backend:
             raise _mixed(prim, backend, a._backend)
         natives.append(v)
-    if backend is None:
+    if backend is None:   # only Python scalars: make arrays of one common dtype
         backend = get_backend()
-        natives = [backend.asarray(v) for v in natives]
+        kind = complex if any(isinstance(v, complex) for v in natives) else \
+            float if any(isinstance(v, float) for v in natives) else None
+        natives = [v if v is None else backend.asarray(kind(v) if kind else v) for v in natives]
     kernel = prim.kernels.get(backend)
     if kernel is None:
         kernel = prim.resolve(backend)

@@ -1,5 +1,253 @@
-"""``polygrad.special``: logsumexp, softmax, erf, gammaln, ... (differentiable)."""
+"""``polygrad.special``: logsumexp, softmax, erf, gammaln, ... (differentiable, numerically stable).
+
+``logsumexp`` is a primitive with a max-shifted kernel; ``erf``, ``erfc``, ``erfinv``, ``gammaln``,
+``digamma`` and ``polygamma`` are primitives whose default kernels call ``scipy.special`` on NumPy
+data (other backends supply ``Backend.kernels[name]``); the rest are compositions. Imports the
+core and ``polygrad.numpy``.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import math
+from collections.abc import Callable
+from typing import Any
+
+from ._primitive import defjvp, defvjp, primitive
+from ._trace import bind
+from .numpy import _elementwise as ew
+from .numpy._helpers import as_array, unary
+from .numpy._statistics import expand_to, normalize_axis
+from .numpy._statistics import sum as _sum
+
+__all__ = ["logsumexp", "softmax", "log_softmax", "expit", "logit", "log_sigmoid", "softplus",
+           "erf", "erfc", "erfinv", "gammaln", "digamma", "polygamma", "xlogy"]
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
+
+
+# -- kernels from scipy.special ----------------------------------------------------------------
+def _scipy(name: str) -> Callable[[Any], Callable]:
+    """A kernel factory calling ``scipy.special.<name>`` on NumPy arrays (a clear error when SciPy
+    is missing, or when the backend's arrays are not NumPy's and it supplies no kernel)."""
+    def factory(xp: Any) -> Callable:
+        try:
+            import numpy
+            import scipy.special
+        except ImportError:
+            raise ImportError(
+                f"polygrad.special.{name} needs SciPy for its kernel on this backend "
+                f"(pip install scipy), or a backend that supplies Backend.kernels[{name!r}]"
+            ) from None
+        fn = getattr(scipy.special, name)
+
+        def kernel(x, *args):
+            if not isinstance(x, (numpy.ndarray, numpy.generic)):
+                raise NotImplementedError(
+                    f"polygrad.special.{name}: the default kernel runs scipy.special.{name} on "
+                    f"NumPy arrays only, not {type(x).__module__}.{type(x).__name__}; this "
+                    f"backend must supply Backend.kernels[{name!r}]")
+            x = numpy.asarray(x)
+            out = fn(*args, x) if args else fn(x)
+            if x.dtype.kind == "f":
+                out = numpy.asarray(out, dtype=x.dtype)
+            return numpy.asarray(out)
+        return kernel
+    return factory
+
+
+# d erf(x)/dx = 2/√π exp(-x²)
+erf = unary("erf", lambda ans, x: _TWO_OVER_SQRT_PI * ew.exp(-(x * x)), kernel=_scipy("erf"),
+            doc="The error function, 2/√π ∫₀ˣ exp(-t²) dt.")
+erfc = unary("erfc", lambda ans, x: -_TWO_OVER_SQRT_PI * ew.exp(-(x * x)),
+             kernel=_scipy("erfc"), doc="The complementary error function, 1 - erf(x), "
+             "accurate where erf(x) is close to 1.")
+# erf(erfinv(x)) = x, so erfinv'(x) = 1 / erf'(ans) = √π/2 exp(ans²)
+erfinv = unary("erfinv", lambda ans, x: _SQRT_PI_OVER_TWO * ew.exp(ans * ans),
+               kernel=_scipy("erfinv"), doc="The inverse of ``erf`` on (-1, 1).")
+gammaln = unary("gammaln", lambda ans, x: digamma(x), kernel=_scipy("gammaln"),
+                doc="log |Γ(x)|; its derivative is ``digamma``.")
+digamma = unary("digamma", lambda ans, x: polygamma(1, x), kernel=_scipy("digamma"),
+                doc="ψ(x) = d/dx log Γ(x); its derivative is ``polygamma(1, x)``.")
+
+def _polygamma_kernel(xp: Any) -> Callable:
+    kernel = _scipy("polygamma")(xp)
+    return lambda x, n: kernel(x, n)
+
+
+_polygamma = primitive("polygamma", _polygamma_kernel)
+# d/dx ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁺¹⁾(x)
+defvjp(_polygamma, lambda g, ans, x, n: g * polygamma(n + 1, x))
+defjvp(_polygamma, lambda t, ans, x, n: t * polygamma(n + 1, x))
+
+
+def polygamma(n: int, x: Any) -> Any:
+    """ψ⁽ⁿ⁾(x), the ``n``-th derivative of ``digamma`` (``n`` a non-negative Python int).
+
+    Examples
+    --------
+    >>> import polygrad.special as special
+    >>> round(float(special.polygamma(1, 1.0)), 6)   # π²/6
+    1.644934
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise TypeError(f"polygrad.special.polygamma: n must be a non-negative int, got {n!r}")
+    return bind(_polygamma, (_float(x),), {"n": n})
+
+
+polygamma.primitive = _polygamma
+
+
+def _float(x: Any) -> Any:
+    """``x`` as an Array of a floating dtype (integers become the backend's default float)."""
+    x = as_array(x)
+    if not x.dtype.is_floating:
+        from ._backend import get_default_dtype
+        from .numpy._data_types import astype
+
+        x = astype(x, get_default_dtype(x._backend))
+    return x
+
+
+# -- logsumexp and the softmax family ------------------------------------------------------------
+def _logsumexp_kernel(xp: Any) -> Callable:
+    def logsumexp(x, axis, keepdims):
+        if any(x.shape[a] == 0 for a in axis):   # an empty sum: log 0 = -inf
+            shape = tuple(1 if i in axis else d for i, d in enumerate(x.shape))
+            out = xp.full(shape, -math.inf, dtype=x.dtype)
+        else:
+            # shift by the maximum so that exp never overflows; an infinite maximum is not
+            # subtracted (all -inf gives log 0 = -inf, a +inf entry gives +inf)
+            m = xp.max(x, axis=axis, keepdims=True)
+            m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
+            out = xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True)) + m
+        return out if keepdims else xp.reshape(
+            out, tuple(d for i, d in enumerate(out.shape) if i not in axis))
+    return logsumexp
+
+
+def _softmax_weights(ans, x, axis, keepdims):
+    # ∂ logsumexp / ∂x = exp(x - ans); a slice of all -inf (ans = -inf) gets weight 0, not NaN
+    ans = expand_to(ans, x.shape, axis, keepdims)
+    return ew.exp(x - ew.where(ew.equal(ans, -math.inf), 0.0, ans))
+
+
+_logsumexp = primitive("logsumexp", _logsumexp_kernel)
+defvjp(_logsumexp, lambda g, ans, x, axis, keepdims:
+       expand_to(g, x.shape, axis, keepdims) * _softmax_weights(ans, x, axis, keepdims))
+defjvp(_logsumexp, lambda t, ans, x, axis, keepdims:
+       _sum(t * _softmax_weights(ans, x, axis, keepdims), axis=axis, keepdims=keepdims))
+
+
+def logsumexp(x: Any, /, *, axis: int | tuple[int, ...] | None = None, keepdims: bool = False
+              ) -> Any:
+    """log Σ exp(x) over ``axis`` (all axes when None), without overflow or underflow.
+
+    Entries of -inf contribute nothing; an empty sum gives -inf. The derivative is the softmax
+    ``exp(x - logsumexp(x))``.
+
+    Examples
+    --------
+    >>> import polygrad.numpy as np, polygrad.special as special
+    >>> float(special.logsumexp(np.asarray([1000.0, 1000.0])))   # 1000 + log 2
+    1000.6931471805599
+    """
+    x = _float(x)
+    axes = normalize_axis(axis, x.ndim, "special.logsumexp") if x.ndim else ()
+    return bind(_logsumexp, (x,), {"axis": axes, "keepdims": keepdims})
+
+
+logsumexp.primitive = _logsumexp
+
+
+def _shift_by_max(x: Any, axis: Any) -> tuple[Any, tuple[int, ...]]:
+    """``x`` minus its (finite) maximum over ``axis``, a constant to differentiation: the softmax
+    family is invariant to the shift, which keeps large entries exact."""
+    from .numpy import stop_gradient
+    from .numpy._statistics import max as _max
+
+    axes = normalize_axis(axis, x.ndim, "special.softmax") if x.ndim else ()
+    if not axes or x.size == 0:
+        return x, axes
+    m = _max(stop_gradient(x), axis=axes, keepdims=True)
+    return x - ew.where(ew.isfinite(m), m, 0.0), axes
+
+
+def log_softmax(x: Any, /, *, axis: int | tuple[int, ...] = -1) -> Any:
+    """``x - logsumexp(x, axis)``: the log of ``softmax``, stable for large and -inf entries.
+
+    Examples
+    --------
+    >>> import polygrad.numpy as np, polygrad.special as special
+    >>> special.log_softmax(np.asarray([0.0, -np.inf])).tolist()
+    [0.0, -inf]
+    """
+    s, axes = _shift_by_max(_float(x), axis)
+    return s - logsumexp(s, axis=axes, keepdims=True)
+
+
+def softmax(x: Any, /, *, axis: int | tuple[int, ...] = -1) -> Any:
+    """``exp(x) / Σ exp(x)`` over ``axis``, computed as ``exp(log_softmax(x))`` (never overflows).
+
+    Examples
+    --------
+    >>> import polygrad.numpy as np, polygrad.special as special
+    >>> special.softmax(np.asarray([1000.0, 1000.0])).tolist()
+    [0.5, 0.5]
+    """
+    return ew.exp(log_softmax(x, axis=axis))
+
+
+# -- the logistic family -----------------------------------------------------------------------
+def softplus(x: Any, /) -> Any:
+    """log(1 + exp(x)), computed as ``logaddexp(x, 0)``: no overflow for large ``x``.
+
+    Examples
+    --------
+    >>> import polygrad.special as special
+    >>> float(special.softplus(1000.0))
+    1000.0
+    """
+    return ew.logaddexp(_float(x), 0.0)
+
+
+def log_sigmoid(x: Any, /) -> Any:
+    """log(expit(x)) = -softplus(-x), accurate for large negative and positive ``x``."""
+    return -ew.logaddexp(-_float(x), 0.0)
+
+
+def expit(x: Any, /) -> Any:
+    """The logistic sigmoid 1 / (1 + exp(-x)), as ``exp(log_sigmoid(x))``: it never overflows
+    and keeps full relative accuracy for large negative ``x``.
+
+    Examples
+    --------
+    >>> import polygrad.special as special
+    >>> float(special.expit(0.0)), float(special.expit(-800.0))
+    (0.5, 0.0)
+    """
+    return ew.exp(log_sigmoid(x))
+
+
+def logit(p: Any, /) -> Any:
+    """log(p / (1 - p)), the inverse of ``expit``, as ``log(p) - log1p(-p)``."""
+    p = _float(p)
+    return ew.log(p) - ew.log1p(-p)
+
+
+def xlogy(x: Any, y: Any, /) -> Any:
+    """``x * log(y)``, and 0 where ``x == 0`` (unless ``y`` is NaN), as ``scipy.special.xlogy``.
+
+    Where ``x == 0`` and ``y`` is finite and positive the derivative in ``x`` is still log(y).
+
+    Examples
+    --------
+    >>> import polygrad.special as special
+    >>> float(special.xlogy(0.0, 0.0)), float(special.xlogy(2.0, 1.0))
+    (0.0, 0.0)
+    """
+    x, y = _float(x), _float(y)
+    usable = ew.logical_and(ew.greater(y, 0), ew.isfinite(y))
+    # where x == 0, log is taken of 1 instead of an unusable y (0, negative, inf), never of NaN
+    swap = ew.logical_and(ew.equal(x, 0), ew.logical_not(ew.logical_or(usable, ew.isnan(y))))
+    return x * ew.log(ew.where(swap, 1.0, y))
