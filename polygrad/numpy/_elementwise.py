@@ -1,6 +1,10 @@
 """Element-wise functions of the Array API standard, each with its VJP and JVP beside it.
 
-Imports the core and the namespace helpers.
+Complex numbers follow JAX's convention. A JVP rule is the real-linear map t ↦ df; a VJP rule is
+its transpose under the pairing ⟨c, t⟩ = Re Σ c·t (no conjugation). So a holomorphic f keeps
+the real-variable rule ``g * f'(x)``; non-holomorphic ones (abs, sign, real, imag, conj) have
+their own; the cotangent of a real-valued output pairs by its real part only. Imports the core
+and the namespace helpers.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ divide = binary("divide", (lambda g, ans, x1, x2: g / x2, lambda g, ans, x1, x2:
 
 def _safe_log(x):
     # log(x) where x != 0 and 0 where x == 0, so that d/dx2 x1**x2 at x1 = 0 is 0 (not nan)
+    if not isinstance(x, Array):   # a Python scalar base, e.g. 2.0 ** x
+        return 0.0 if x == 0 else math.log(x) if x > 0 else math.nan
     return log(where(equal(x, 0), 1, x))
 
 
@@ -132,23 +138,65 @@ sinh = unary("sinh", lambda ans, x: cosh(x))
 cosh = unary("cosh", lambda ans, x: sinh(x))
 tanh = unary("tanh", lambda ans, x: 1 - ans * ans)
 asinh = unary("asinh", lambda ans, x: 1 / sqrt(x * x + 1))
-acosh = unary("acosh", lambda ans, x: 1 / sqrt(x * x - 1))
+# 1/sqrt(x-1)/sqrt(x+1), not 1/sqrt(x²-1): the two differ for complex x with Re x < 0
+acosh = unary("acosh", lambda ans, x: 1 / (sqrt(x - 1) * sqrt(x + 1)))
 atanh = unary("atanh", lambda ans, x: 1 / (1 - x * x))
 
 # -- sign, magnitude, rounding --------------------------------------------------------------------
-# d|x|/dx = sign(x), taken as 0 at x = 0 (as HIPS autograd and JAX)
+def _complex(x) -> bool:
+    return x.dtype.kind == "c"
+
+
+def _re(g):
+    # a real-valued output's cotangent (or tangent) pairs by its real part only: a complex one
+    # reaches it from mixed real/complex arithmetic, and its imaginary part must not leak on
+    return real(g) if g.dtype.kind == "c" else g
+
+
+def _half_inv_abs(x):
+    # 1 / (2|x|), and 0 at x = 0 (where sign's derivative is taken as 0)
+    zero = equal(x, 0)
+    return where(zero, 0.0, 0.5 / abs(where(zero, 1.0, x)))
+
+
+def _conj_unit(x, ans):
+    # conj(x) / |x|, and 0 at x = 0
+    return conj(x) / where(equal(ans, 0), 1.0, ans)
+
+
+# real x: d|x|/dx = sign(x), 0 at x = 0 (as HIPS autograd and JAX);
+# complex x: d|x| = Re(conj(x) t) / |x|, so the cotangent is Re(g) conj(x) / |x|
 abs = unary("abs", lambda ans, x: sign(x))  # noqa: A001
-sign = unary("sign")
+abs.primitive.vjps = (lambda g, ans, x: _re(g) * _conj_unit(x, ans) if _complex(x)
+                      else g * sign(x),)
+abs.primitive.jvps = (lambda t, ans, x: real(_conj_unit(x, ans) * t) if _complex(x)
+                      else t * sign(x),)
+# real x: 0; complex x ≠ 0, sign x = x/|x| = u: d sign = (t - u² conj(t)) / (2|x|), whose
+# transpose is (g - conj(g u²)) / (2|x|)  (JAX takes 0 here; this is the true derivative)
+sign = unary("sign", lambda ans, x: 0.0)
+sign.primitive.vjps = (lambda g, ans, x: (g - conj(g * ans * ans)) * _half_inv_abs(x)
+                       if _complex(x) else None,)
+sign.primitive.jvps = (lambda t, ans, x: (t - ans * ans * conj(t)) * _half_inv_abs(x)
+                       if _complex(x) else None,)
 signbit = unary("signbit")
 floor = unary("floor")
 ceil = unary("ceil")
 trunc = unary("trunc")
 round = unary("round")  # noqa: A001
 
-# -- complex parts (real inputs: identity and zero; complex rules come with complex support) ----
+# -- complex parts: real-linear maps; for real x, real and conj are the identity and imag is 0 --
+# Re t pairs with g as Re(g·t) for real g: the cotangent is Re g itself
 real = unary("real", lambda ans, x: 1.0)
+real.primitive.vjps = (lambda g, ans, x: _re(g),)
+real.primitive.jvps = (lambda t, ans, x: _re(t),)
+# Im t = Re(-i t): the cotangent is -i Re g
 imag = unary("imag", lambda ans, x: 0.0)
+imag.primitive.vjps = (lambda g, ans, x: _re(g) * -1j if _complex(x) else None,)
+imag.primitive.jvps = (lambda t, ans, x: imag(t) if _complex(x) else None,)
+# Re(g conj(t)) = Re(conj(g) t): the cotangent is conj g
 conj = unary("conj", lambda ans, x: 1.0)
+conj.primitive.vjps = (lambda g, ans, x: conj(g) if _complex(g) else g,)
+conj.primitive.jvps = (lambda t, ans, x: conj(t) if _complex(t) else t,)
 
 # -- comparisons, predicates and logic: non-differentiable ----------------------------------------
 equal = binary("equal")

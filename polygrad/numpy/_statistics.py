@@ -160,7 +160,13 @@ def var(x, /, *, axis=None, correction: float = 0.0, keepdims: bool = False):
     x = as_array(x)
     axes = normalize_axis(axis, x.ndim, "var")
     centered = x - mean(x, axis=axes, keepdims=True)
-    return sum(centered * centered, axis=axes, keepdims=keepdims) / (
+    if x.dtype.kind == "c":   # |x - mean|², a real variance
+        from ._elementwise import conj, real
+
+        squares = real(centered * conj(centered))
+    else:
+        squares = centered * centered
+    return sum(squares, axis=axes, keepdims=keepdims) / (
         _count(x, axes) - correction)
 
 
