@@ -56,6 +56,12 @@ class ForwardTrace(Trace):
                          for o, t in zip(ans, out))
         if out is None:
             return ans
-        if prim.broadcasts and out.shape != ans.shape:
+        if out.shape != ans.shape:
+            if not prim.broadcasts:
+                from ._reverse import DifferentiationError
+
+                raise DifferentiationError(
+                    f"polygrad: the JVP rule of {prim.name} returned a tangent of shape "
+                    f"{out.shape}, but its output has shape {ans.shape}")
             out = _registry["broadcast_to"](out, shape=ans.shape)
         return Array(ans, ans._backend, self, out)

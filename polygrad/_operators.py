@@ -46,6 +46,9 @@ def _diff_leaf(x: Any, fname: str, where: str) -> Array:
 
 
 def _check_argnum(fname: str, argnum: Any, nargs: int) -> tuple[int, ...]:
+    if not isinstance(argnum, (int, list, tuple)):
+        raise TypeError(f"polygrad.{fname}: argnum must be an int or a list/tuple of ints, "
+                        f"got {argnum!r}")
     nums = (argnum,) if isinstance(argnum, int) else tuple(argnum)
     for n in nums:
         if not isinstance(n, int) or isinstance(n, bool):

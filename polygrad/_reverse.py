@@ -207,8 +207,7 @@ def backward_pass(ends: list[tuple[Node, Any]], retain: bool = False) -> dict[No
                 c = rule(g, ans, *args, **params)
                 if c is None:
                     continue
-                if prim.broadcasts:
-                    c = unbroadcast(c, args[i])
+                c = unbroadcast(c, args[i]) if prim.broadcasts else _checked(c, args[i], prim, i)
                 old = cotangents.get(parent)
                 cotangents[parent] = c if old is None else add_cotangents(old, c)
         if not retain:
@@ -236,6 +235,20 @@ def add_cotangents(a: Any, b: Any) -> Any:
     return a + b
 
 
+def _checked(c: Any, arg: Any, prim: Any, i: int) -> Any:
+    """A rule's cotangent must have its argument's shape: a wrong rule fails loudly here."""
+    if type(c) is not Array or type(arg) is not Array:   # tuples of multiple-output nodes
+        return c
+    cv, av = c._v, arg._v
+    if type(cv) is not Array and type(av) is not Array and cv.shape == av.shape:
+        return c
+    if c.shape != arg.shape:
+        raise DifferentiationError(
+            f"polygrad: the VJP rule of {prim.name} for argument {i} returned a cotangent of "
+            f"shape {c.shape}, but that argument has shape {arg.shape}")
+    return c
+
+
 def unbroadcast(c: Any, arg: Any) -> Any:
     """Sum cotangent ``c`` back to the shape of ``arg`` (undoing broadcasting, once, here)."""
     if type(arg) is not Array:
@@ -253,5 +266,16 @@ def unbroadcast(c: Any, arg: Any) -> Any:
     if axes:
         c = _registry["sum"](c, axis=axes, keepdims=False)
     if c.shape != shape:
+        if c.size != _size(shape):
+            raise DifferentiationError(
+                f"polygrad: a cotangent of shape {cshape} cannot be summed to its argument's "
+                f"shape {shape}")
         c = _registry["reshape"](c, shape=shape)
     return c
+
+
+def _size(shape: tuple) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n

@@ -13,6 +13,7 @@ import pytest
 
 import polygrad as pg
 
+#: the backends the ``backend`` fixture tries, in order
 ALL_BACKENDS = ("numpy", "torch", "jax", "strict")
 
 #: relative and absolute tolerances for comparing values computed in a dtype with an oracle

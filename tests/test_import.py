@@ -41,4 +41,5 @@ def test_differentiating_on_numpy_backend_loads_numpy_but_not_torch_or_jax():
         "x = np.asarray([1.0, 2.0])\n"
         "assert float(pg.grad(lambda x: np.sum(np.sin(x) * x))(x)[0]) != 0.0")
     assert loaded["numpy"]
-    assert not loaded["torch"] and not loaded["jax"] and not loaded["jaxlib"], loaded
+    others = {m: v for m, v in loaded.items() if m != "numpy"}
+    assert not any(others.values()), others

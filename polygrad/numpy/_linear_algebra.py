@@ -30,10 +30,11 @@ def _matmul_vjp(i, g, ans, x1, x2):
 
     a = expand_dims(x1, 0) if x1.ndim == 1 else x1
     b = expand_dims(x2, 1) if x2.ndim == 1 else x2
-    if x1.ndim == 1:
-        g = expand_dims(g, -2)
+    # restore the axes a 1-D operand dropped (x2's first: for vector @ vector g is 0-d)
     if x2.ndim == 1:
         g = expand_dims(g, -1)
+    if x1.ndim == 1:
+        g = expand_dims(g, -2)
     if i == 0:
         d = matmul(g, matrix_transpose(b))
         return reshape(d, d.shape[:-2] + (d.shape[-1],)) if x1.ndim == 1 else d
