@@ -1,0 +1,175 @@
+"""The solve family of the linalg extension: solve, inv, det, slogdet, pinv, with their rules.
+
+Imports the core, the namespace's category modules and ``_linalg_helpers``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from .._primitive import defjvp, defvjp, primitive
+from . import _elementwise as ew
+from . import _manipulation as mp
+from ._helpers import EMPTY, as_array, bind
+from ._linalg_helpers import _cols, _eye, _matrix, _mT, _real_only, trace
+from ._linear_algebra import matmul
+
+__all__ = ["det", "inv", "pinv", "slogdet", "solve", "SlogdetResult"]
+
+
+class SlogdetResult(NamedTuple):
+    """slogdet's result: the sign and log of the absolute determinant."""
+
+    sign: Any
+    logabsdet: Any
+
+
+def _cotangent_of(x, c):
+    """``c`` as the cotangent of ``x``: its real part when ``x`` is real (the pairing is
+    Re Σ c·t), as when a real matrix meets a complex right-hand side."""
+    return ew.real(c) if c.dtype.kind == "c" and x.dtype.kind != "c" else c
+
+
+def _batch_shape(fname: str, *shapes) -> tuple:
+    n = max(len(s) for s in shapes)
+    out = [1] * n
+    for s in shapes:
+        for i, d in enumerate((1,) * (n - len(s)) + tuple(s)):
+            if d != out[i] and d != 1 and out[i] != 1:
+                raise ValueError(f"polygrad.numpy.linalg.{fname}: batch shapes "
+                                 f"{' and '.join(str(tuple(t)) for t in shapes)} do not broadcast")
+            out[i] = d if out[i] == 1 else out[i]
+    return tuple(out)
+
+
+# -- solve, inv, det, slogdet -------------------------------------------------------------------
+_solve = primitive("linalg_solve", lambda xp: xp.linalg.solve)
+# X = A⁻¹B: dX = A⁻¹(dB − dA X); B̄ = A⁻ᵀ X̄, Ā = −B̄ Xᵀ (holomorphic: right for complex too)
+defvjp(_solve, lambda g, ans, a, b: _cotangent_of(a, -matmul(solve(_mT(a), g), _mT(ans))),
+       lambda g, ans, a, b: _cotangent_of(b, solve(_mT(a), g)))
+defjvp(_solve, lambda t, ans, a, b: -solve(a, matmul(t, ans)), lambda t, ans, a, b: solve(a, t))
+
+
+def solve(x1, x2, /):
+    """Solve ``x1 @ x = x2`` for ``x`` (``x2`` 1-D: a vector; otherwise a stack of matrices).
+
+    Batch axes broadcast. A singular ``x1`` is an error of the backend (NumPy raises
+    ``LinAlgError``); derivatives need ``x1`` invertible too.
+    """
+    x1 = _matrix(x1, "solve", square=True)
+    x2 = as_array(x2)
+    vector = x2.ndim == 1
+    b = mp.expand_dims(x2, axis=-1) if vector else x2
+    if b.ndim < 2 or b.shape[-2] != x1.shape[-1]:
+        raise ValueError(f"polygrad.numpy.linalg.solve: x2 of shape {x2.shape} does not match "
+                         f"x1 of shape {x1.shape}")
+    batch = _batch_shape("solve", x1.shape[:-2], b.shape[:-2])
+    if x1.shape[:-2] != batch:
+        x1 = mp.broadcast_to(x1, batch + x1.shape[-2:])
+    if b.shape[:-2] != batch:
+        b = mp.broadcast_to(b, batch + b.shape[-2:])
+    out = bind(_solve, (x1, b), EMPTY)
+    return mp.squeeze(out, axis=-1) if vector else out
+
+
+solve.primitive = _solve
+
+
+def inv(x, /):
+    """The inverse of a (stack of) square matrices, as ``solve(x, I)``.
+
+    A singular ``x`` is an error of the backend (NumPy raises ``LinAlgError``).
+    """
+    x = _matrix(x, "inv", square=True)
+    return bind(_solve, (x, mp.broadcast_to(_eye(x), x.shape)), EMPTY)
+
+
+_det = primitive("linalg_det", lambda xp: xp.linalg.det)
+# d det A = det A · tr(A⁻¹ dA), so Ā = ḡ det A · A⁻ᵀ (holomorphic: right for complex too)
+defvjp(_det, lambda g, ans, x: _cols(_cols(g * ans)) * _mT(inv(x)))
+defjvp(_det, lambda t, ans, x: ans * trace(solve(x, t)))
+
+
+def det(x, /):
+    """The determinant of a (stack of) square matrices.
+
+    Its derivative ``det(x) x⁻ᵀ`` goes through ``solve``: at a singular ``x`` it is not finite
+    (NumPy raises ``LinAlgError``), although the adjugate exists there.
+    """
+    return bind(_det, (_matrix(x, "det", square=True),), EMPTY)
+
+
+det.primitive = _det
+
+
+def _slogdet_jvp(t, ans, x):
+    # with τ = tr(A⁻¹ dA) = d log det A: d log|det A| = Re τ and d sign = sign · i Im τ
+    tau = trace(solve(x, t))
+    if x.dtype.kind != "c":
+        return None, tau
+    return ans[0] * (1j * ew.imag(tau)), ew.real(tau)
+
+
+def _slogdet_vjp(g, ans, x):
+    # the transpose of the JVP under ⟨c, t⟩ = Re Σ c·t
+    gsign, glog = g
+    if x.dtype.kind != "c":
+        return _cols(_cols(glog)) * _mT(inv(x))
+    coef = ew.real(glog) + 1j * ew.imag(gsign * ans[0])
+    return _cols(_cols(coef)) * _mT(inv(x))
+
+
+_slogdet = primitive("linalg_slogdet", lambda xp: lambda x: tuple(xp.linalg.slogdet(x)),
+                     multiple_results=True)
+defvjp(_slogdet, _slogdet_vjp)
+defjvp(_slogdet, _slogdet_jvp)
+
+
+def slogdet(x, /):
+    """``SlogdetResult(sign, logabsdet)`` of a (stack of) square matrices.
+
+    For real ``x`` the sign has derivative zero; for complex ``x`` it is the phase of the
+    determinant and moves with it. At a singular ``x`` (sign 0, logabsdet −inf) the derivative
+    does not exist (NumPy raises ``LinAlgError`` from ``solve``).
+    """
+    return SlogdetResult(*bind(_slogdet, (_matrix(x, "slogdet", square=True),), EMPTY))
+
+
+slogdet.primitive = _slogdet
+
+
+# -- pinv ---------------------------------------------------------------------------------------
+def _pinv_jvp(t, ans, x, rtol):
+    # d A⁺ = −A⁺ dA A⁺ + A⁺A⁺ᵀ dAᵀ (I − A A⁺) + (I − A⁺A) dAᵀ A⁺ᵀ A⁺ (rank locally constant)
+    p = ans
+    z = matmul(matmul(p, _mT(p)), _mT(t))
+    w = matmul(_mT(t), matmul(_mT(p), p))
+    return (-matmul(p, matmul(t, p)) + z - matmul(matmul(z, x), p)
+            + w - matmul(p, matmul(x, w)))
+
+
+def _pinv_vjp(g, ans, x, rtol):
+    p = ans
+    z = matmul(_mT(g), matmul(p, _mT(p)))
+    w = matmul(matmul(_mT(p), p), _mT(g))
+    return (-matmul(_mT(p), matmul(g, _mT(p))) + z - matmul(x, matmul(p, z))
+            + w - matmul(matmul(w, p), x))
+
+
+_pinv = primitive("linalg_pinv", lambda xp: lambda x, rtol: xp.linalg.pinv(x, rtol=rtol))
+defvjp(_pinv, _real_only("pinv", _pinv_vjp), lambda g, ans, x, rtol: None)
+defjvp(_pinv, _real_only("pinv", _pinv_jvp), lambda t, ans, x, rtol: None)
+
+
+def pinv(x, /, *, rtol=None):
+    """The Moore–Penrose pseudo-inverse; singular values ≤ ``rtol · max(S)`` count as zero
+    (default ``rtol = max(M, N) · eps``).
+
+    The derivative is the closed form for a matrix of locally constant rank, exact at every
+    full-rank matrix and at rank-deficient ones whose perturbations keep the rank (it is not
+    continuous where the rank changes). ``rtol`` has derivative zero.
+    """
+    return bind(_pinv, (_matrix(x, "pinv"), rtol), EMPTY)
+
+
+pinv.primitive = _pinv
