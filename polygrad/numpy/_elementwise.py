@@ -57,11 +57,18 @@ def _safe_log(x):
     return log(where(equal(x, 0), 1, x))
 
 
+def _pow_dx1(x1, x2):
+    # x2 x1**(x2-1), and 0 where x2 == 0: x1**0 is constant, also at x1 = 0 (not 0 * inf = nan)
+    if not isinstance(x2, Array):
+        return 0.0 if x2 == 0 else x2 * x1 ** (x2 - 1)
+    return where(equal(x2, 0), 0.0, x2 * x1 ** (x2 - 1))
+
+
 # d/dx1 x1**x2 = x2 x1**(x2-1); d/dx2 x1**x2 = x1**x2 log(x1)
 pow = binary("pow",  # noqa: A001
-             (lambda g, ans, x1, x2: g * x2 * x1 ** (x2 - 1),
+             (lambda g, ans, x1, x2: g * _pow_dx1(x1, x2),
               lambda g, ans, x1, x2: g * ans * _safe_log(x1)),
-             (lambda t, ans, x1, x2: t * x2 * x1 ** (x2 - 1),
+             (lambda t, ans, x1, x2: t * _pow_dx1(x1, x2),
               lambda t, ans, x1, x2: t * ans * _safe_log(x1)))
 # remainder(x1, x2) = x1 - x2 floor(x1/x2)
 remainder = binary("remainder", (_g, lambda g, ans, x1, x2: -g * floor_divide(x1, x2)),
@@ -77,21 +84,24 @@ square = unary("square", lambda ans, x: 2 * x)
 reciprocal = unary("reciprocal", lambda ans, x: -(ans * ans))
 
 
-def _split_ties(x, ans, other):
-    # 1 where x alone attains the extremum, 1/2 at ties (as HIPS autograd), else 0
-    return where(equal(x, other), 0.5, where(equal(x, ans), 1.0, 0.0))
+def _share(x, other):
+    # 1 where x is the larger, 0 where smaller, 1/2 at ties (as HIPS autograd): (sign(x-o)+1)/2,
+    # computed in x's floating dtype so a float32 model stays float32
+    return (sign(x - other) + 1) * 0.5
 
 
-maximum = binary("maximum",
-                 (lambda g, ans, x1, x2: g * _split_ties(x1, ans, x2),
-                  lambda g, ans, x1, x2: g * _split_ties(x2, ans, x1)),
-                 (lambda t, ans, x1, x2: t * _split_ties(x1, ans, x2),
-                  lambda t, ans, x1, x2: t * _split_ties(x2, ans, x1)))
-minimum = binary("minimum",
-                 (lambda g, ans, x1, x2: g * _split_ties(x1, ans, x2),
-                  lambda g, ans, x1, x2: g * _split_ties(x2, ans, x1)),
-                 (lambda t, ans, x1, x2: t * _split_ties(x1, ans, x2),
-                  lambda t, ans, x1, x2: t * _split_ties(x2, ans, x1)))
+def _extremum_rules(sign_):
+    # maximum takes the larger argument (sign_ = 1), minimum the smaller (sign_ = -1)
+    def first(g, ans, x1, x2):
+        return g * _share(sign_ * x1, sign_ * x2)
+
+    def second(g, ans, x1, x2):
+        return g * _share(sign_ * x2, sign_ * x1)
+    return (first, second), (first, second)
+
+
+maximum = binary("maximum", *_extremum_rules(1))
+minimum = binary("minimum", *_extremum_rules(-1))
 # d/dx1 logaddexp(x1, x2) = exp(x1 - ans): stable, never overflows
 logaddexp = binary("logaddexp",
                    (lambda g, ans, x1, x2: g * exp(x1 - ans),
