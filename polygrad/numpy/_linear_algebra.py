@@ -24,22 +24,27 @@ def matrix_transpose(x, /):
 
 
 def _matmul_vjp(i, g, ans, x1, x2):
-    # with 1-D operands promoted to matrices: d x1 = g x2ᵀ, d x2 = x1ᵀ g; batch axes are
-    # summed back by the core
+    # d x1 = g x2ᵀ and d x2 = x1ᵀ g, with matrix-vector products (not n×1 matrices) where an
+    # operand is a vector; batch axes are summed back by the core
     from ._manipulation import expand_dims, reshape
 
-    a = expand_dims(x1, 0) if x1.ndim == 1 else x1
-    b = expand_dims(x2, 1) if x2.ndim == 1 else x2
-    # restore the axes a 1-D operand dropped (x2's first: for vector @ vector g is 0-d)
-    if x2.ndim == 1:
-        g = expand_dims(g, -1)
-    if x1.ndim == 1:
-        g = expand_dims(g, -2)
+    if x1.ndim == 1 and x2.ndim == 1:
+        return g * (x2 if i == 0 else x1)
+    if x1.ndim == 1:   # (k,) @ (..., k, n) -> (..., n)
+        if i == 0:
+            d = matmul(x2, expand_dims(g, -1)) if x2.ndim > 2 else matmul(x2, g)
+            return reshape(d, d.shape[:-1]) if x2.ndim > 2 else d
+        return expand_dims(x1, -1) * expand_dims(g, -2)
+    if x2.ndim == 1:   # (..., m, k) @ (k,) -> (..., m)
+        if i == 1:
+            if x1.ndim == 2:
+                return matmul(g, x1)
+            d = matmul(expand_dims(g, -2), x1)
+            return reshape(d, d.shape[:-2] + (d.shape[-1],))
+        return expand_dims(g, -1) * x2
     if i == 0:
-        d = matmul(g, matrix_transpose(b))
-        return reshape(d, d.shape[:-2] + (d.shape[-1],)) if x1.ndim == 1 else d
-    d = matmul(matrix_transpose(a), g)
-    return reshape(d, d.shape[:-1]) if x2.ndim == 1 else d
+        return matmul(g, matrix_transpose(x2))
+    return matmul(matrix_transpose(x1), g)
 
 
 _matmul = primitive("matmul", broadcasts=True)
