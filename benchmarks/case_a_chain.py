@@ -1,20 +1,20 @@
-"""Case A: per-primitive cost — the gradient of a chain of 2,000 cheap elementwise operations on
-a float64 array of 16 elements, side by side with hand-written NumPy, HIPS autograd, torch eager
-and mygrad in one process. Prints µs per primitive and ratios.
+"""Case A: per-primitive cost — the gradient of a chain of 2,000 cheap elementwise operations on a
+float64 array of 16 elements. The arrays are so small that the time is the libraries' own
+overhead per recorded operation (tracing, tape, backward bookkeeping), in µs per primitive.
 
-Run: python benchmarks/case_a_chain.py [--length 2000] [--repeat 7]
+Run alone: python benchmarks/run.py --case A
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(__file__))
-from _common import machine, timeit, write  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import POLYGRAD, POLYGRAD_TORCH, measure, missing, target  # noqa: E402
 
 N = 16
+LENGTH = 2000
 STEPS = ("sin", "mul", "tanh", "add")   # the chain cycles through these four operations
 
 
@@ -33,11 +33,12 @@ def chain(np, x, length):
 
 
 def hand_numpy(length):
+    """The gradient written out by hand: forward saving what backward needs, then backward."""
     import numpy
 
     def run(x):
         saved = []
-        for i in range(length):   # forward, saving what backward needs
+        for i in range(length):
             op = STEPS[i % 4]
             if op == "sin":
                 saved.append(x)
@@ -63,12 +64,21 @@ def hand_numpy(length):
     return run
 
 
-def cases(length):
-    import numpy
+def _torch_grad(x0, length, device="cpu"):
+    import torch
 
-    x0 = numpy.linspace(-1, 1, N)
+    x = torch.tensor(x0, device=device, requires_grad=True)
+
+    def run():
+        (g,) = torch.autograd.grad(chain(torch, x, length), x)
+        return g
+    return run
+
+
+def numpy_libraries(x0, length):
+    """Every library on the host, hand NumPy first (the reference)."""
     hand = hand_numpy(length)
-    out = {"hand NumPy": lambda: hand(x0)}
+    libs = {"hand NumPy": lambda: hand(x0)}
 
     import polygrad as pg
     import polygrad.numpy as pnp
@@ -76,76 +86,69 @@ def cases(length):
     with pg.use_backend("numpy"):
         px = pnp.asarray(x0)
     gp = pg.grad(lambda x: chain(pnp, x, length))
-    out["polygrad (numpy)"] = lambda: gp(px)
-    try:
-        import autograd
-        import autograd.numpy as anp
+    libs[POLYGRAD] = lambda: gp(px)
 
-        ga = autograd.grad(lambda x: chain(anp, x, length))
-        out["HIPS autograd"] = lambda: ga(x0)
-    except ImportError:
-        pass
-    try:
-        import torch
-
-        def torch_grad():
-            x = torch.tensor(x0, requires_grad=True)
-            chain(torch, x, length).backward()
-            return x.grad
-        out["torch eager"] = torch_grad
-    except ImportError:
-        pass
-    try:
-        import mygrad
-
-        def mygrad_grad():
-            x = mygrad.tensor(x0)
-            chain(mygrad, x, length).backward()
-            return x.grad
-        out["mygrad"] = mygrad_grad
-    except ImportError:
-        pass
-    return out, x0
+    libs["HIPS autograd"] = missing("autograd") or _autograd(x0, length)
+    libs["torch eager"] = missing("torch") or _torch_grad(x0, length)
+    libs["mygrad"] = missing("mygrad") or _mygrad(x0, length)
+    return libs
 
 
-def check(results, length):
-    """All libraries must agree on the gradient before their times mean anything."""
+def _autograd(x0, length):
+    import autograd
+    import autograd.numpy as anp
+
+    ga = autograd.grad(lambda x: chain(anp, x, length))
+    return lambda: ga(x0)
+
+
+def _mygrad(x0, length):
+    import mygrad
+
+    def run():
+        x = mygrad.tensor(x0)
+        chain(mygrad, x, length).backward()
+        return x.grad
+    return run
+
+
+def run(settings, length=LENGTH):
     import numpy
 
-    ref = None
-    for name, fn in results.items():
-        g = numpy.asarray(fn() if name != "torch eager" else fn().detach().numpy())
-        if ref is None:
-            ref = g
-        elif not numpy.allclose(g, ref, rtol=1e-9, atol=1e-12):
-            raise SystemExit(f"case A: {name} disagrees with hand NumPy")
+    x0 = numpy.linspace(-1, 1, N)
+    display = ("µs per primitive", 1e6 / length)
+    return [measure(
+        "A", "A", f"gradient of a {length}-op elementwise chain on float64[{N}]",
+        numpy_libraries(x0, length), "hand NumPy", settings, tol=1e-9, display=display,
+        targets=[target(POLYGRAD, "HIPS autograd", 0.5),
+                 target(POLYGRAD, "hand NumPy", 2.0, kind="aim")])]
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--length", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--results", default=os.path.join(os.path.dirname(__file__), "results"))
-    args = parser.parse_args(argv)
-    fns, _ = cases(args.length)
-    check(fns, args.length)
-    rows = {}
-    for name, fn in fns.items():
-        rows[name] = timeit(fn, repeat=args.repeat) / args.length * 1e6
-    ref = rows["hand NumPy"]
-    print(f"Case A: gradient of a {args.length}-op elementwise chain, float64[{N}], "
-          f"µs per primitive (median of {args.repeat})")
-    for name, us in sorted(rows.items(), key=lambda kv: kv[1]):
-        print(f"  {name:20s} {us:7.2f} µs   {us / ref:5.2f} × hand NumPy")
-    if "HIPS autograd" in rows:
-        ratio = rows["polygrad (numpy)"] / rows["HIPS autograd"]
-        print(f"  polygrad / HIPS autograd = {ratio:.2f}")
-    path = write(args.results, "case_a", {"case": "A", "unit": "us per primitive",
-                                          "length": args.length, "rows": rows,
-                                          "machine": machine()})
-    print(f"  written {path}")
-    return rows
+def run_torch(settings, length=LENGTH):
+    """Case F's half of A: polygrad on the torch backend against torch eager (CPU)."""
+    import numpy
+
+    x0 = numpy.linspace(-1, 1, N)
+    why = missing("torch")
+    libs = {"torch eager": why or _torch_grad(x0, length)}
+    if why:
+        libs[POLYGRAD_TORCH] = why
+    else:
+        import torch
+
+        import polygrad as pg
+        import polygrad.numpy as pnp
+
+        with pg.use_backend("torch"):
+            px = pnp.asarray(torch.tensor(x0))
+        gp = pg.grad(lambda x: chain(pnp, x, length))
+        libs[POLYGRAD_TORCH] = lambda: gp(px)
+    return [measure(
+        "F", "F: A on torch", f"case A on the torch backend (CPU), {length} ops on float64[{N}]",
+        libs, "torch eager", settings, tol=1e-9, display=("µs per primitive", 1e6 / length))]
 
 
 if __name__ == "__main__":
-    main()
+    import run as harness
+
+    sys.exit(harness.main(["--case", "A", *sys.argv[1:]]))
