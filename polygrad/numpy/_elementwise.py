@@ -40,6 +40,16 @@ def _neg_g(g, ans, *args):
     return negative(g)
 
 
+def mask(condition, like):
+    """``condition`` as 1.0 / 0.0 in the floating dtype of ``like`` (rules keep float32 float32)."""
+    from ._data_types import astype
+
+    dtype = like.dtype if isinstance(like, Array) else None
+    if dtype is None or not dtype.is_floating:
+        return where(condition, 1.0, 0.0)
+    return astype(condition, dtype)
+
+
 # -- arithmetic ------------------------------------------------------------------------------
 add = binary("add", (_g, _g), (_g, _g))
 subtract = binary("subtract", (_g, _neg_g), (_g, _neg_g))
@@ -121,7 +131,7 @@ hypot = binary("hypot",
 
 
 def _same_sign(x1, x2):
-    return where(equal(signbit(x1), signbit(x2)), 1.0, -1.0)
+    return 1 - 2 * mask(not_equal(signbit(x1), signbit(x2)), x1)
 
 
 copysign = binary("copysign", (lambda g, ans, x1, x2: g * _same_sign(x1, x2), _zero),
@@ -232,7 +242,7 @@ bitwise_invert = unary("bitwise_invert")
 
 # -- clip and where -------------------------------------------------------------------------------
 def _inside(x, ans):
-    return where(equal(x, ans), 1.0, 0.0)
+    return mask(equal(x, ans), ans)
 
 
 _clip = primitive("clip", lambda xp: lambda x, lo, hi: xp.clip(x, lo, hi), broadcasts=True)

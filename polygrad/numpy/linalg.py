@@ -124,7 +124,7 @@ def vector_norm(x, /, *, axis=None, keepdims: bool = False, ord: float = 2):  # 
     if ord == -math.inf:
         return st.min(a, axis=axis, keepdims=keepdims)
     if ord == 0:
-        return st.sum(ew.where(ew.not_equal(x, 0), 1.0, 0.0), axis=axis, keepdims=keepdims)
+        return st.sum(ew.mask(ew.not_equal(x, 0), ew.real(a)), axis=axis, keepdims=keepdims)
     if ord == 1:
         return st.sum(a, axis=axis, keepdims=keepdims)
     return st.sum(a ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
