@@ -16,6 +16,7 @@ from ._array import Array
 from ._backend import (BackendUnavailable, backends, get_backend, get_default_dtype, set_backend,
                        set_default_dtype, use_backend)
 from ._convert import asarray
+from ._debug import debug_nans
 from ._operators import (checkpoint, elementwise_grad, grad, grad_and_loss, hessian, hvp,
                          jacobian, jvp, value_and_grad, vjp)
 from ._reverse import DifferentiationError
@@ -29,4 +30,4 @@ __all__ = ["Array", "asarray", "grad", "value_and_grad", "grad_and_loss", "eleme
            "vjp", "jvp", "jacobian", "hessian", "hvp", "checkpoint", "stop_gradient", "record",
            "pause", "is_recording", "set_backend", "use_backend", "get_backend", "backends",
            "set_default_dtype", "get_default_dtype", "BackendUnavailable", "MixedBackendError",
-           "DifferentiationError", "numpy"]
+           "DifferentiationError", "debug_nans", "numpy"]

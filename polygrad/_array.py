@@ -127,14 +127,14 @@ class Array:
 
         target = backend_for(spec)
         if target is self._backend:
-            return Array(native_of(self), target)
+            return Array(target.asarray(native_of(self), copy=True), target)
         value = native_of(self)
         try:
             moved = target.from_dlpack(value) if hasattr(target, "from_dlpack") else None
         except Exception:
             moved = None
         if moved is None:
-            moved = target.asarray(self._backend.to_numpy(value))
+            moved = target.asarray(self._backend.to_numpy(value), copy=True)
         return Array(moved, target)
 
     def to_device(self, device: Any, /, *, stream: Any = None) -> Array:

@@ -54,8 +54,14 @@ class Backend:
     mutable: bool = True          #: arrays can be written in place (NumPy, torch; not JAX)
     kernels: dict[str, Callable[[Any], Callable]] = {}  #: primitive name -> factory(xp) -> kernel
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if isinstance(cls.__dict__.get("default_float_dtype"), str):   # plugins may write a name
+            cls.default_float_dtype = _dtypes.by_name(cls.default_float_dtype)
+
     def __init__(self, device: str | None = None) -> None:
         self.device = device or self.default_device
+        self.default_float_dtype = _dtypes.by_name(self.default_float_dtype)
         self._xp = None
         self._lock = threading.Lock()
 
@@ -96,7 +102,13 @@ class Backend:
         return getattr(self.xp, dtype.name)
 
     def dtype_of(self, native: Any) -> DType:
-        return _dtypes.by_name(native.dtype)
+        # cached by the library's dtype object: NumPy's dtype.name is surprisingly slow
+        key = native.dtype
+        cache = self.__dict__.setdefault("_dtype_cache", {})
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = _dtypes.by_name(key)
+        return found
 
     def device_of(self, native: Any) -> str:
         return self.device
@@ -105,6 +117,10 @@ class Backend:
         import numpy
 
         return numpy.asarray(native)
+
+    def from_dlpack(self, obj: Any) -> Any:
+        """A copy, on this backend, of any array with ``__dlpack__`` (``Array.to_backend``)."""
+        return self.asarray(self.xp.from_dlpack(obj), copy=True)
 
     def native(self, value: Any) -> Any:
         """The library's own array for an internal value (a hook for NumPy's scalars)."""
@@ -116,7 +132,18 @@ class Backend:
         return native
 
     def devices(self) -> list[str]:
+        """The devices this backend's library can use here (may import the library)."""
         return [self.device]
+
+    @staticmethod
+    def on_device(xp: Any, device: Any) -> Any:
+        """``xp`` with its creation functions defaulting to ``device`` (for ``load()``).
+
+        The core calls ``xp.zeros(shape, dtype=...)`` without a device, so a backend whose
+        device may differ from its library's current default returns
+        ``self.on_device(namespace, native_device)`` from ``load``.
+        """
+        return DeviceNamespace(xp, device)
 
     def rng(self) -> Any:
         """This backend's seeded random stream (see ``polygrad.numpy.random``)."""
@@ -130,19 +157,100 @@ class Backend:
         return f"<polygrad backend {self.spec}>"
 
 
+_CREATION = ("arange", "asarray", "empty", "eye", "full", "linspace", "ones", "zeros")
+
+
+class DeviceNamespace:
+    """An Array API namespace whose creation functions place arrays on one device by default."""
+
+    def __init__(self, xp: Any, device: Any) -> None:
+        self._xp = xp
+        self.__name__ = getattr(xp, "__name__", type(xp).__name__)
+        for name in _CREATION:
+            fn = getattr(xp, name, None)
+            if fn is not None:
+                setattr(self, name, _with_device(fn, device))
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "_xp":   # not yet set (copying, unpickling)
+            raise AttributeError(name)
+        value = getattr(self._xp, name)
+        setattr(self, name, value)   # cached: later lookups are plain attribute reads
+        return value
+
+    def __repr__(self) -> str:
+        return f"<{self.__name__} on {self.zeros.device!r}>"
+
+
+def _with_device(fn: Callable, device: Any) -> Callable:
+    def create(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("device") is None:
+            kwargs["device"] = device
+        return fn(*args, **kwargs)
+    create.device = device
+    return create
+
+
 # -- discovery ------------------------------------------------------------------------------
+# Built-in backends come from polygrad's own distribution and always win their names. Third-party
+# plugins can be narrowed with POLYGRAD_PLUGINS (an allow-list; "none" allows none) and
+# POLYGRAD_DISABLE_PLUGINS (a deny-list), both comma-separated and read at first discovery.
+# Discovery reads metadata only: no plugin code runs until a plugin is listed or selected.
 _entry_points: dict[str, metadata.EntryPoint] | None = None
+_skipped: dict[str, list[tuple[metadata.EntryPoint, str, str]]] = {}   # name -> (ep, status, why)
 _instances: dict[str, Backend] = {}
-_load_errors: dict[str, str] = {}
 _registry_lock = threading.Lock()
+
+
+def _distribution(ep: metadata.EntryPoint) -> str | None:
+    dist = getattr(ep, "dist", None)
+    return dist.name if dist is not None else None
+
+
+def is_builtin(ep: metadata.EntryPoint) -> bool:
+    """Whether ``ep`` is one of polygrad's own backends (shipped in ``polygrad_backends``)."""
+    dist = _distribution(ep)
+    return ep.value.startswith("polygrad_backends.") and dist in (None, "polygrad")
+
+
+def _env_names(var: str) -> set[str] | None:
+    raw = os.environ.get(var, "").strip()
+    if not raw:
+        return None
+    names = {n.strip() for n in raw.replace(";", ",").split(",") if n.strip()}
+    return set() if names == {"none"} else names
 
 
 def _discover() -> dict[str, metadata.EntryPoint]:
     global _entry_points
     if _entry_points is None:
-        found: dict[str, metadata.EntryPoint] = {}
-        for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-            found.setdefault(ep.name, ep)
+        allow = _env_names("POLYGRAD_PLUGINS")
+        deny = _env_names("POLYGRAD_DISABLE_PLUGINS") or set()
+        eps = list(metadata.entry_points(group=ENTRY_POINT_GROUP))
+        found = {}
+        for ep in eps:
+            if is_builtin(ep):
+                found.setdefault(ep.name, ep)
+        skipped: dict[str, list] = {}
+        for ep in eps:
+            if is_builtin(ep):
+                continue
+            why = None
+            if ep.name in found:
+                owner = _distribution(found[ep.name]) or found[ep.name].value
+                status = "rejected"
+                why = (f"claims the built-in name {ep.name!r}" if is_builtin(found[ep.name])
+                       else f"the name {ep.name!r} is already taken by {owner!r}")
+            elif allow is not None and ep.name not in allow:
+                status, why = "disabled", "not in POLYGRAD_PLUGINS"
+            elif ep.name in deny:
+                status, why = "disabled", "listed in POLYGRAD_DISABLE_PLUGINS"
+            if why is None:
+                found[ep.name] = ep
+            else:
+                skipped.setdefault(ep.name, []).append((ep, status, why))
+        _skipped.clear()
+        _skipped.update(skipped)
         _entry_points = found
     return _entry_points
 
@@ -153,8 +261,30 @@ def _parse(spec: str) -> tuple[str, str | None]:
     return name, (device or None)
 
 
+def available() -> list[str]:
+    """Names of the backends that can be selected here (probing each; used in error messages)."""
+    names = []
+    for name, ep in sorted(_discover().items()):
+        try:
+            ok, _ = ep.load()().probe()
+        except Exception:
+            ok = False
+        if ok:
+            names.append(name)
+    return names
+
+
+def _unavailable(spec: str, why: str) -> BackendUnavailable:
+    return BackendUnavailable(f"polygrad: backend {spec!r} is unavailable: {why}. Available "
+                              f"backends: {', '.join(available()) or 'none'}.")
+
+
 def backend_for(spec: str | Backend) -> Backend:
-    """The (cached) backend instance for a spec string such as ``"torch:cuda:1"``."""
+    """The (cached) backend instance for a spec string such as ``"torch:cuda:1"``.
+
+    There is one instance per backend and device (``"torch"``, ``"torch:cpu"`` give the same
+    object): the core detects mixed backends or devices by identity.
+    """
     if isinstance(spec, Backend):
         return spec
     if not isinstance(spec, str):
@@ -168,29 +298,43 @@ def backend_for(spec: str | Backend) -> Backend:
         name, device = _parse(spec)
         eps = _discover()
         if name not in eps:
+            if name in _skipped:
+                ep, _, why = _skipped[name][0]
+                raise _unavailable(spec, f"the plugin from {_distribution(ep) or ep.value!r} "
+                                         f"is {why}")
             close = difflib.get_close_matches(name, list(eps), n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise BackendUnavailable(
                 f"polygrad: unknown backend {spec!r}.{hint} Installed backends: "
                 f"{', '.join(sorted(eps)) or 'none'}.")
         try:
-            cls = eps[name].load()
-            backend = cls(device)
+            backend = eps[name].load()(device)
         except Exception as exc:  # a broken plugin must not break the others
-            raise BackendUnavailable(
-                f"polygrad: backend {spec!r} failed to load: {type(exc).__name__}: {exc}. "
-                f"Available: {', '.join(sorted(eps))}.") from exc
-        ok, why = backend.probe()
+            raise _unavailable(spec, f"the plugin failed to load "
+                                     f"({type(exc).__name__}: {exc})") from exc
+        same = _instances.get(backend.spec)
+        if same is not None:     # another spelling of a device already in use
+            _instances[spec] = same
+            return same
+        try:
+            ok, why = backend.probe()
+        except Exception as exc:
+            ok, why = False, f"its probe failed ({type(exc).__name__}: {exc})"
         if not ok:
-            raise BackendUnavailable(f"polygrad: backend {spec!r} is unavailable: {why}. "
-                                     f"Installed backends: {', '.join(sorted(eps))}.")
+            raise _unavailable(spec, why)
         _instances[spec] = backend
-        _instances.setdefault(backend.spec, backend)
+        _instances[backend.spec] = backend
         return backend
 
 
-def backends() -> list[dict[str, Any]]:
+def backends(load: bool = False) -> list[dict[str, Any]]:
     """List the installed backends with their status, without importing any array library.
+
+    Each row has ``name``, ``distribution``, ``version``, ``status`` (``available``,
+    ``unavailable``, ``broken``, ``disabled`` or ``rejected``), ``reason``, the default device
+    and the capabilities (``default_float_dtype``, ``float64``, ``complex``). With
+    ``load=True`` each available backend is also loaded, which imports its array library, and
+    ``devices`` lists the devices it can use. ``python -m polygrad.backends`` prints this table.
 
     Examples
     --------
@@ -198,20 +342,9 @@ def backends() -> list[dict[str, Any]]:
     >>> any(b["name"] == "numpy" for b in pg.backends())
     True
     """
-    rows = []
-    for name, ep in sorted(_discover().items()):
-        dist = getattr(ep, "dist", None)
-        row = {"name": name, "entry_point": ep.value,
-               "distribution": dist.name if dist else None,
-               "version": dist.version if dist else None}
-        try:
-            ok, why = ep.load()().probe()
-        except Exception as exc:
-            ok, why = False, f"plugin failed to load: {type(exc).__name__}: {exc}"
-        row["status"] = "available" if ok else "unavailable"
-        row["reason"] = why
-        rows.append(row)
-    return rows
+    from .backends import list_backends
+
+    return list_backends(load=load)
 
 
 # -- current backend and default dtype ------------------------------------------------------

@@ -1,12 +1,13 @@
 """Forward mode: the JVP trace, whose tracers carry a tangent beside their value.
 
-Imports array, trace and the primitive registry.
+Imports array, debug, trace and the primitive registry.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from . import _debug
 from ._array import Array
 from ._primitive import _registry
 from ._trace import Trace, bind
@@ -30,6 +31,7 @@ class ForwardTrace(Trace):
         primals = tuple(primals)
         ans = bind(prim, primals, params)
         jvps = prim.jvps
+        debug = _debug.ON
         out = None
         for i, t in tangents:
             if t is None:
@@ -41,7 +43,10 @@ class ForwardTrace(Trace):
                 raise DifferentiationError(
                     f"polygrad: {prim.name} has no forward derivative (JVP) with respect to "
                     f"its argument {i}")
-            c = rule(t, ans, *primals, **params)
+            if debug:
+                c = _debug.jvp(rule, prim, i, t, ans, primals, params)
+            else:
+                c = rule(t, ans, *primals, **params)
             if c is None:
                 continue
             if out is None:

@@ -10,12 +10,13 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from . import _debug
 from ._array import Array
 from ._backend import use_backend
 from ._convert import asarray
 from ._forward import ForwardTrace
 from ._reverse import ReverseTrace, backward_pass, new_leaf
-from ._trace import trace_scope
+from ._trace import MixedBackendError, trace_scope
 from ._util import describe, tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["grad", "value_and_grad", "grad_and_loss", "elementwise_grad", "vjp", "jvp",
@@ -28,21 +29,78 @@ def _np() -> Any:
     return polygrad.numpy
 
 
-def _diff_leaf(x: Any, fname: str, where: str) -> Array:
-    """A differentiable input: a floating Array (Python numbers get the default float dtype)."""
+def _diff_leaf(x: Any, fname: str, where: Any) -> Array:
+    """A differentiable input: a floating Array (Python numbers get the default float dtype).
+
+    ``where`` says which input it is: a string, or ``(fun, argnum, tree, leaf index)`` put into
+    words only for an error.
+    """
     if type(x) is not Array:
         if isinstance(x, bool) or not (isinstance(x, (int, float, complex)) or hasattr(x, "shape")
                                        or hasattr(x, "__array__")):
-            raise TypeError(f"polygrad.{fname}: cannot differentiate with respect to {where}, "
-                            f"a {describe(x)}; expected an Array, a native array or a Python "
-                            f"float (nested in lists, tuples or dicts)")
+            raise TypeError(f"polygrad.{fname}: cannot differentiate with respect to "
+                            f"{_where(where)}, a {describe(x)}; expected an Array, a native "
+                            f"array or a Python float (nested in lists, tuples or dicts)")
         x = asarray(float(x) if isinstance(x, int) else x)
     dtype = x.dtype
     if not dtype.is_floating:
-        raise TypeError(f"polygrad.{fname}: cannot differentiate with respect to {where}, an "
-                        f"array of dtype {dtype}; derivatives need a floating dtype: pass "
-                        f"np.asarray(x, dtype=np.float64) or x.astype(np.float64)")
+        raise TypeError(f"polygrad.{fname}: cannot differentiate with respect to {_where(where)}, "
+                        f"an array of dtype {dtype}; derivatives need a floating dtype: pass "
+                        f"np.asarray(x, dtype=np.float64) or x.astype(np.float64), or leave it "
+                        f"out of argnum")
     return x
+
+
+def _where(where: Any) -> str:
+    """``argument 1 (params), at ['w']``: an input of the differentiated function, in words."""
+    if isinstance(where, str):
+        return where
+    fun, n, tree, k = where
+    if n is None:   # jvp: ``tree`` is the tuple of all the arguments
+        for n, item in enumerate(tree):  # noqa: B007
+            size = len(tree_flatten(item)[0])
+            if k < size:
+                tree = item
+                break
+            k -= size
+    text = f"argument {n}"
+    try:
+        import inspect
+
+        names = [p.name for p in inspect.signature(fun).parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if n < len(names):
+            text += f" ({names[n]})"
+    except (TypeError, ValueError):   # builtins and other callables without a signature
+        pass
+    path = _leaf_path(tree, k)
+    return text + (f", at {path}" if path else "")
+
+
+def _leaf_path(tree: Any, k: int) -> str:
+    """The index path (``[1]['w']``) of leaf number ``k`` in the order of ``tree_flatten``."""
+    count = [k]
+
+    def walk(node: Any) -> str | None:
+        if isinstance(node, (list, tuple)):
+            items = enumerate(node)
+        elif type(node) is dict:
+            items = node.items()
+        else:
+            count[0] -= 1
+            return "" if count[0] < 0 else None
+        for key, child in items:
+            found = walk(child)
+            if found is not None:
+                return f"[{key!r}]{found}"
+        return None
+    return walk(tree) or ""
+
+
+def _check_callable(fname: str, fun: Any) -> None:
+    if not callable(fun):
+        raise TypeError(f"polygrad.{fname}: expected a callable to differentiate (a function "
+                        f"of arrays), got {describe(fun)}")
 
 
 def _check_argnum(fname: str, argnum: Any, nargs: int) -> tuple[int, ...]:
@@ -68,16 +126,15 @@ class _Reverse:
 
     def __init__(self, fname: str, fun: Callable, args: Sequence, kwargs: dict,
                  argnums: Sequence[int], post: Callable | None = None) -> None:
-        if not callable(fun):
-            raise TypeError(f"polygrad.{fname}: expected a callable to differentiate, got "
-                            f"{describe(fun)}")
+        _check_callable(fname, fun)
         self.trace = trace = ReverseTrace()
         args = list(args)
         self.inputs = []
         with trace_scope(trace):
             for n in argnums:
                 leaves, structure = tree_flatten(args[n])
-                arrays = [_diff_leaf(leaf, fname, f"argument {n}") for leaf in leaves]
+                arrays = [_diff_leaf(leaf, fname, (fun, n, args[n], k))
+                          for k, leaf in enumerate(leaves)]
                 nodes = [new_leaf() for _ in arrays]
                 args[n] = tree_unflatten(structure, [
                     Array(a, a._backend, trace, node) for a, node in zip(arrays, nodes)])
@@ -118,12 +175,18 @@ def _scalar_output(fname: str) -> Callable:
         if type(out) is not Array:
             if isinstance(out, (int, float)) and not isinstance(out, bool):
                 return out
+            hint = ("; if it returns (output, aux), pass has_aux=True" if
+                    isinstance(out, (tuple, list)) and len(out) == 2 else
+                    "; for several outputs use pg.vjp or pg.jacobian")
             raise TypeError(f"polygrad.{fname}: the function must return an Array or a float, "
-                            f"got {describe(out)}")
+                            f"got {describe(out)}{hint}")
         if out.dtype.kind == "c":
-            raise TypeError(f"polygrad.{fname}: the function returned a complex array; "
-                            f"gradients need a real output: take np.real(...) or abs(...)**2, "
-                            f"or use vjp for a complex cotangent")
+            raise TypeError(
+                f"polygrad.{fname}: the function returned a complex array (dtype {out.dtype}); "
+                f"a gradient needs a real-valued output, because a complex output has two real "
+                f"components and so no single gradient. Differentiate a real function of it, "
+                f"e.g. np.abs(out) ** 2 or np.real(out), or use pg.vjp(fun, x) and give vjp_fn "
+                f"a complex cotangent")
         if not out.dtype.is_floating:
             raise TypeError(f"polygrad.{fname}: the function returned an array of dtype "
                             f"{out.dtype}, which has no derivative; return a floating array")
@@ -146,19 +209,25 @@ def value_and_grad(fun: Callable, argnum: int | Sequence[int] = 0, has_aux: bool
     >>> float(v), float(g)
     (8.0, 12.0)
     """
+    return _value_and_grad(fun, argnum, has_aux, "value_and_grad")
+
+
+def _value_and_grad(fun: Callable, argnum: Any, has_aux: bool, fname: str) -> Callable:
+    _check_callable(fname, fun)
+
     @functools.wraps(fun)
     def value_and_grad_fun(*args: Any, **kwargs: Any) -> Any:
-        argnums = _check_argnum("value_and_grad", argnum, len(args))
-        post = _scalar_output("grad")
+        argnums = _check_argnum(fname, argnum, len(args))
+        post = _scalar_output(fname)
         aux_box: list = []
         if has_aux:
             def post(out, _post=post):  # noqa: F811
                 if not isinstance(out, (tuple, list)) or len(out) != 2:
-                    raise TypeError("polygrad.grad: with has_aux=True the function must return "
-                                    f"a pair (output, aux), got {describe(out)}")
+                    raise TypeError(f"polygrad.{fname}: with has_aux=True the function must "
+                                    f"return a pair (output, aux), got {describe(out)}")
                 aux_box.append(out[1])
                 return _post(out[0])
-        rev = _Reverse("grad", fun, args, kwargs, argnums, post)
+        rev = _Reverse(fname, fun, args, kwargs, argnums, post)
         out = rev.out
         ones = _np().ones_like(rev.value(out)) if type(out) is Array else None
         grads = rev.pull([(out, ones)], retain=False)
@@ -182,7 +251,7 @@ def grad(fun: Callable, argnum: int | Sequence[int] = 0, has_aux: bool = False) 
     >>> [float(g) for g in pg.grad(lambda a, b, c: 3 * a + b ** 2 - c, argnum=[0, 1, 2])(2, 3, 4)]
     [3.0, 6.0, -1.0]
     """
-    vg = value_and_grad(fun, argnum, has_aux)
+    vg = _value_and_grad(fun, argnum, has_aux, "grad")
 
     @functools.wraps(fun)
     def grad_fun(*args: Any, **kwargs: Any) -> Any:
@@ -204,7 +273,7 @@ def grad_and_loss(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
     >>> float(g), float(loss)
     (6.0, 9.0)
     """
-    vg = value_and_grad(fun, argnum)
+    vg = _value_and_grad(fun, argnum, False, "grad_and_loss")
 
     @functools.wraps(fun)
     def grad_and_loss_fun(*args: Any, **kwargs: Any) -> Any:
@@ -230,16 +299,43 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable]:
     def vjp_fn(g: Any) -> tuple:
         g_leaves, g_structure = tree_flatten(g)
         if g_structure != out_structure:
-            raise ValueError("polygrad.vjp: vjp_fn(g) needs g structured like the output")
+            raise ValueError(f"polygrad.vjp: vjp_fn(g) needs g structured like the output, "
+                             f"{_shape_tree(rev.value(rev.out))}; got {_shape_tree(g)}")
         pairs = []
-        for o, c in zip(out_leaves, g_leaves):
-            c = asarray(c) if type(c) is not Array else c
-            if type(o) is Array and c.shape != o.shape:
-                raise ValueError(f"polygrad.vjp: the cotangent has shape {c.shape} but the "
-                                 f"output has shape {o.shape}")
+        for k, (o, c) in enumerate(zip(out_leaves, g_leaves)):
+            if type(o) is Array:
+                if type(c) is not Array:
+                    with use_backend(o._backend):   # host data goes where the output lives
+                        c = asarray(c)
+                _check_cotangent(c, o, rev, k)
             pairs.append((o, c))
         return tuple(rev.pull(pairs, retain=True))
     return rev.value(rev.out), vjp_fn
+
+
+def _check_cotangent(c: Array, o: Array, rev: _Reverse, k: int) -> None:
+    if c._backend is o._backend and c.shape == o.shape:
+        return
+    node = o._aux if o._trace is rev.trace else None
+    what = "the output" + (f" at {_leaf_path(rev.out, k)}" if _leaf_path(rev.out, k) else "")
+    if node is not None and node.prim is not None:
+        what += f" (made by {node.prim.name})"
+    if c._backend is not o._backend:
+        raise MixedBackendError(f"polygrad.vjp: the cotangent lives on {c._backend.spec!r} but "
+                                f"{what} on {o._backend.spec!r}; move it with "
+                                f"Array.to_backend({o._backend.spec!r})")
+    raise ValueError(f"polygrad.vjp: the cotangent has shape {c.shape} but {what} has shape "
+                     f"{o.shape}; vjp_fn needs a cotangent of the output's shape")
+
+
+def _shape_tree(tree: Any) -> str:
+    """A structure with each array leaf replaced by its shape, for error messages."""
+    return repr(tree_map(lambda x: _Shape(x.shape) if hasattr(x, "shape") else x, tree))
+
+
+class _Shape(tuple):
+    def __repr__(self) -> str:
+        return f"<shape {tuple(self)}>"
 
 
 def jvp(fun: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
@@ -252,21 +348,33 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]
     >>> float(out), float(t)
     (0.0, 3.0)
     """
-    if not callable(fun):
-        raise TypeError(f"polygrad.jvp: expected a callable, got {describe(fun)}")
+    _check_callable("jvp", fun)
+    for name, value in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(value, (tuple, list)):
+            raise TypeError(f"polygrad.jvp: {name} must be a tuple or list with one entry per "
+                            f"argument of the function, e.g. jvp(f, (x,), (t,)); got "
+                            f"{describe(value)}")
     p_leaves, structure = tree_flatten(tuple(primals))
     t_leaves, t_structure = tree_flatten(tuple(tangents))
     if structure != t_structure:
-        raise ValueError("polygrad.jvp: tangents must have the same structure as primals")
+        raise ValueError(f"polygrad.jvp: tangents must have the same structure as primals, "
+                         f"{_shape_tree(tuple(primals))}; got {_shape_tree(tuple(tangents))}")
     trace = ForwardTrace()
     with trace_scope(trace):
         boxes = []
-        for p, t in zip(p_leaves, t_leaves):
-            p = _diff_leaf(p, "jvp", "a primal")
-            t = asarray(t, dtype=p.dtype) if type(t) is not Array else t
+        for k, (p, t) in enumerate(zip(p_leaves, t_leaves)):
+            p = _diff_leaf(p, "jvp", (fun, None, tuple(primals), k))
+            if type(t) is not Array:
+                with use_backend(p._backend):   # host data goes where the primal lives
+                    t = asarray(t, dtype=p.dtype)
+            if t._backend is not p._backend:
+                raise MixedBackendError(
+                    f"polygrad.jvp: the tangent for {_where((fun, None, tuple(primals), k))} lives "
+                    f"on {t._backend.spec!r} but its primal on {p._backend.spec!r}; move it with "
+                    f"Array.to_backend({p._backend.spec!r})")
             if t.shape != p.shape:
                 raise ValueError(f"polygrad.jvp: a tangent has shape {t.shape} but its primal "
-                                 f"has shape {p.shape}")
+                                 f"({_where((fun, None, tuple(primals), k))}) has shape {p.shape}")
             boxes.append(Array(p, p._backend, trace, t))
         out = fun(*tree_unflatten(structure, boxes))
 
@@ -289,6 +397,8 @@ def jacobian(fun: Callable, argnum: int = 0) -> Callable:
     >>> pg.jacobian(lambda x: x ** 2)(np.asarray([1.0, 2.0])).tolist()
     [[2.0, 0.0], [0.0, 4.0]]
     """
+    _check_callable("jacobian", fun)
+
     @functools.wraps(fun)
     def jacobian_fun(*args: Any, **kwargs: Any) -> Array:
         (n,) = _check_argnum("jacobian", argnum, len(args))
@@ -320,6 +430,7 @@ def hessian(fun: Callable, argnum: int = 0) -> Callable:
     >>> pg.hessian(lambda x: np.sum(x ** 3))(np.asarray([1.0, 2.0])).tolist()
     [[6.0, 0.0], [0.0, 12.0]]
     """
+    _check_callable("hessian", fun)
     return jacobian(grad(fun, argnum), argnum)
 
 
@@ -334,6 +445,7 @@ def hvp(fun: Callable, argnum: int = 0) -> Callable:
     >>> pg.hvp(f)(np.asarray([1.0, 2.0]), np.asarray([1.0, 1.0])).tolist()
     [6.0, 12.0]
     """
+    _check_callable("hvp", fun)
     g = grad(fun, argnum)
 
     @functools.wraps(fun)
@@ -355,11 +467,17 @@ class _Recompute:
     broadcasts = False
 
     def __init__(self, fun: Callable, name: str) -> None:
-        self.fun = fun
         self.name = f"checkpoint({name})"
         self.kernels: dict = {}
+        self.vjps = _RecomputeRules(fun)   # holds no reference back: no cycle for the GC
+
+
+class _RecomputeRules:
+    """``vjps[i]``: the cotangent of argument ``i``, all of them computed by one re-run."""
+
+    def __init__(self, fun: Callable) -> None:
+        self.fun = fun
         self._cache: tuple | None = None
-        self.vjps = _RecomputeRules(self)
 
     def cotangents(self, g: Any, args: tuple) -> tuple:
         cache = self._cache
@@ -368,16 +486,11 @@ class _Recompute:
             cache = self._cache = (g, pull(g))
         return cache[1]
 
-
-class _RecomputeRules:
-    def __init__(self, owner: _Recompute) -> None:
-        self.owner = owner
-
     def __len__(self) -> int:
         return 1 << 30
 
     def __getitem__(self, i: int) -> Callable:
-        return lambda g, ans, *args: self.owner.cotangents(g, args)[i]
+        return lambda g, ans, *args: self.cotangents(g, args)[i]
 
 
 def checkpoint(fun: Callable) -> Callable:
@@ -393,6 +506,7 @@ def checkpoint(fun: Callable) -> Callable:
     """
     from ._reverse import Node, ReverseTrace
 
+    _check_callable("checkpoint", fun)
     name = getattr(fun, "__name__", "fun")
 
     @functools.wraps(fun)
@@ -412,5 +526,7 @@ def checkpoint(fun: Callable) -> Callable:
         parents = tuple((i, a._aux) for i, a in enumerate(args)
                         if type(a) is Array and a._trace is top)
         node = Node(_Recompute(fun, name), primals, {}, out, parents)
+        if _debug.ON and _debug.enabled():
+            node.site = _debug.call_site()
         return Array(out, out._backend, top, node)
     return checkpointed

@@ -1,14 +1,16 @@
 """Reverse mode: the tape's nodes, the reverse trace, and the iterative backward pass.
 
-Imports util, array, trace and the primitive registry (for the few primitives the core itself
-needs: add, sum, reshape, zeros_like), looked up by name when first used.
+Imports util, array, debug, trace and the primitive registry (for the few primitives the core
+itself needs: add, sum, reshape, zeros_like), looked up by name when first used.
 """
 
 from __future__ import annotations
 
 import contextvars
+import weakref
 from typing import Any
 
+from . import _debug
 from ._array import Array
 from ._primitive import Primitive, _registry, defvjp
 from ._trace import Trace, bind
@@ -24,7 +26,8 @@ class DifferentiationError(TypeError):
 class Node:
     """One recorded primitive application (or a leaf, when ``prim`` is None)."""
 
-    __slots__ = ("prim", "args", "params", "ans", "parents", "leaf")
+    # site: where the primitive was called, set in debug mode only (see _debug.py)
+    __slots__ = ("prim", "args", "params", "ans", "parents", "leaf", "site", "__weakref__")
 
     def __init__(self, prim: Any, args: tuple, params: Any, ans: Any, parents: tuple,
                  leaf: Any = None) -> None:
@@ -33,7 +36,7 @@ class Node:
         self.params = params
         self.ans = ans
         self.parents = parents    # ((argument position, parent node), ...); None once freed
-        self.leaf = leaf          # the Array a tape leaf writes its .grad to
+        self.leaf = leaf          # a weak reference to the Array a tape leaf writes .grad to
 
     def free(self) -> None:
         self.args = self.params = self.ans = None
@@ -51,10 +54,14 @@ defvjp(_select, lambda g, ans, j, n: tuple(g if k == j else None for k in range(
 
 
 _PLAIN = (int, float)
+_SCALARS = (int, float, complex, bool)
 
 
 class ReverseTrace(Trace):
-    """A trace whose tracers record a graph of ``Node``s for the backward pass."""
+    """A trace whose tracers record a graph of ``Node``s for the backward pass.
+
+    ``debug_nans`` swaps ``process`` for a version that also notes each node's call site.
+    """
 
     __slots__ = ()
     kind = "grad"
@@ -98,7 +105,10 @@ class ReverseTrace(Trace):
                     else:
                         natives = None
             elif natives is not None:
-                natives.append(a)
+                if a is None or type(a) in _SCALARS:
+                    natives.append(a)
+                else:   # host data (a NumPy array, a list): bind converts it
+                    natives = None
             i += 1
         primals = tuple(primals)
         kernel = None if natives is None or backend is None else prim.kernels.get(backend)
@@ -122,7 +132,8 @@ class RecordTrace(ReverseTrace):
 def _tape_leaf(a: Array, trace: ReverseTrace) -> tuple[Array, Node]:
     cached = a._aux
     if cached is None or cached[0] is not trace:
-        cached = (trace, Array(a._v, a._backend), new_leaf(a))
+        # the node refers to ``a`` weakly: a strong reference would be a cycle through a._aux
+        cached = (trace, Array(a._v, a._backend), new_leaf(weakref.ref(a)))
         a._aux = cached
     return cached[1], cached[2]
 
@@ -174,12 +185,23 @@ def backward_pass(ends: list[tuple[Node, Any]], retain: bool = False) -> dict[No
             continue
         if node.parents is None:
             raise DifferentiationError(
-                "backward: the graph behind this array was freed by an earlier backward(); "
-                "pass retain_graph=True to the first backward() to differentiate it twice")
+                "Array.backward: the graph behind this array was freed by an earlier "
+                "backward(); pass retain_graph=True to the first backward() to differentiate "
+                "it twice")
         counts[node] = 1
         for _, parent in node.parents:
             stack.append(parent)
+    if _debug.ON and _debug.enabled():
+        token = _debug.enter_backward()
+        try:
+            return _propagate(root, ends, counts, retain, True)
+        finally:
+            _debug.leave(token)
+    return _propagate(root, ends, counts, retain, False)
 
+
+def _propagate(root: Node, ends: list, counts: dict, retain: bool, debug: bool
+               ) -> dict[Node, Any]:
     cotangents: dict[Node, Any] = {}
     for node, g in ends:
         old = cotangents.get(node)
@@ -204,12 +226,20 @@ def backward_pass(ends: list[tuple[Node, Any]], retain: bool = False) -> dict[No
                 if rule is None:
                     raise DifferentiationError(f"polygrad: {prim.name} has no derivative with "
                                                f"respect to its argument {i}")
-                c = rule(g, ans, *args, **params)
+                if debug:
+                    c = _debug.vjp(rule, node, i, g, ans, args, params)
+                else:
+                    c = rule(g, ans, *args, **params)
                 if c is None:
                     continue
                 c = unbroadcast(c, args[i]) if prim.broadcasts else _checked(c, args[i], prim, i)
                 old = cotangents.get(parent)
-                cotangents[parent] = c if old is None else add_cotangents(old, c)
+                if old is None:
+                    cotangents[parent] = c
+                else:
+                    c = cotangents[parent] = add_cotangents(old, c)
+                    if debug:
+                        _debug.check_sum(c, parent)
         if not retain:
             node.args = node.ans = node.parents = None
         for _, parent in parents:

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from ._array import Array, native_of
+from ._backend import use_backend
 from ._reverse import TAPE_LEAF, DifferentiationError, RecordTrace, _recording, backward_pass
-from ._trace import _depth
+from ._trace import MixedBackendError, _depth
 
 __all__ = ["record", "pause", "is_recording"]
 
@@ -117,13 +118,23 @@ def backward(self: Array, head_grad: Any = None, retain_graph: bool = False) -> 
     if head_grad is None:
         head_grad = ones_like(value)
     else:
-        head_grad = asarray(head_grad)
+        with use_backend(value._backend):   # host data goes where this array lives
+            head_grad = asarray(head_grad)
+        node = self._aux
+        made_by = "" if node.prim is None else f" (the output of {node.prim.name})"
+        if head_grad._backend is not value._backend:
+            raise MixedBackendError(
+                f"Array.backward: head_grad lives on {head_grad._backend.spec!r} but this "
+                f"array{made_by} on {value._backend.spec!r}; move it with "
+                f"head_grad.to_backend({value._backend.spec!r})")
         if head_grad.shape != value.shape:
             raise ValueError(f"Array.backward: head_grad has shape {head_grad.shape} but this "
-                             f"array has shape {value.shape}")
+                             f"array{made_by} has shape {value.shape}; pass a head_grad of "
+                             f"that shape, or None for ones")
     leaves = backward_pass([(self._aux, head_grad)], retain=retain_graph)
     for node, g in leaves.items():
-        leaf = node.leaf
+        ref = node.leaf
+        leaf = None if ref is None else ref()
         if leaf is None or g is None:
             continue
         req = leaf._grad_req

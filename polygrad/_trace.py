@@ -2,7 +2,8 @@
 
 Every trace has a unique, increasing level; a primitive applied to tracers is handled by the
 trace of highest level among its arguments, which unboxes them one level and binds again, so
-nested ``grad(grad(f))`` never confuses perturbations. Imports util, dtypes, backend and array.
+nested ``grad(grad(f))`` never confuses perturbations. Imports util, dtypes, backend, array and
+debug.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import itertools
+import sys
 from collections.abc import Iterator
 from typing import Any
 
+from . import _debug
 from ._array import Array
 from ._backend import get_backend
 
@@ -99,6 +102,8 @@ def apply_concrete(prim: Any, args: tuple, params: dict) -> Any:
     kernel = prim.kernels.get(backend)
     if kernel is None:
         kernel = prim.resolve(backend)
+        if _debug.ON:
+            kernel = prim.kernels[backend] = _debug.checked_kernel(prim, backend, kernel)
     out = kernel(*natives, **params)
     if prim.multiple_results:
         return tuple(Array(o, backend) for o in out)
@@ -113,6 +118,20 @@ def _wrap(obj: Any) -> Array:
 
 def _mixed(prim: Any, first: Any, second: Any) -> MixedBackendError:
     return MixedBackendError(
-        f"polygrad.numpy.{prim.name}: its arguments live on two backends or devices, "
-        f"{first.spec!r} and {second.spec!r}; polygrad never copies behind your back: move one "
-        f"with Array.to_backend({first.spec!r}) or Array.to_device(...)")
+        f"{public_name(prim)}: its arguments live on two backends or devices, {first.spec!r} "
+        f"and {second.spec!r}; polygrad never copies behind your back: move one explicitly with "
+        f"Array.to_backend({first.spec!r}) (or Array.to_device(...) for another device)")
+
+
+def public_name(prim: Any) -> str:
+    """The name a user calls ``prim`` by, for error messages (``polygrad.numpy.linalg.solve``)."""
+    name = prim.name
+    if name in ("getitem", "setitem"):
+        return f"Array.__{name}__"
+    for sub in ("linalg", "fft"):
+        if name.startswith(sub + "_"):
+            return f"polygrad.numpy.{sub}.{name[len(sub) + 1:]}"
+    special = sys.modules.get("polygrad.special")
+    if special is not None and name in getattr(special, "__all__", ()):
+        return f"polygrad.special.{name}"
+    return f"polygrad.numpy.{name}"

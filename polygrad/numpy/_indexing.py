@@ -34,8 +34,12 @@ def normalize_key(key: Any, backend: Any) -> Any:
 
             k = asarray(k, backend=backend)
         elif k._backend is not backend:
-            raise ValueError(f"polygrad: index array on backend {k._backend.spec!r} used on an "
-                             f"array on {backend.spec!r}; move it with to_backend()")
+            from .._trace import MixedBackendError
+
+            raise MixedBackendError(
+                f"Array indexing (x[key]): an index array on {k._backend.spec!r} is used on an "
+                f"array on {backend.spec!r}; polygrad never copies behind your back: move it with "
+                f"Array.to_backend({backend.spec!r})")
         kind = k.dtype.kind
         if kind not in "iub":
             raise IndexError(f"polygrad: arrays used as indices must be integer or boolean, "
@@ -123,8 +127,11 @@ def array_setitem(self: Array, key: Any, value: Any) -> None:
     traced = trace is not None and trace is not TAPE_LEAF and trace.active
     if type(value) is Array:
         if value._backend is not backend:
-            raise ValueError(f"Array.__setitem__: value on backend {value._backend.spec!r}, "
-                             f"array on {backend.spec!r}; move one with to_backend()")
+            from .._trace import MixedBackendError
+
+            raise MixedBackendError(
+                f"Array.__setitem__: the value lives on {value._backend.spec!r} but the array "
+                f"on {backend.spec!r}; move it with Array.to_backend({backend.spec!r})")
         traced = traced or (value._trace is not None and value._trace.active)
     if traced:
         new = setitem(self, value, key)

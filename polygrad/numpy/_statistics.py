@@ -171,10 +171,14 @@ def var(x, /, *, axis=None, correction: float = 0.0, keepdims: bool = False):
 
 
 def std(x, /, *, axis=None, correction: float = 0.0, keepdims: bool = False):
-    """Standard deviation over ``axis``."""
-    from ._elementwise import sqrt
+    """Standard deviation over ``axis``. Where every value is the same (std 0) its derivative is
+    taken as zero, a subgradient (as PyTorch and ``vector_norm``), never NaN."""
+    from ._elementwise import equal, sqrt, where
 
-    return sqrt(var(x, axis=axis, correction=correction, keepdims=keepdims))
+    v = var(x, axis=axis, correction=correction, keepdims=keepdims)
+    # sqrt has an infinite derivative at 0: take the square root of 1 there instead
+    flat = equal(v, 0)
+    return where(flat, 0.0, sqrt(where(flat, 1.0, v)))
 
 
 # -- cumulative sums and products ---------------------------------------------------------------
@@ -198,10 +202,15 @@ def _along(v, axis: int, start, stop):
 
 def _pad(v, axis: int, fill: float, at_end: bool = False):
     """``v`` with one slice of ``fill`` added along ``axis`` at the start (or end)."""
-    from ._creation import full_like
+    from .._backend import use_backend
+    from ._creation import full
     from ._manipulation import concat
 
-    edge = full_like(_along(v, axis, 0, 1), fill)
+    # built from the shape, not from a slice of v, which is empty when v is (a length-1 axis
+    # gives an empty exclusive product)
+    shape = tuple(1 if i == axis else d for i, d in enumerate(v.shape))
+    with use_backend(v._backend):
+        edge = full(shape, fill, dtype=v.dtype)
     return concat([v, edge] if at_end else [edge, v], axis=axis)
 
 

@@ -1,0 +1,210 @@
+"""The JAX backend: ``jax`` / ``jax:cpu`` and ``jax:gpu`` (``jax:gpu:N``); float32 by default.
+
+Loading this backend turns on JAX's ``jax_enable_x64`` flag for the whole process, so that
+polygrad can offer float64 and int64 on JAX. polygrad's own default float dtype on JAX stays
+float32 (Python floats and float lists become float32 here). The flag also changes the user's own
+JAX code: ``jnp.array([1.0])`` becomes float64, ``jnp.arange(3)`` int64, ``jax.random`` samples
+float64 by default. Code that relies on JAX's 32-bit defaults should pass ``dtype=`` explicitly.
+
+JAX arrays are immutable (``mutable = False``): ``x[key] = v`` rebinds the polygrad Array to
+``x.at[key].set(v)``. Imports ``polygrad.extend`` and, lazily, JAX.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from polygrad.extend import Backend
+
+__all__ = ["JaxBackend", "JaxRandom"]
+
+
+def _setitem(xp):
+    return lambda x, v, key: x.at[key].set(v)
+
+
+def _scatter_add(xp):
+    # .at[].add accumulates repeated indices
+    return lambda v, shape, key: xp.zeros(shape, dtype=v.dtype, device=v.device).at[key].add(v)
+
+
+def _where(xp):
+    def where(condition, x1, x2):
+        if not hasattr(x1, "dtype") and not hasattr(x2, "dtype"):
+            # two Python scalars: polygrad's float32 default, not x64's float64
+            kind = complex if complex in (type(x1), type(x2)) else \
+                float if float in (type(x1), type(x2)) else None
+            if kind is not None:
+                x1 = xp.asarray(x1, dtype=xp.complex64 if kind is complex else xp.float32)
+        return xp.where(condition, x1, x2)
+    return where
+
+
+def _device_name(device: str | None) -> str:
+    kind, _, index = (device or "cpu").partition(":")
+    if kind == "cpu" and index in ("", "0"):
+        return "cpu"
+    return f"{'gpu' if kind == 'cuda' else kind}:{index or 0}"
+
+
+def _python_kind(obj: Any) -> type | None:
+    """float or complex when ``obj`` is Python scalar data of that kind (lists included)."""
+    while isinstance(obj, (list, tuple)) and obj:
+        obj = obj[0]
+    t = type(obj)
+    return t if t is float or t is complex else None
+
+
+class JaxBackend(Backend):
+    """Arrays are ``jax.Array`` on one device; float32 by default, float64 (x64) and complex."""
+
+    name = "jax"
+    library = "jax"
+    native_modules = ("jax", "jaxlib")
+    default_float_dtype = "float32"
+    mutable = False
+    kernels = {"setitem": _setitem, "scatter_add": _scatter_add, "where": _where}
+
+    def __init__(self, device: str | None = None) -> None:
+        super().__init__(_device_name(device))
+
+    def load(self) -> Any:
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
+        import jax.numpy as jnp
+
+        import polygrad.numpy as pnp
+
+        self._jax_device = self._find_device()
+        self._complex = {pnp.float32: pnp.complex64, pnp.float64: pnp.complex128}
+        return self.on_device(jnp, self._jax_device)
+
+    def _find_device(self) -> Any:
+        import jax
+
+        kind, _, index = self.device.partition(":")
+        found = jax.devices(kind)   # raises RuntimeError when the platform is absent
+        return found[int(index or 0)]
+
+    @classmethod
+    def spec_for_native(cls, obj: Any) -> str:
+        device = next(iter(obj.devices()))
+        if device.platform == "cpu":
+            return "jax:cpu"
+        return f"jax:{'gpu' if device.platform in ('cuda', 'rocm') else device.platform}:" \
+               f"{device.id}"
+
+    def probe(self) -> tuple[bool, str]:
+        ok, why = super().probe()
+        if not ok or self.device == "cpu":
+            return ok, why
+        try:
+            self._find_device()
+        except (RuntimeError, IndexError) as exc:
+            return False, f"JAX has no device {self.device!r} here ({exc})"
+        return True, ""
+
+    def devices(self) -> list[str]:
+        import jax
+
+        out = ["cpu"]
+        for kind in ("gpu", "tpu"):
+            try:
+                out += [f"{kind}:{i}" for i in range(len(jax.devices(kind)))]
+            except RuntimeError:
+                pass
+        return out
+
+    # -- conversions -------------------------------------------------------------------------
+    def asarray(self, obj: Any, dtype: Any = None, copy: bool | None = None) -> Any:
+        import jax
+
+        xp = self.xp
+        if dtype is None:
+            kind = _python_kind(obj)
+            if kind is not None:   # Python floats follow polygrad's default, not x64's float64
+                dtype = self.default_float_dtype
+                dtype = dtype if kind is float else self._complex[dtype]
+        if isinstance(obj, jax.Array) and dtype is None and not copy and \
+                obj.devices() == {self._jax_device}:
+            return obj   # a JAX array is wrapped as it is: no copy
+        dt = None if dtype is None else self.native_dtype(dtype)
+        return xp.asarray(obj, dtype=dt, copy=copy)
+
+    def native_dtype(self, dtype: Any) -> Any:
+        import numpy
+
+        return numpy.dtype(dtype.name)
+
+    def device_of(self, native: Any) -> str:
+        return self.device
+
+    def to_numpy(self, native: Any) -> Any:
+        import numpy
+
+        return numpy.asarray(native)
+
+    def from_dlpack(self, obj: Any) -> Any:
+        """A copy of any DLPack-capable array, on this backend's device."""
+        import jax.numpy as jnp
+
+        self.xp   # noqa: B018
+        return jnp.from_dlpack(obj, device=self._jax_device, copy=True)
+
+    def rng(self) -> Any:
+        rng = getattr(self, "_rng", None)
+        if rng is None:
+            self.xp   # noqa: B018
+            rng = self._rng = JaxRandom(self._jax_device)
+        return rng
+
+
+class JaxRandom:
+    """Explicit ``jax.random`` keys behind ``polygrad.numpy.random``: one key split per call."""
+
+    def __init__(self, device: Any, seed: int | None = None) -> None:
+        self._device = device
+        self.seed(seed)
+
+    def seed(self, seed: int | None) -> None:
+        import jax
+
+        if seed is None:
+            seed = int.from_bytes(os.urandom(4), "little")
+        self._key = jax.device_put(jax.random.key(int(seed)), self._device)
+
+    def _next(self) -> Any:
+        import jax
+
+        self._key, sub = jax.random.split(self._key)
+        return sub
+
+    def normal(self, loc: float, scale: float, shape: tuple, dtype: Any) -> Any:
+        import jax
+
+        return jax.random.normal(self._next(), shape, dtype.name) * scale + loc
+
+    def uniform(self, low: float, high: float, shape: tuple, dtype: Any) -> Any:
+        import jax
+
+        return jax.random.uniform(self._next(), shape, dtype.name, low, high)
+
+    def integers(self, low: int, high: int, shape: tuple, dtype: Any) -> Any:
+        import jax
+
+        return jax.random.randint(self._next(), shape, low, high, dtype.name)
+
+    def permutation(self, n: int) -> Any:
+        import jax
+
+        return jax.random.permutation(self._next(), n)
+
+    def choice(self, n: int, shape: tuple, replace: bool, p: Any) -> Any:
+        import jax
+        import jax.numpy as jnp
+
+        if p is not None:
+            p = jnp.asarray(p, dtype="float64", device=self._device)
+        return jax.random.choice(self._next(), n, shape, replace=replace, p=p)

@@ -1,0 +1,321 @@
+"""The array-api-strict backend: the proof that polygrad's core needs only the standard.
+
+Devices: ``strict`` (array-api-strict's CPU device, float64 by default), ``strict:device1``,
+``strict:device2`` and ``strict:no_float64`` (float32 by default, ``supports_float64 = False``).
+On ``no_float64``, host float64 data (NumPy arrays) narrows to float32 as JAX does without x64,
+while asking for float64 is an error. The ``no_x64`` device is refused: polygrad's integer
+default and indices are int64.
+
+Kernels the standard lacks (NumPy-style mixed indexing, scatter-add with repeated indices,
+``where`` of two scalars, ``sum`` of booleans) are written below with standard functions only.
+Imports ``polygrad.extend`` and, lazily, array-api-strict (and NumPy for random numbers, which
+the standard does not define).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from polygrad.extend import Backend
+
+__all__ = ["StrictBackend"]
+
+#: device -> (default float dtype, supports float64), checked again against the library on load
+_DEVICES = {"cpu": ("float64", True), "device1": ("float64", True),
+            "device2": ("float32", True), "no_float64": ("float32", False)}
+_NATIVE_NAMES = {"cpu": "CPU_DEVICE"}
+_NAMES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+          "float32", "float64", "complex64", "complex128")
+
+
+# -- indexing with standard functions -----------------------------------------------------------
+def _is_array(k: Any) -> bool:
+    return hasattr(k, "shape")
+
+
+def _sole_mask(key: tuple) -> bool:
+    return len(key) == 1 and _is_array(key[0]) and key[0].dtype == key[0].__array_namespace__().bool
+
+
+def _expand(xp: Any, key: tuple, shape: tuple) -> list:
+    """One entry per axis (plus ``None``s): ints, in-bounds slices and integer arrays; a mask
+    becomes its ``nonzero`` arrays (the standard allows a mask only as the sole index)."""
+    ndim = len(shape)
+    used = sum(k.ndim if _is_array(k) and k.dtype == xp.bool else 0 if k is None or
+               k is Ellipsis else 1 for k in key)
+    out: list = []
+    for k in key:
+        if k is Ellipsis:
+            out += [slice(None)] * (ndim - used)
+            used = ndim
+        elif _is_array(k) and k.dtype == xp.bool:
+            out += list(xp.nonzero(k))
+        else:
+            out.append(k)
+    out += [slice(None)] * (ndim - used)
+    axis = 0
+    for i, e in enumerate(out):
+        if isinstance(e, slice):
+            out[i] = _in_bounds(e, shape[axis])
+        axis += e is not None
+    return out
+
+
+def _in_bounds(s: slice, n: int) -> slice:
+    """``s`` with bounds the standard allows (NumPy clips out-of-range bounds; strict refuses)."""
+    start, stop, step = s.indices(n)
+    if not len(range(start, stop, step)):
+        return slice(0, 0, 1)
+    return slice(start, None if stop < 0 else stop, step)
+
+
+def _getitem_entries(xp: Any, x: Any, entries: list) -> Any:
+    adv = [i for i, e in enumerate(entries) if _is_array(e) or isinstance(e, int)]
+    if not any(_is_array(e) for e in entries) or len(adv) == len(entries):
+        return x[tuple(entries)]   # basic indexing, or one integer (array) per axis
+    # 1. slice the other axes, 2. bring the indexed axes to the front, 3. one flat take
+    y = x[tuple(slice(None) if i in adv else e for i, e in enumerate(entries))]
+    rest = [i for i in range(len(entries)) if i not in adv]
+    y = xp.permute_dims(y, tuple(adv + rest))
+    sizes = y.shape[:len(adv)]
+    index = [xp.astype(xp.asarray(entries[i], device=x.device), xp.int64) for i in adv]
+    index = xp.broadcast_arrays(*[xp.where(k < 0, k + n, k) for k, n in zip(index, sizes)])
+    flat, stride = None, 1
+    for k, n in zip(reversed(index), reversed(sizes)):
+        flat = k * stride if flat is None else flat + k * stride
+        stride *= n
+    block = xp.reshape(y, (stride,) + y.shape[len(adv):])
+    s = index[0].shape
+    out = xp.reshape(xp.take(block, xp.reshape(flat, (-1,)), axis=0), s + y.shape[len(adv):])
+    if adv == list(range(adv[0], adv[0] + len(adv))) and adv[0] > 0:
+        # contiguous indexed axes keep their place (NumPy's rule)
+        p, r = adv[0], len(rest)
+        order = [len(s) + i for i in range(p)] + list(range(len(s))) + \
+                [len(s) + i for i in range(p, r)]
+        out = xp.permute_dims(out, tuple(order))
+    return out
+
+
+def _getitem(xp):
+    def getitem(x, key):
+        if _sole_mask(key):
+            return x[key[0]]
+        return _getitem_entries(xp, x, _expand(xp, key, x.shape))
+    return getitem
+
+
+def _positions(xp: Any, shape: tuple, key: tuple, device: Any) -> Any:
+    n = 1
+    for d in shape:
+        n *= d
+    flat = xp.reshape(xp.arange(n, device=device), shape)
+    return _getitem_entries(xp, flat, _expand(xp, key, shape))
+
+
+def _put_unique(xp: Any, base: Any, pos: Any, vals: Any) -> Any:
+    """``base`` (1-D) with ``base[pos] = vals`` for sorted, distinct ``pos``, via searchsorted."""
+    if pos.shape[0] == 0:
+        return base
+    j = xp.arange(base.shape[0], device=base.device)
+    at = xp.clip(xp.searchsorted(pos, j), 0, pos.shape[0] - 1)
+    return xp.where(xp.take(pos, at) == j, xp.take(vals, at), base)
+
+
+def _scatter(xp: Any, base: Any, v: Any, key: tuple, add: bool) -> Any:
+    pos = _positions(xp, base.shape, key, base.device)
+    v = xp.astype(v, base.dtype) if _is_array(v) else xp.asarray(v, dtype=base.dtype,
+                                                                    device=base.device)
+    vals = xp.reshape(xp.broadcast_to(v, pos.shape), (-1,))
+    order = xp.argsort(xp.reshape(pos, (-1,)), stable=True)
+    s, w = xp.take(xp.reshape(pos, (-1,)), order), xp.take(vals, order)
+    if add:
+        # segmented inclusive scan (Hillis-Steele): equal neighbours in sorted order add up
+        d = 1
+        while d < s.shape[0]:
+            w = xp.concat([w[:d], xp.where(s[d:] == s[:-d], w[d:] + w[:-d], w[d:])])
+            d *= 2
+    if s.shape[0]:
+        last = xp.concat([s[:-1] != s[1:], xp.ones(1, dtype=xp.bool, device=base.device)])
+        s, w = s[last], w[last]   # add: each run's total; set: the last write wins
+    return xp.reshape(_put_unique(xp, xp.reshape(base, (-1,)), s, w), base.shape)
+
+
+def _basic_key(xp: Any, key: tuple, shape: tuple) -> Any:
+    """``key`` as the standard's ``__setitem__`` takes it, or None (integer arrays)."""
+    if _sole_mask(key):
+        return key[0]   # bare: strict mishandles a tuple holding a mask off its CPU device
+    entries = _expand(xp, key, shape)
+    return None if any(_is_array(e) for e in entries) else tuple(entries)
+
+
+def _assign(xp: Any, x: Any, key: tuple, v: Any) -> Any:
+    """``x[key] = v`` in place; an array ``v`` is cast to ``x``'s dtype first, as NumPy does."""
+    if _is_array(v) and v.dtype != x.dtype:
+        v = xp.astype(v, x.dtype)
+    basic = _basic_key(xp, key, x.shape)
+    if basic is not None:
+        x[basic] = v
+    else:
+        x[...] = _scatter(xp, x, v, key, add=False)
+    return x
+
+
+def _setitem(xp):
+    return lambda x, v, key: _assign(xp, xp.asarray(x, copy=True), key, v)
+
+
+def _scatter_add(xp):
+    def scatter_add(v, shape, key):
+        out = xp.zeros(shape, dtype=v.dtype, device=v.device)
+        basic = _basic_key(xp, key, shape)
+        if basic is None:   # integer arrays may repeat a position
+            return _scatter(xp, out, v, key, add=True)
+        out[basic] = v
+        return out
+    return scatter_add
+
+
+def _where(xp):
+    def where(condition, x1, x2):
+        if not _is_array(x1) and not _is_array(x2):   # the standard wants one array
+            kind = ("complex floating" if complex in (type(x1), type(x2)) else
+                    "real floating" if float in (type(x1), type(x2)) else
+                    "integral" if int in (type(x1), type(x2)) else None)
+            info = xp.__array_namespace_info__().default_dtypes(device=condition.device)
+            dtype = xp.bool if kind is None else info[kind]
+            x1 = xp.asarray(x1, dtype=dtype, device=condition.device)
+        return xp.where(condition, x1, x2)
+    return where
+
+
+def _sum(xp):
+    def sum(x, axis, keepdims):   # noqa: A001
+        if x.dtype == xp.bool:   # NumPy counts: True is 1 (the standard sums numbers only)
+            x = xp.astype(x, xp.int64)
+        return xp.sum(x, axis=axis, keepdims=keepdims)
+    return sum
+
+
+class StrictBackend(Backend):
+    """Arrays are ``array_api_strict`` arrays: only what the Array API standard specifies."""
+
+    name = "strict"
+    library = "array_api_strict"
+    native_modules = ("array_api_strict",)
+    kernels = {"getitem": _getitem, "setitem": _setitem, "scatter_add": _scatter_add,
+               "where": _where, "sum": _sum}
+
+    def __init__(self, device: str | None = None) -> None:
+        device = "cpu" if device in (None, "CPU_DEVICE") else device
+        self.default_float_dtype, self.supports_float64 = _DEVICES.get(device, ("float64", True))
+        super().__init__(device)
+
+    def load(self) -> Any:
+        import array_api_strict as xp
+
+        import polygrad.numpy as pnp
+
+        self._device = self._find_device(xp)
+        self._to_dtype = {getattr(xp, n): getattr(pnp, n) for n in _NAMES}
+        info = xp.__array_namespace_info__()
+        have = info.dtypes(device=self._device)
+        self.supports_float64 = "float64" in have
+        self.default_float_dtype = self._to_dtype[info.default_dtypes(
+            device=self._device)["real floating"]]
+        return self.on_device(xp, self._device)
+
+    def _find_device(self, xp: Any) -> Any:
+        want = _NATIVE_NAMES.get(self.device, self.device)
+        for d in xp.__array_namespace_info__().devices():
+            if repr(d).endswith(f"({want!r})"):
+                return d
+        raise ValueError(f"array-api-strict has no device {self.device!r}")
+
+    @classmethod
+    def spec_for_native(cls, obj: Any) -> str:
+        name = repr(obj.device).rpartition("(")[2].strip("')")
+        return "strict:" + ("cpu" if name == "CPU_DEVICE" else name)
+
+    def probe(self) -> tuple[bool, str]:
+        ok, why = super().probe()
+        if not ok or self.device == "cpu":
+            return ok, why
+        if self.device == "no_x64":
+            return False, ("the device 'no_x64' has no int64, which polygrad uses for integer "
+                           "defaults and indices")
+        import array_api_strict as xp
+
+        try:
+            self._find_device(xp)
+        except ValueError as exc:
+            return False, f"{exc}; its devices are {', '.join(self.devices())}"
+        return True, ""
+
+    def devices(self) -> list[str]:
+        return list(_DEVICES)
+
+    # -- conversions -------------------------------------------------------------------------
+    def asarray(self, obj: Any, dtype: Any = None, copy: bool | None = None) -> Any:
+        xp = self.xp
+        if dtype is None and not copy and getattr(obj, "device", None) == self._device:
+            return obj   # one of our arrays: wrapped as it is
+        if dtype is None and not self.supports_float64:
+            # host float64 data narrows to the device's widest float (as JAX without x64)
+            wide = str(getattr(obj, "dtype", ""))
+            narrow = {"float64": xp.float32, "complex128": xp.complex64}.get(
+                wide.rpartition(".")[2])
+            return xp.asarray(obj, dtype=narrow, copy=copy, device=self._device)
+        dt = None if dtype is None else self.native_dtype(dtype)
+        return xp.asarray(obj, dtype=dt, copy=copy, device=self._device)
+
+    def native_dtype(self, dtype: Any) -> Any:
+        if dtype.name in ("float64", "complex128") and not self.supports_float64:
+            raise TypeError(f"polygrad: the array-api-strict device {self.device!r} has no "
+                            f"{dtype.name}; use float32 / complex64")
+        return getattr(self.xp, dtype.name)
+
+    def dtype_of(self, native: Any) -> Any:
+        try:
+            return self._to_dtype[native.dtype]
+        except AttributeError:
+            self.xp   # noqa: B018
+            return self._to_dtype[native.dtype]
+
+    def device_of(self, native: Any) -> str:
+        return self.spec_for_native(native).partition(":")[2]
+
+    def to_numpy(self, native: Any) -> Any:
+        import numpy
+
+        return numpy.from_dlpack(native)
+
+    def from_dlpack(self, obj: Any) -> Any:
+        # strict's from_dlpack(copy=True) shares the producer's buffer: copy explicitly
+        xp = self.xp
+        return xp.asarray(xp.from_dlpack(obj), copy=True, device=self._device)
+
+    def setitem_inplace(self, native: Any, key: Any, value: Any) -> Any:
+        return _assign(self.xp, native, key, value)
+
+    def rng(self) -> Any:
+        rng = getattr(self, "_rng", None)
+        if rng is None:
+            rng = self._rng = _StrictRandom(self)
+        return rng
+
+
+class _StrictRandom:
+    """NumPy's PCG64 stream, copied onto the strict device (the standard has no RNG)."""
+
+    def __init__(self, backend: StrictBackend) -> None:
+        from polygrad_backends.numpy_backend import NumpyRandom
+
+        self._host = NumpyRandom()
+        self._to = backend.asarray
+
+    def seed(self, seed: int | None) -> None:
+        self._host.seed(seed)
+
+    def __getattr__(self, name: str) -> Any:
+        draw = getattr(self._host, name)
+        return lambda *args: self._to(draw(*args))

@@ -1,0 +1,284 @@
+"""The PyTorch backend: ``torch`` (CPU), ``torch:cuda[:N]`` and ``cuda``; float32 by default.
+
+Imports ``polygrad.extend`` and, lazily, torch and array-api-compat.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from polygrad.extend import Backend
+
+__all__ = ["TorchBackend", "TorchRandom"]
+
+_NAMES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+          "float32", "float64", "complex64", "complex128")
+
+
+def _torch_key(torch: Any, x: Any, key: tuple) -> tuple[list[int], tuple]:
+    """The axes to flip and a key torch indexes as NumPy would: torch refuses negative slice
+    steps, and it treats an int beside an index array as basic, where NumPy broadcasts it."""
+    tensors = [k for k in key if isinstance(k, torch.Tensor)]
+    nd = max((1 if k.dtype == torch.bool else k.ndim for k in tensors), default=0)
+    if nd and any(type(k) is int for k in key):
+        key = tuple(torch.full((1,) * nd, k, device=x.device) if type(k) is int else k
+                    for k in key)
+    if not any(type(k) is slice and k.step is not None and k.step < 0 for k in key):
+        return [], key
+    shape = x.shape
+    used = sum(0 if k is None or k is Ellipsis else _axes(k) for k in key)
+    axes, out, axis = [], [], 0
+    for k in key:
+        if k is Ellipsis:
+            axis += len(shape) - used
+        elif type(k) is slice and k.step is not None and k.step < 0:
+            n = shape[axis]
+            start, stop, step = k.indices(n)
+            # index i of x is index n-1-i of flip(x): the same elements, in the same order
+            k = slice(n - 1 - start, n - 1 - stop, -step) if len(range(start, stop, step)) \
+                else slice(0, 0)
+            axes.append(axis)
+        if k is not None and k is not Ellipsis:
+            axis += _axes(k)
+        out.append(k)
+    return axes, tuple(out)
+
+
+def _axes(k: Any) -> int:
+    """How many axes of the indexed array one key entry consumes."""
+    return k.ndim if getattr(k, "dtype", None) is _bool() else 1
+
+
+def _bool():
+    import torch
+
+    return torch.bool
+
+
+def _getitem(xp):
+    import torch
+
+    def getitem(x, key):
+        axes, key = _torch_key(torch, x, key)
+        return (torch.flip(x, axes) if axes else x)[key]
+    return getitem
+
+
+def _assign(x, key, v):
+    """``x[key] = v`` in place, negative steps included."""
+    import torch
+
+    axes, key = _torch_key(torch, x, key)
+    if axes:
+        flipped = torch.flip(x, axes)
+        flipped[key] = v
+        x.copy_(torch.flip(flipped, axes))
+    else:
+        x[key] = v
+    return x
+
+
+def _scatter_add(xp):
+    import torch
+
+    def scatter_add(v, shape, key):
+        out = torch.zeros(shape, dtype=v.dtype, device=v.device)
+        if key and all(isinstance(k, torch.Tensor) for k in key):
+            out.index_put_(key, v, accumulate=True)   # repeated indices accumulate
+        elif any(isinstance(k, torch.Tensor) and k.dtype != torch.bool for k in key):
+            # integer arrays mixed with slices: add at the flat positions the key selects
+            pos = _getitem(xp)(torch.arange(out.numel(), device=out.device).reshape(shape), key)
+            out.view(-1).index_add_(0, pos.reshape(-1), v.broadcast_to(pos.shape).reshape(-1))
+        else:
+            _assign(out, key, v)   # basic indices and masks never select a position twice
+        return out
+    return scatter_add
+
+
+def _setitem(xp):
+    return lambda x, v, key: _assign(x.clone(), key, v)
+
+
+def _device_name(device: str | None) -> str:
+    if device is None or device == "cpu":
+        return "cpu"
+    if device == "cuda":
+        return "cuda:0"
+    return device
+
+
+class TorchBackend(Backend):
+    """Arrays are ``torch.Tensor`` on one device; float32 by default, float64 and complex too.
+
+    One instance per device: ``"torch"`` is the CPU, ``"torch:cuda"`` / ``"cuda"`` CUDA
+    device 0 and ``"torch:cuda:N"`` device N.
+    """
+
+    name = "torch"
+    library = "torch"
+    native_modules = ("torch",)
+    default_float_dtype = "float32"
+    kernels = {"getitem": _getitem, "scatter_add": _scatter_add, "setitem": _setitem}
+
+    def __init__(self, device: str | None = None) -> None:
+        super().__init__(_device_name(device))
+
+    def load(self) -> Any:
+        import array_api_compat.torch as xp
+        import torch
+
+        import polygrad.numpy as pnp
+
+        self._torch_device = torch.device(self.device)
+        self._to_dtype = {getattr(torch, n): getattr(pnp, n) for n in _NAMES if hasattr(torch, n)}
+        self._from_dtype = {d.name: t for t, d in self._to_dtype.items()}
+        # bound even on the CPU: torch.set_default_device() must not move polygrad's arrays
+        return self.on_device(xp, self._torch_device)
+
+    @classmethod
+    def spec_for_native(cls, obj: Any) -> str:
+        return f"torch:{obj.device}"
+
+    def probe(self) -> tuple[bool, str]:
+        ok, why = super().probe()
+        if not ok or self.device == "cpu":
+            return ok, why
+        import torch
+
+        kind, _, index = self.device.partition(":")
+        if kind == "cuda":
+            if torch.version.cuda is None and getattr(torch.version, "hip", None) is None:
+                return False, ("CUDA is not available: torch "
+                               f"{torch.__version__} was built without CUDA")
+            if not torch.cuda.is_available():
+                return False, "CUDA is not available: no GPU is visible to torch"
+            count = torch.cuda.device_count()
+            if not index.isdigit() or int(index) >= count:
+                return False, f"no CUDA device {index!r}: torch sees {count} GPU(s)"
+            return True, ""
+        try:
+            torch.empty(0, device=self.device)
+        except Exception as exc:
+            return False, f"torch cannot use the device {self.device!r} ({exc})"
+        return True, ""
+
+    def devices(self) -> list[str]:
+        import torch
+
+        cuda = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        mps = ["mps"] if torch.backends.mps.is_available() else []
+        return ["cpu"] + [f"cuda:{i}" for i in range(cuda)] + mps
+
+    # -- conversions -------------------------------------------------------------------------
+    def asarray(self, obj: Any, dtype: Any = None, copy: bool | None = None) -> Any:
+        import torch
+
+        xp = self.xp
+        dt = None if dtype is None else self._from_dtype[dtype.name]
+        if isinstance(obj, torch.Tensor):
+            obj = obj.detach()   # polygrad differentiates; torch's own autograd stays out
+            if obj.device != self._torch_device or (dt is not None and obj.dtype != dt):
+                return obj.to(device=self._torch_device, dtype=dt, copy=bool(copy))
+            return obj.clone() if copy else obj
+        try:
+            return xp.asarray(obj, dtype=dt, copy=copy, device=self._torch_device)
+        except ValueError:
+            import numpy   # a NumPy view with negative strides, which torch cannot share
+
+            return xp.asarray(numpy.ascontiguousarray(obj), dtype=dt, device=self._torch_device)
+
+    def native_dtype(self, dtype: Any) -> Any:
+        self.xp   # noqa: B018  (builds the dtype tables)
+        return self._from_dtype[dtype.name]
+
+    def dtype_of(self, native: Any) -> Any:
+        try:
+            return self._to_dtype[native.dtype]
+        except AttributeError:   # a tensor met before anything loaded this backend
+            self.xp   # noqa: B018
+            return self._to_dtype[native.dtype]
+
+    def device_of(self, native: Any) -> str:
+        return str(native.device)
+
+    def to_numpy(self, native: Any) -> Any:
+        return native.detach().cpu().resolve_conj().resolve_neg().numpy()
+
+    def from_dlpack(self, obj: Any) -> Any:
+        """A copy of any DLPack-capable array on this backend's device."""
+        import torch
+
+        self.xp   # noqa: B018  (loads the backend: its device)
+        out = torch.from_dlpack(obj)
+        if out.device != self._torch_device:
+            return out.to(self._torch_device)
+        return out.clone()
+
+    def setitem_inplace(self, native: Any, key: Any, value: Any) -> Any:
+        return _assign(native, key, value)
+
+    def rng(self) -> Any:
+        rng = getattr(self, "_rng", None)
+        if rng is None:
+            self.xp   # noqa: B018
+            rng = self._rng = TorchRandom(self._torch_device, self._from_dtype)
+        return rng
+
+
+class TorchRandom:
+    """A seeded ``torch.Generator`` on the backend's device behind ``polygrad.numpy.random``."""
+
+    def __init__(self, device: Any, dtypes: dict, seed: int | None = None) -> None:
+        import torch
+
+        self._device = device
+        self._dtypes = dtypes
+        self._gen = torch.Generator(device=device)
+        self.seed(seed)
+
+    def seed(self, seed: int | None) -> None:
+        if seed is None:
+            self._gen.seed()
+        else:
+            self._gen.manual_seed(int(seed))
+
+    def _kw(self, dtype: Any) -> dict:
+        return {"generator": self._gen, "device": self._device, "dtype": self._dtypes[dtype.name]}
+
+    def normal(self, loc: float, scale: float, shape: tuple, dtype: Any) -> Any:
+        import torch
+
+        return torch.randn(shape, **self._kw(dtype)) * scale + loc
+
+    def uniform(self, low: float, high: float, shape: tuple, dtype: Any) -> Any:
+        import torch
+
+        return torch.rand(shape, **self._kw(dtype)) * (high - low) + low
+
+    def integers(self, low: int, high: int, shape: tuple, dtype: Any) -> Any:
+        import torch
+
+        return torch.randint(low, high, shape, **self._kw(dtype))
+
+    def permutation(self, n: int) -> Any:
+        import torch
+
+        return torch.randperm(n, generator=self._gen, device=self._device)
+
+    def choice(self, n: int, shape: tuple, replace: bool, p: Any) -> Any:
+        import torch
+
+        size = 1
+        for d in shape:
+            size *= d
+        if not replace and size > n:
+            raise ValueError(f"polygrad.numpy.random.choice: cannot take {size} samples from "
+                             f"{n} without replacement")
+        if p is not None:
+            probs = torch.as_tensor(p, dtype=torch.float64, device=self._device)
+            out = torch.multinomial(probs, size, replacement=replace, generator=self._gen)
+        elif replace:
+            out = torch.randint(0, n, (size,), generator=self._gen, device=self._device)
+        else:
+            out = self.permutation(n)[:size]
+        return out.reshape(shape)
