@@ -190,7 +190,7 @@ def _scalar_output(fname: str) -> Callable:
         if not out.dtype.is_floating:
             raise TypeError(f"polygrad.{fname}: the function returned an array of dtype "
                             f"{out.dtype}, which has no derivative; return a floating array")
-        return out if out.ndim == 0 else _np().sum(out)
+        return out   # a non-scalar output is summed by seeding the backward pass with ones
     return post
 
 
@@ -229,9 +229,12 @@ def _value_and_grad(fun: Callable, argnum: Any, has_aux: bool, fname: str) -> Ca
                 return _post(out[0])
         rev = _Reverse(fname, fun, args, kwargs, argnums, post)
         out = rev.out
-        ones = _np().ones_like(rev.value(out)) if type(out) is Array else None
-        grads = rev.pull([(out, ones)], retain=False)
         value = rev.value(out)
+        # d sum(out) / d out is ones: seeding with ones sums a non-scalar output for free
+        ones = _np().ones_like(value) if type(out) is Array else None
+        grads = rev.pull([(out, ones)], retain=False)
+        if fname != "grad" and type(value) is Array and value.ndim:
+            value = _np().sum(value)
         if has_aux:
             value = (value, rev.value(aux_box[0]))
         return value, (grads[0] if isinstance(argnum, int) else tuple(grads))

@@ -70,17 +70,25 @@ class ReverseTrace(Trace):
         # the hot path: f(x) or f(x, python_scalar) with x a tracer of this trace over a value
         n = len(args)
         if n < 3 and not prim.multiple_results:
-            a = args[0]
-            if type(a) is Array and a._trace is self and (n == 1 or type(args[1]) in _PLAIN):
+            j = 0 if n == 1 or type(args[1]) in _PLAIN else 1 if type(args[0]) in _PLAIN else -1
+            a = args[j] if j >= 0 else None
+            if type(a) is Array and a._trace is self:
                 p = a._v
                 if p._trace is None:
                     b = p._backend
                     kernel = prim.kernels.get(b)
                     if kernel is not None:
-                        primals = (p,) if n == 1 else (p, args[1])
-                        ans = Array(kernel(p._v, *primals[1:], **params), b)
+                        if n == 1:
+                            primals = (p,)
+                            ans = Array(kernel(p._v, **params), b)
+                        elif j == 0:
+                            primals = (p, args[1])
+                            ans = Array(kernel(p._v, args[1], **params), b)
+                        else:
+                            primals = (args[0], p)
+                            ans = Array(kernel(args[0], p._v, **params), b)
                         return Array(ans, b, self, Node(prim, primals, params, ans,
-                                                        ((0, a._aux),)))
+                                                        ((j, a._aux),)))
         primals = list(args)
         parents = []
         natives = []      # filled while every argument is concrete one level down

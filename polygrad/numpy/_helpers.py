@@ -71,6 +71,14 @@ def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
                         return Array(k(x1._v, x2._v if t2 is Array else x2), backend)
             elif t2 in _PLAIN and t1.active and not prim.nondiff:
                 return t1.process(prim, (x1, x2), EMPTY)
+        elif type(x2) is Array and type(x1) in _PLAIN:   # 1 - x, 2 * x, ...
+            t2 = x2._trace
+            if t2 is None:
+                k = kernels.get(x2._backend)
+                if k is not None:
+                    return Array(k(x1, x2._v), x2._backend)
+            elif t2.active and not prim.nondiff:
+                return t2.process(prim, (x1, x2), EMPTY)
         return bind(prim, (x1, x2), EMPTY)
     return _publish(fn, prim, doc)
 
