@@ -394,7 +394,7 @@ def test_singular_value_gradients_are_exact_at_repeated_and_zero_singular_values
     close(pg.grad(lambda x: la.matrix_norm(x, ord="nuc"))(arr(q)), u @ vh, rtol=1e-9)
 
 
-def test_det_derivative_at_a_singular_matrix_raises_on_numpy():
+def test_det_derivative_at_a_singular_matrix_raises_on_numpy(numpy_backend):
     with pytest.raises(numpy.linalg.LinAlgError):
         pg.grad(la.det)(arr(numpy.ones((3, 3))))
 
