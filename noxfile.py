@@ -6,6 +6,8 @@ below first, so that the ``torch`` extra never pulls a multi-GB CUDA build on CP
 
 from __future__ import annotations
 
+import os
+
 import nox
 
 nox.options.reuse_existing_virtualenvs = True
@@ -27,10 +29,44 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def fuzz(session: nox.Session) -> None:
+    """Differential fuzzing at length: random compositions of primitives, polygrad's gradients,
+    JVPs and Hessian-vector products against torch.autograd and JAX (tests/test_fuzz.py).
+    ``POLYGRAD_FUZZ_EXAMPLES`` sets the number of programs (default here 2000; a fifth of them
+    also go through JAX); each run draws new programs. Extra arguments go to pytest."""
+    _install(session, "torch,jax,test")
+    examples = os.environ.get("POLYGRAD_FUZZ_EXAMPLES", "2000")
+    session.run("python", "-m", "pytest", "-p", "no:cacheprovider", "-s", "-q",
+                "tests/test_fuzz.py", *session.posargs,
+                env={"POLYGRAD_FUZZ_EXAMPLES": examples})
+
+
+@nox.session
+def conformance(session: nox.Session) -> None:
+    """The conformance suite (polygrad_conformance) on every installed backend, or one.
+
+    ``-- --backend NAME`` runs one backend (repeatable); ``-- --install REQ_OR_PATH`` first
+    installs an outside plugin into the session (repeatable); ``-- --full`` the full grid;
+    anything after a second ``--`` goes to pytest. The merged report is written to
+    build/polygrad-conformance/report.md and .json (see docs/conformance.md).
+    """
+    args = list(session.posargs)
+    installs = []
+    while "--install" in args:
+        i = args.index("--install")
+        installs.append(args[i + 1])
+        del args[i:i + 2]
+    _install(session, "torch,jax,strict,test")
+    for requirement in installs:
+        session.install(requirement)
+    session.run("python", "-m", "polygrad_conformance", *args)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Ruff over the packages, tests, examples and benchmarks."""
     session.install("ruff")
-    session.run("ruff", "check", "polygrad", "polygrad_backends", "tests", "examples",
+    session.run("ruff", "check", "polygrad", "polygrad_backends", "tests", "examples", "conformance",
                 "benchmarks", "noxfile.py")
 
 
@@ -38,15 +74,29 @@ def lint(session: nox.Session) -> None:
 def examples(session: nox.Session) -> None:
     """Run every example script once."""
     _install(session, "torch,jax,strict,examples")
-    session.run("python", "examples/train_mlp.py")
-    session.run("python", "examples/minpy_autograd_tutorial.py")
-    session.run("python", "examples/mxnet_autograd_tutorial.py")
+    backend = ("--backend", session.posargs[0]) if session.posargs else ()
+    for script in ("train_mlp.py", "minpy_autograd_tutorial.py", "mxnet_autograd_tutorial.py",
+                   "tape_training.py", "newton_hvp.py", "tanh_derivatives.py"):
+        session.run("python", f"examples/{script}", *backend)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site (MkDocs Material + mkdocstrings, strict: any warning fails) into
+    build/site/; regenerates docs/reference/functions.md first. ``-- serve`` serves it instead."""
+    session.install("-e", ".[docs]")
+    session.run("python", "docs/gen_function_table.py")
+    command = "serve" if "serve" in session.posargs else "build"
+    session.run("mkdocs", command, "--strict", env={"NO_MKDOCS_2_WARNING": "1"})
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Side-by-side benchmarks against the peers (results under benchmarks/results/)."""
+    """Side-by-side benchmarks against the peers (benchmarks/run.py; results in benchmarks/results).
+
+    ``nox -s bench -- --case B,E --quick`` passes its arguments on; ``-- --readme`` rewrites
+    benchmarks/README.md's results section from the last results.
+    """
     _install(session, "torch,jax,bench")
     session.install("mygrad")
-    session.run("python", "benchmarks/case_a_chain.py", *session.posargs)
-    session.run("python", "benchmarks/case_d_long_chain.py", *session.posargs)
+    session.run("python", "benchmarks/run.py", *session.posargs)

@@ -1,0 +1,54 @@
+"""pytest hooks of the conformance suite: write the report at the end of every run, print where it
+is, and fail the run on stale known-failure entries.
+
+Uses absolute imports of ``polygrad_conformance`` so that the suite's state is shared however
+pytest names this directory's modules.
+"""
+
+from __future__ import annotations
+
+import time
+
+from polygrad_conformance import _session
+from polygrad_conformance.report import build_report, write_report
+
+_STARTED = time.time()
+_written: dict = {}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    state = _session._session
+    if state is None:
+        return
+    stale = state.known.stale() if state.known else []
+    # a shard sees only part of the cases: the runner judges staleness after merging
+    if any(e.strict for e in stale) and exitstatus == 0 and state.shard[1] == 1:
+        session.exitstatus = 1
+    report = build_report(state, _STARTED, int(session.exitstatus))
+    try:
+        _written["paths"] = write_report(report, state.report_dir)
+    except OSError as exc:
+        _written["error"] = f"could not write the report to {state.report_dir}: {exc}"
+    _written["report"] = report
+    _written["stale"] = stale
+
+
+def pytest_terminal_summary(terminalreporter):
+    report = _written.get("report")
+    if report is None:
+        return
+    tr = terminalreporter
+    tr.section("polygrad conformance")
+    t = report["totals"]
+    tr.write_line(f"backend {report['backend']}: {t['pass']} passed, {t['fail']} failed, "
+                  f"{t['xfail']} xfailed (known), {t['skip']} skipped cases"
+                  f"{' (full grid)' if report['full'] else ''}")
+    for e in _written.get("stale", []):
+        tr.write_line(f"STALE {e.describe()}" + ("" if e.strict else " (strict = false)"),
+                      red=e.strict, yellow=not e.strict)
+    if "paths" in _written:
+        jpath, mpath = _written["paths"]
+        tr.write_line(f"report: {mpath}")
+        tr.write_line(f"        {jpath}")
+    else:
+        tr.write_line(_written.get("error", "no report written"), red=True)

@@ -1,0 +1,80 @@
+"""Spec rows of ``polygrad.special`` (logsumexp, the softmax and logistic families, erf & co.,
+gammaln, digamma, polygamma, xlogy); SciPy is the reference.
+
+Imports polygrad.special, NumPy and the suite's spec types; SciPy lazily.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+import polygrad.special as special
+from polygrad_conformance.specs._helpers import A, Case, Spec, unary_cases
+
+__all__ = ["specs"]
+
+
+def _sp(name):
+    def ref(*args, **kw):
+        import scipy.special
+
+        return getattr(scipy.special, name)(*args, **kw)
+    ref.__name__ = name
+    return ref
+
+
+def _log_softmax_ref(x, axis=-1):
+    from scipy.special import logsumexp
+
+    return x - logsumexp(x, axis=axis, keepdims=True)
+
+
+def _softmax_ref(x, axis=-1):
+    return numpy.exp(_log_softmax_ref(x, axis))
+
+
+def _prob(rng, shape, c):
+    return rng.uniform(0.1, 0.9, shape)
+
+
+def _row(name, fn, ref, cases, **kw) -> Spec:
+    return Spec(name, fn, ref, cases, needs=("scipy",), category="special", **kw)
+
+
+def _unary(name, domain, **kw) -> Spec:
+    return _row(f"special.{name}" if kw.pop("composed", False) else name,
+                getattr(special, name), _sp(name), unary_cases(domain), **kw)
+
+
+def specs() -> list:
+    axis_cases = [Case(A((3, 4))), Case(A((3, 4)), axis=0), Case(A((3, 4)), axis=-1,
+                  keepdims=True), Case(A((2, 3, 2)), axis=(0, 2)), Case(A(())),
+                  Case(A((3,), values=[1000.0, 1000.0, -1000.0]), id="large")]
+    soft = [Case(A((3, 4))), Case(A((3, 4)), axis=0), Case(A((2, 3, 2)), axis=(0, 2))]
+    return [
+        _row("logsumexp", special.logsumexp, _sp("logsumexp"), axis_cases,
+             covers=("special.logsumexp",)),
+        _unary("erf", "real", covers=("special.erf",)),
+        _unary("erfc", "real", covers=("special.erfc",)),
+        _unary("erfinv", "unit", covers=("special.erfinv",)),
+        _unary("gammaln", "positive", covers=("special.gammaln",)),
+        _unary("digamma", "positive", covers=("special.digamma",)),
+        _row("polygamma", lambda x, n: special.polygamma(n, x), lambda x, n: _sp("polygamma")(
+            n, x), [Case(A((4,), "positive"), n=1), Case(A((2, 3), "positive"), n=2),
+                    Case(A((), "positive"), n=0)], covers=("special.polygamma",)),
+        _row("special.softmax", special.softmax, _softmax_ref, soft,
+             primitives=("logsumexp", "exp", "max")),
+        _row("special.log_softmax", special.log_softmax, _log_softmax_ref, soft,
+             primitives=("logsumexp", "max")),
+        _unary("expit", "real", composed=True, primitives=("logaddexp", "exp")),
+        _unary("logit", _prob, composed=True, primitives=("log", "log1p")),
+        _row("special.log_sigmoid", special.log_sigmoid,
+             lambda x: -numpy.logaddexp(0.0, -x), unary_cases("real"),
+             primitives=("logaddexp",)),
+        _row("special.softplus", special.softplus, lambda x: numpy.logaddexp(0.0, x),
+             unary_cases("real"), primitives=("logaddexp",)),
+        _row("special.xlogy", special.xlogy, _sp("xlogy"), [
+            Case(A((4,)), A((4,), "positive")), Case(A((2, 3)), A((3,), "positive")),
+            Case(A((3,), values=[0.0, 1.5, 0.0]), A((3,), values=[2.0, 2.0, 3.0]), id="x=0")],
+            primitives=("multiply", "log", "where")),
+    ]
