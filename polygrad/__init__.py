@@ -17,7 +17,8 @@ from ._backend import (BackendUnavailable, backends, get_backend, get_default_dt
                        set_default_dtype, use_backend)
 from ._convert import asarray
 from ._debug import debug_nans
-from ._operators import (checkpoint, elementwise_grad, grad, grad_and_loss, hessian, hvp,
+from ._checkpoint import checkpoint
+from ._operators import (elementwise_grad, grad, grad_and_loss, hessian, hvp,
                          jacobian, jvp, value_and_grad, vjp)
 from ._reverse import DifferentiationError
 from ._tape import is_recording, pause, record

@@ -10,17 +10,18 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import _debug
 from ._array import Array
 from ._backend import use_backend
 from ._convert import asarray
 from ._forward import ForwardTrace
 from ._reverse import ReverseTrace, backward_pass, new_leaf
 from ._trace import MixedBackendError, trace_scope
+from ._args import (check_argnum, check_callable, describe_input, diff_leaf, leaf_path,
+                    shape_tree)
 from ._util import describe, tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["grad", "value_and_grad", "grad_and_loss", "elementwise_grad", "vjp", "jvp",
-           "jacobian", "hessian", "hvp", "checkpoint"]
+           "jacobian", "hessian", "hvp"]
 
 
 def _np() -> Any:
@@ -29,111 +30,19 @@ def _np() -> Any:
     return polygrad.numpy
 
 
-def _diff_leaf(x: Any, fname: str, where: Any) -> Array:
-    """A differentiable input: a floating Array (Python numbers get the default float dtype).
-
-    ``where`` says which input it is: a string, or ``(fun, argnum, tree, leaf index)`` put into
-    words only for an error.
-    """
-    if type(x) is not Array:
-        if isinstance(x, bool) or not (isinstance(x, (int, float, complex)) or hasattr(x, "shape")
-                                       or hasattr(x, "__array__")):
-            raise TypeError(f"polygrad.{fname}: cannot differentiate with respect to "
-                            f"{_where(where)}, a {describe(x)}; expected an Array, a native "
-                            f"array or a Python float (nested in lists, tuples or dicts)")
-        x = asarray(float(x) if isinstance(x, int) else x)
-    dtype = x.dtype
-    if not dtype.is_floating:
-        raise TypeError(f"polygrad.{fname}: cannot differentiate with respect to {_where(where)}, "
-                        f"an array of dtype {dtype}; derivatives need a floating dtype: pass "
-                        f"np.asarray(x, dtype=np.float64) or x.astype(np.float64), or leave it "
-                        f"out of argnum")
-    return x
-
-
-def _where(where: Any) -> str:
-    """``argument 1 (params), at ['w']``: an input of the differentiated function, in words."""
-    if isinstance(where, str):
-        return where
-    fun, n, tree, k = where
-    if n is None:   # jvp: ``tree`` is the tuple of all the arguments
-        for n, item in enumerate(tree):  # noqa: B007
-            size = len(tree_flatten(item)[0])
-            if k < size:
-                tree = item
-                break
-            k -= size
-    text = f"argument {n}"
-    try:
-        import inspect
-
-        names = [p.name for p in inspect.signature(fun).parameters.values()
-                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        if n < len(names):
-            text += f" ({names[n]})"
-    except (TypeError, ValueError):   # builtins and other callables without a signature
-        pass
-    path = _leaf_path(tree, k)
-    return text + (f", at {path}" if path else "")
-
-
-def _leaf_path(tree: Any, k: int) -> str:
-    """The index path (``[1]['w']``) of leaf number ``k`` in the order of ``tree_flatten``."""
-    count = [k]
-
-    def walk(node: Any) -> str | None:
-        if isinstance(node, (list, tuple)):
-            items = enumerate(node)
-        elif type(node) is dict:
-            items = node.items()
-        else:
-            count[0] -= 1
-            return "" if count[0] < 0 else None
-        for key, child in items:
-            found = walk(child)
-            if found is not None:
-                return f"[{key!r}]{found}"
-        return None
-    return walk(tree) or ""
-
-
-def _check_callable(fname: str, fun: Any) -> None:
-    if not callable(fun):
-        raise TypeError(f"polygrad.{fname}: expected a callable to differentiate (a function "
-                        f"of arrays), got {describe(fun)}")
-
-
-def _check_argnum(fname: str, argnum: Any, nargs: int) -> tuple[int, ...]:
-    if not isinstance(argnum, (int, list, tuple)):
-        raise TypeError(f"polygrad.{fname}: argnum must be an int or a list/tuple of ints, "
-                        f"got {argnum!r}")
-    nums = (argnum,) if isinstance(argnum, int) else tuple(argnum)
-    for n in nums:
-        if not isinstance(n, int) or isinstance(n, bool):
-            raise TypeError(f"polygrad.{fname}: argnum must be an int or a list/tuple of ints, "
-                            f"got {argnum!r}")
-        if not -nargs <= n < nargs:
-            raise ValueError(f"polygrad.{fname}: argnum {n} is out of range for a call with "
-                             f"{nargs} positional argument(s)")
-    normal = tuple(n % nargs for n in nums)
-    if len(set(normal)) != len(normal):
-        raise ValueError(f"polygrad.{fname}: argnum {argnum!r} names an argument twice")
-    return normal
-
-
 class _Reverse:
     """One reverse-mode linearization of a function at some arguments."""
 
     def __init__(self, fname: str, fun: Callable, args: Sequence, kwargs: dict,
                  argnums: Sequence[int], post: Callable | None = None) -> None:
-        _check_callable(fname, fun)
+        check_callable(fname, fun)
         self.trace = trace = ReverseTrace()
         args = list(args)
         self.inputs = []
         with trace_scope(trace):
             for n in argnums:
                 leaves, structure = tree_flatten(args[n])
-                arrays = [_diff_leaf(leaf, fname, (fun, n, args[n], k))
+                arrays = [diff_leaf(leaf, fname, (fun, n, args[n], k))
                           for k, leaf in enumerate(leaves)]
                 nodes = [new_leaf() for _ in arrays]
                 args[n] = tree_unflatten(structure, [
@@ -213,11 +122,11 @@ def value_and_grad(fun: Callable, argnum: int | Sequence[int] = 0, has_aux: bool
 
 
 def _value_and_grad(fun: Callable, argnum: Any, has_aux: bool, fname: str) -> Callable:
-    _check_callable(fname, fun)
+    check_callable(fname, fun)
 
     @functools.wraps(fun)
     def value_and_grad_fun(*args: Any, **kwargs: Any) -> Any:
-        argnums = _check_argnum(fname, argnum, len(args))
+        argnums = check_argnum(fname, argnum, len(args))
         post = _scalar_output(fname)
         aux_box: list = []
         if has_aux:
@@ -303,7 +212,7 @@ def vjp(fun: Callable, *primals: Any) -> tuple[Any, Callable]:
         g_leaves, g_structure = tree_flatten(g)
         if g_structure != out_structure:
             raise ValueError(f"polygrad.vjp: vjp_fn(g) needs g structured like the output, "
-                             f"{_shape_tree(rev.value(rev.out))}; got {_shape_tree(g)}")
+                             f"{shape_tree(rev.value(rev.out))}; got {shape_tree(g)}")
         pairs = []
         for k, (o, c) in enumerate(zip(out_leaves, g_leaves)):
             if type(o) is Array:
@@ -320,7 +229,7 @@ def _check_cotangent(c: Array, o: Array, rev: _Reverse, k: int) -> None:
     if c._backend is o._backend and c.shape == o.shape:
         return
     node = o._aux if o._trace is rev.trace else None
-    what = "the output" + (f" at {_leaf_path(rev.out, k)}" if _leaf_path(rev.out, k) else "")
+    what = "the output" + (f" at {leaf_path(rev.out, k)}" if leaf_path(rev.out, k) else "")
     if node is not None and node.prim is not None:
         what += f" (made by {node.prim.name})"
     if c._backend is not o._backend:
@@ -329,16 +238,6 @@ def _check_cotangent(c: Array, o: Array, rev: _Reverse, k: int) -> None:
                                 f"Array.to_backend({o._backend.spec!r})")
     raise ValueError(f"polygrad.vjp: the cotangent has shape {c.shape} but {what} has shape "
                      f"{o.shape}; vjp_fn needs a cotangent of the output's shape")
-
-
-def _shape_tree(tree: Any) -> str:
-    """A structure with each array leaf replaced by its shape, for error messages."""
-    return repr(tree_map(lambda x: _Shape(x.shape) if hasattr(x, "shape") else x, tree))
-
-
-class _Shape(tuple):
-    def __repr__(self) -> str:
-        return f"<shape {tuple(self)}>"
 
 
 def jvp(fun: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
@@ -351,7 +250,7 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]
     >>> float(out), float(t)
     (0.0, 3.0)
     """
-    _check_callable("jvp", fun)
+    check_callable("jvp", fun)
     for name, value in (("primals", primals), ("tangents", tangents)):
         if not isinstance(value, (tuple, list)):
             raise TypeError(f"polygrad.jvp: {name} must be a tuple or list with one entry per "
@@ -361,23 +260,24 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]
     t_leaves, t_structure = tree_flatten(tuple(tangents))
     if structure != t_structure:
         raise ValueError(f"polygrad.jvp: tangents must have the same structure as primals, "
-                         f"{_shape_tree(tuple(primals))}; got {_shape_tree(tuple(tangents))}")
+                         f"{shape_tree(tuple(primals))}; got {shape_tree(tuple(tangents))}")
     trace = ForwardTrace()
     with trace_scope(trace):
         boxes = []
         for k, (p, t) in enumerate(zip(p_leaves, t_leaves)):
-            p = _diff_leaf(p, "jvp", (fun, None, tuple(primals), k))
+            p = diff_leaf(p, "jvp", (fun, None, tuple(primals), k))
             if type(t) is not Array:
                 with use_backend(p._backend):   # host data goes where the primal lives
                     t = asarray(t, dtype=p.dtype)
+            which = describe_input((fun, None, tuple(primals), k))
             if t._backend is not p._backend:
                 raise MixedBackendError(
-                    f"polygrad.jvp: the tangent for {_where((fun, None, tuple(primals), k))} lives "
+                    f"polygrad.jvp: the tangent for {which} lives "
                     f"on {t._backend.spec!r} but its primal on {p._backend.spec!r}; move it with "
                     f"Array.to_backend({p._backend.spec!r})")
             if t.shape != p.shape:
                 raise ValueError(f"polygrad.jvp: a tangent has shape {t.shape} but its primal "
-                                 f"({_where((fun, None, tuple(primals), k))}) has shape {p.shape}")
+                                 f"({which}) has shape {p.shape}")
             boxes.append(Array(p, p._backend, trace, t))
         out = fun(*tree_unflatten(structure, boxes))
 
@@ -400,11 +300,11 @@ def jacobian(fun: Callable, argnum: int = 0) -> Callable:
     >>> pg.jacobian(lambda x: x ** 2)(np.asarray([1.0, 2.0])).tolist()
     [[2.0, 0.0], [0.0, 4.0]]
     """
-    _check_callable("jacobian", fun)
+    check_callable("jacobian", fun)
 
     @functools.wraps(fun)
     def jacobian_fun(*args: Any, **kwargs: Any) -> Array:
-        (n,) = _check_argnum("jacobian", argnum, len(args))
+        (n,) = check_argnum("jacobian", argnum, len(args))
         rev = _Reverse("jacobian", fun, args, kwargs, (n,))
         out = rev.out
         if type(out) is not Array:
@@ -433,7 +333,7 @@ def hessian(fun: Callable, argnum: int = 0) -> Callable:
     >>> pg.hessian(lambda x: np.sum(x ** 3))(np.asarray([1.0, 2.0])).tolist()
     [[6.0, 0.0], [0.0, 12.0]]
     """
-    _check_callable("hessian", fun)
+    check_callable("hessian", fun)
     return jacobian(grad(fun, argnum), argnum)
 
 
@@ -448,88 +348,15 @@ def hvp(fun: Callable, argnum: int = 0) -> Callable:
     >>> pg.hvp(f)(np.asarray([1.0, 2.0]), np.asarray([1.0, 1.0])).tolist()
     [6.0, 12.0]
     """
-    _check_callable("hvp", fun)
+    check_callable("hvp", fun)
     g = grad(fun, argnum)
 
     @functools.wraps(fun)
     def hvp_fun(*args: Any) -> Any:
         *args, v = args
-        (n,) = _check_argnum("hvp", argnum, len(args))
+        (n,) = check_argnum("hvp", argnum, len(args))
 
         def along(x):
             return g(*args[:n], x, *args[n + 1:])
         return jvp(along, (args[n],), (v,))[1]
     return hvp_fun
-
-
-class _Recompute:
-    """The rule-holder of one ``checkpoint`` call: its VJP re-runs the function."""
-
-    nondiff = False
-    multiple_results = False
-    broadcasts = False
-
-    def __init__(self, fun: Callable, name: str) -> None:
-        self.name = f"checkpoint({name})"
-        self.kernels: dict = {}
-        self.vjps = _RecomputeRules(fun)   # holds no reference back: no cycle for the GC
-
-
-class _RecomputeRules:
-    """``vjps[i]``: the cotangent of argument ``i``, all of them computed by one re-run."""
-
-    def __init__(self, fun: Callable) -> None:
-        self.fun = fun
-        self._cache: tuple | None = None
-
-    def cotangents(self, g: Any, args: tuple) -> tuple:
-        cache = self._cache
-        if cache is None or cache[0] is not g:
-            _, pull = vjp(self.fun, *args)
-            cache = self._cache = (g, pull(g))
-        return cache[1]
-
-    def __len__(self) -> int:
-        return 1 << 30
-
-    def __getitem__(self, i: int) -> Callable:
-        return lambda g, ans, *args: self.cotangents(g, args)[i]
-
-
-def checkpoint(fun: Callable) -> Callable:
-    """Return ``fun`` that, under reverse mode, stores only its inputs and output and recomputes
-    its intermediate values during the backward pass (trading time for memory).
-
-    Examples
-    --------
-    >>> import polygrad as pg, polygrad.numpy as np
-    >>> f = pg.checkpoint(lambda x: np.sin(np.sin(x)))
-    >>> round(float(pg.grad(f)(0.5)), 6) == round(float(np.cos(np.sin(0.5)) * np.cos(0.5)), 6)
-    True
-    """
-    from ._reverse import Node, ReverseTrace
-
-    _check_callable("checkpoint", fun)
-    name = getattr(fun, "__name__", "fun")
-
-    @functools.wraps(fun)
-    def checkpointed(*args: Any) -> Any:
-        top = None
-        for a in args:
-            if type(a) is Array and a._trace is not None and a._trace.active and \
-                    (top is None or a._trace.level > top.level):
-                top = a._trace
-        if not isinstance(top, ReverseTrace):
-            return fun(*args)
-        primals = tuple(a._v if type(a) is Array and a._trace is top else a for a in args)
-        out = fun(*primals)
-        if type(out) is not Array:
-            raise TypeError(f"polygrad.checkpoint: {name} must return one Array, got "
-                            f"{describe(out)}")
-        parents = tuple((i, a._aux) for i, a in enumerate(args)
-                        if type(a) is Array and a._trace is top)
-        node = Node(_Recompute(fun, name), primals, {}, out, parents)
-        if _debug.ON and _debug.enabled():
-            node.site = _debug.call_site()
-        return Array(out, out._backend, top, node)
-    return checkpointed
