@@ -6,7 +6,8 @@ Imports only the standard library.
 from __future__ import annotations
 
 __all__ = ["DType", "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
-           "uint64", "float32", "float64", "complex64", "complex128", "ALL", "by_name"]
+           "uint64", "float32", "float64", "complex64", "complex128", "ALL", "by_name",
+           "result_type", "weak_result", "can_cast"]
 
 _builtin_bool = bool
 
@@ -77,3 +78,78 @@ def by_name(name: object) -> DType:
     except KeyError:
         raise TypeError(f"polygrad: unknown dtype {name!r}; expected one of "
                         f"{', '.join(_BY_NAME)}") from None
+
+
+# -- type promotion: polygrad's own, the same on every backend ----------------------------------
+# Within a kind (bool, signed, unsigned, real floating, complex) and between signed and unsigned
+# integers, and between real and complex floating, this is the Array API standard's table. Where
+# the standard is silent, NumPy 2's choices: bool promotes to any other dtype; uint64 with a
+# signed integer gives float64; an integer with a floating dtype gives the floating dtype wide
+# enough for the integer's values (float32 for (u)int8 and (u)int16, float64 for wider ones),
+# e.g. int64 + float32 -> float64 (torch and JAX would say float32).
+_SIGNED = {1: int8, 2: int16, 4: int32, 8: int64}
+_UNSIGNED = {1: uint8, 2: uint16, 4: uint32, 8: uint64}
+_REAL = {4: float32, 8: float64}
+_COMPLEX = {8: complex64, 16: complex128}
+
+
+def _float_size(d: DType) -> int:
+    """The itemsize of the narrowest real floating dtype holding ``d``'s values (and precision)."""
+    if d.kind == "c":
+        return d.itemsize // 2
+    if d.kind == "f":
+        return d.itemsize
+    return 4 if d.itemsize <= 2 else 8
+
+
+def _promote(a: DType, b: DType) -> DType:
+    if a is b or b.kind == "b":
+        return a
+    if a.kind == "b":
+        return b
+    if a.kind in "iu" and b.kind in "iu":
+        if a.kind == b.kind:
+            return a if a.itemsize >= b.itemsize else b
+        signed, unsigned = (a, b) if a.kind == "i" else (b, a)
+        if signed.itemsize > unsigned.itemsize:
+            return signed
+        return _SIGNED.get(2 * unsigned.itemsize, float64)   # uint64 with a signed: float64
+    size = max(_float_size(a), _float_size(b))
+    return _COMPLEX[2 * size] if "c" in (a.kind, b.kind) else _REAL[size]
+
+
+_TABLE = {(a.name, b.name): _promote(a, b) for a in ALL for b in ALL}
+
+
+def result_type(*dtypes: DType) -> DType:
+    """The dtype that combining arrays of ``dtypes`` gives (see the table's rules above)."""
+    out = dtypes[0]
+    for d in dtypes[1:]:
+        out = _TABLE[out.name, d.name]
+    return out
+
+
+def can_cast(from_: DType, to: DType) -> _builtin_bool:
+    """Whether ``from_`` casts to ``to`` without loss: promoting the two gives ``to``."""
+    return _TABLE[from_.name, to.name] is to
+
+
+def weak_result(dtype: DType, scalar: object, default_float: DType) -> DType:
+    """The dtype of an array of ``dtype`` combined with a Python scalar (NumPy 2, NEP 50).
+
+    The scalar is *weak*: it takes the array's dtype when that is of its kind or a higher one
+    (a float with float32 stays float32, an int with int8 stays int8). A bool array with an int
+    gives int64; an integer or bool array with a float gives ``default_float``, with a complex
+    the complex dtype of ``default_float``'s precision; a real array with a complex gives the
+    complex dtype of its own precision. Values the dtype cannot hold are the backend's concern.
+    """
+    kind = dtype.kind
+    if isinstance(scalar, _builtin_bool) or kind == "c":
+        return dtype
+    if isinstance(scalar, int):
+        return int64 if kind == "b" else dtype
+    if isinstance(scalar, float):
+        return dtype if kind == "f" else default_float
+    if kind == "f":
+        return _COMPLEX[2 * dtype.itemsize]
+    return _COMPLEX[2 * default_float.itemsize]
