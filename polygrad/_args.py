@@ -65,22 +65,23 @@ def describe_input(where: Any) -> str:
 
 def leaf_path(tree: Any, k: int) -> str:
     """The index path (``[1]['w']``) of leaf number ``k`` in the order of ``tree_flatten``."""
-    count = [k]
+    return _walk(tree, [k]) or ""
 
-    def walk(node: Any) -> str | None:
-        if isinstance(node, (list, tuple)):
-            items = enumerate(node)
-        elif type(node) is dict:
-            items = node.items()
-        else:
-            count[0] -= 1
-            return "" if count[0] < 0 else None
-        for key, child in items:
-            found = walk(child)
-            if found is not None:
-                return f"[{key!r}]{found}"
-        return None
-    return walk(tree) or ""
+
+def _walk(node: Any, count: list) -> str | None:
+    """The path to the leaf where ``count[0]``, decremented at each leaf, goes below 0."""
+    if isinstance(node, (list, tuple)):
+        items = enumerate(node)
+    elif type(node) is dict:
+        items = node.items()
+    else:
+        count[0] -= 1
+        return "" if count[0] < 0 else None
+    for key, child in items:
+        found = _walk(child, count)
+        if found is not None:
+            return f"[{key!r}]{found}"
+    return None
 
 
 def check_callable(fname: str, fun: Any) -> None:

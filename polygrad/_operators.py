@@ -269,15 +269,16 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]
             if type(t) is not Array:
                 with use_backend(p._backend):   # host data goes where the primal lives
                     t = asarray(t, dtype=p.dtype)
-            which = describe_input((fun, None, tuple(primals), k))
             if t._backend is not p._backend:
+                which = describe_input((fun, None, tuple(primals), k))
                 raise MixedBackendError(
                     f"polygrad.jvp: the tangent for {which} lives "
                     f"on {t._backend.spec!r} but its primal on {p._backend.spec!r}; move it with "
                     f"Array.to_backend({p._backend.spec!r})")
             if t.shape != p.shape:
                 raise ValueError(f"polygrad.jvp: a tangent has shape {t.shape} but its primal "
-                                 f"({which}) has shape {p.shape}")
+                                 f"({describe_input((fun, None, tuple(primals), k))}) has "
+                                 f"shape {p.shape}")
             boxes.append(Array(p, p._backend, trace, t))
         out = fun(*tree_unflatten(structure, boxes))
 

@@ -31,15 +31,20 @@ def _available():
 AVAILABLE = _available()
 
 
-def _run_threads(work, n=THREADS):
-    """Start ``n`` threads together; re-raise the first failure in the main thread."""
+def _run_threads(work, n=THREADS, backend=None):
+    """Start ``n`` threads together, each on ``backend`` if one is given (a thread starts with
+    the default backend, not its parent's); re-raise the first failure in the main thread."""
     barrier = threading.Barrier(n)
     errors = []
 
     def target(k):
         try:
             barrier.wait()
-            work(k)
+            if backend is None:
+                work(k)
+                return
+            with pg.use_backend(backend):
+                work(k)
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
     threads = [threading.Thread(target=target, args=(k,)) for k in range(n)]
@@ -83,8 +88,7 @@ def test_nested_grad_in_threads_does_not_mix_trace_levels():
             assert float(pg.grad(f)(x)) == pytest.approx(2 * (k + 2) * x, rel=1e-12)
             assert float(pg.grad(pg.grad(lambda z: z ** 3 * (k + 1)))(x)) == pytest.approx(
                 6 * (k + 1) * x, rel=1e-12)
-    with pg.use_backend("numpy"):
-        _run_threads(work)
+    _run_threads(work, backend="numpy")
 
 
 def test_jvp_and_hvp_in_threads():
@@ -96,8 +100,7 @@ def test_jvp_and_hvp_in_threads():
             assert t.tolist() == [3 * a, 12 * a]
             h = pg.hvp(lambda x: np.sum(a * x ** 3))(x, np.ones(2))
             assert h.tolist() == [6 * a, 12 * a]
-    with pg.use_backend("numpy"):
-        _run_threads(work)
+    _run_threads(work, backend="numpy")
 
 
 def test_each_thread_records_on_its_own_tape():
@@ -117,8 +120,7 @@ def test_each_thread_records_on_its_own_tape():
             assert not pg.is_recording()
             y.backward()
             assert x.grad.tolist() == [2.0 * (k + 1), 4.0 * (k + 1)]
-    with pg.use_backend("numpy"):
-        _run_threads(work)
+    _run_threads(work, backend="numpy")
 
 
 def test_use_backend_in_one_thread_does_not_change_another():
