@@ -58,4 +58,8 @@ def describe(obj: Any) -> str:
     shape = getattr(obj, "shape", None)
     if dtype is not None and shape is not None:
         return f"{type(obj).__name__} of dtype {dtype} and shape {tuple(shape)}"
-    return f"{type(obj).__name__} {obj!r}"[:120]
+    if isinstance(obj, (tuple, list)):
+        items = ", ".join(describe(item) for item in obj[:3]) + (", ..." if len(obj) > 3 else "")
+        return f"{type(obj).__name__} of {len(obj)} ({items})"
+    text = f"{type(obj).__name__} {obj!r}"
+    return text if len(text) <= 120 else text[:117] + "..."

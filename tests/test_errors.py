@@ -120,7 +120,9 @@ def test_a_non_scalar_output_is_summed_not_refused():
 
 
 def test_a_pair_returned_without_has_aux_suggests_has_aux():
-    with pytest.raises(TypeError, match=r"got tuple .*pass has_aux=True"):
+    with pytest.raises(TypeError, match=r"got tuple of 2 \(Array of dtype float64 and shape "
+                                        r"\(\), str 'aux'\); if it returns \(output, aux\), "
+                                        r"pass has_aux=True"):
         pg.grad(lambda x: (x * 2.0, "aux"))(1.0)
 
 
