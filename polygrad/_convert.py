@@ -42,7 +42,9 @@ def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | 
 
     A polygrad Array is returned as is (or cast/copied); a torch tensor or JAX array is wrapped
     without a copy on its own backend; host data (lists, scalars, NumPy arrays) goes to the current
-    backend (no copy when that is NumPy). Python floats get the default float dtype.
+    backend (no copy when that is NumPy). Python floats get the default float dtype. Nested lists
+    holding polygrad Arrays are stacked (on the Arrays' backend, their dtypes promoted), so the
+    result is differentiable in them.
 
     Examples
     --------
@@ -51,6 +53,10 @@ def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | 
     (int64, float64)
     """
     want = None if dtype is None else _dtypes.by_name(dtype)
+    if isinstance(obj, (list, tuple)) and _holds_array(obj):
+        from .numpy._creation import stack_nested
+
+        return stack_nested(obj, want)
     if type(obj) is Array:
         if want is not None and obj.dtype != want:
             from .numpy import astype
@@ -74,6 +80,17 @@ def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | 
         want = get_default_dtype(backend)
     native = backend.asarray(obj, dtype=want, copy=copy)
     return Array(native, backend)
+
+
+def _holds_array(obj: list | tuple) -> bool:
+    """Whether nested lists / tuples hold a polygrad Array anywhere (then they are stacked,
+    so that derivatives flow through ``asarray([a, 2 * a])``)."""
+    types = set(map(type, obj))
+    if Array in types:
+        return True
+    if list in types or tuple in types:
+        return any(_holds_array(o) for o in obj if isinstance(o, (list, tuple)))
+    return False
 
 
 def _is_python_float_data(obj: Any) -> bool:

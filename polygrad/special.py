@@ -2,8 +2,9 @@
 
 ``logsumexp`` is a primitive with a max-shifted kernel; ``erf``, ``erfc``, ``erfinv``, ``gammaln``,
 ``digamma`` and ``polygamma`` are primitives whose default kernels call ``scipy.special`` on NumPy
-data (other backends supply ``Backend.kernels[name]``); the rest are compositions. Imports the
-core and ``polygrad.numpy``.
+data (other backends supply ``Backend.kernels[name]``: torch from ``torch.special``, jax from
+``jax.scipy.special``, strict through SciPy on a host copy; a backend kernel for ``polygamma`` is
+called as ``k(x, n)``); the rest are compositions. Imports the core and ``polygrad.numpy``.
 """
 
 from __future__ import annotations
@@ -58,16 +59,17 @@ def _scipy(name: str) -> Callable[[Any], Callable]:
 
 # d erf(x)/dx = 2/√π exp(-x²)
 erf = unary("erf", lambda ans, x: _TWO_OVER_SQRT_PI * ew.exp(-(x * x)), kernel=_scipy("erf"),
-            doc="The error function, 2/√π ∫₀ˣ exp(-t²) dt.")
+            inexact=True, doc="The error function, 2/√π ∫₀ˣ exp(-t²) dt.")
 erfc = unary("erfc", lambda ans, x: -_TWO_OVER_SQRT_PI * ew.exp(-(x * x)),
-             kernel=_scipy("erfc"), doc="The complementary error function, 1 - erf(x), "
-             "accurate where erf(x) is close to 1.")
+             kernel=_scipy("erfc"), inexact=True,
+             doc="The complementary error function, 1 - erf(x), accurate where erf(x) is "
+                 "close to 1.")
 # erf(erfinv(x)) = x, so erfinv'(x) = 1 / erf'(ans) = √π/2 exp(ans²)
 erfinv = unary("erfinv", lambda ans, x: _SQRT_PI_OVER_TWO * ew.exp(ans * ans),
-               kernel=_scipy("erfinv"), doc="The inverse of ``erf`` on (-1, 1).")
-gammaln = unary("gammaln", lambda ans, x: digamma(x), kernel=_scipy("gammaln"),
+               kernel=_scipy("erfinv"), inexact=True, doc="The inverse of ``erf`` on (-1, 1).")
+gammaln = unary("gammaln", lambda ans, x: digamma(x), kernel=_scipy("gammaln"), inexact=True,
                 doc="log |Γ(x)|; its derivative is ``digamma``.")
-digamma = unary("digamma", lambda ans, x: polygamma(1, x), kernel=_scipy("digamma"),
+digamma = unary("digamma", lambda ans, x: polygamma(1, x), kernel=_scipy("digamma"), inexact=True,
                 doc="ψ(x) = d/dx log Γ(x); its derivative is ``polygamma(1, x)``.")
 
 def _polygamma_kernel(xp: Any) -> Callable:

@@ -148,12 +148,31 @@ def _basic_key(xp: Any, key: tuple, shape: tuple) -> Any:
     return None if any(_is_array(e) for e in entries) else tuple(entries)
 
 
+def _without_newaxes(xp: Any, key: Any, v: Any, shape: tuple) -> tuple[Any, Any]:
+    """A basic key without its ``None`` entries (the standard's ``__setitem__`` takes none) and
+    ``v`` shaped for it: ``v`` fits ``x[key]``, whose axes of length 1 from ``None`` are dropped."""
+    if type(key) is not tuple or not any(k is None for k in key):
+        return key, v
+    if _is_array(v):
+        dims, kept, axis = [], [], 0   # the axes of x[key]: one per slice and per None
+        for k in key:
+            if k is None or isinstance(k, slice):
+                n = 1 if k is None else len(range(*k.indices(shape[axis])))
+                dims.append(n)
+                if k is not None:
+                    kept.append(n)
+            axis += k is not None
+        v = xp.reshape(xp.broadcast_to(v, tuple(dims)), tuple(kept))
+    return tuple(k for k in key if k is not None), v
+
+
 def _assign(xp: Any, x: Any, key: tuple, v: Any) -> Any:
     """``x[key] = v`` in place; an array ``v`` is cast to ``x``'s dtype first, as NumPy does."""
     if _is_array(v) and v.dtype != x.dtype:
         v = xp.astype(v, x.dtype)
     basic = _basic_key(xp, key, x.shape)
     if basic is not None:
+        basic, v = _without_newaxes(xp, basic, v, x.shape)
         x[basic] = v
     else:
         x[...] = _scatter(xp, x, v, key, add=False)
@@ -170,6 +189,7 @@ def _scatter_add(xp):
         basic = _basic_key(xp, key, shape)
         if basic is None:   # integer arrays may repeat a position
             return _scatter(xp, out, v, key, add=True)
+        basic, v = _without_newaxes(xp, basic, v, shape)
         out[basic] = v
         return out
     return scatter_add
@@ -196,6 +216,30 @@ def _sum(xp):
     return sum
 
 
+def _host_special(name: str):
+    """A kernel factory for ``polygrad.special.<name>``: the standard has no special functions,
+    so this runs ``scipy.special.<name>`` on a host copy and copies the result back."""
+    def factory(xp):
+        try:
+            import numpy
+            import scipy.special
+        except ImportError:
+            raise ImportError(f"polygrad.special.{name} on the strict backend needs SciPy "
+                              f"(pip install scipy)") from None
+        fn = getattr(scipy.special, name)
+
+        def kernel(x, n=None):
+            host = numpy.from_dlpack(x)
+            out = fn(host) if n is None else fn(n, host)
+            return xp.asarray(numpy.asarray(out, dtype=host.dtype), device=x.device)
+        return kernel
+    return factory
+
+
+_SPECIAL = {name: _host_special(name)
+            for name in ("erf", "erfc", "erfinv", "gammaln", "digamma", "polygamma")}
+
+
 class StrictBackend(Backend):
     """Arrays are ``array_api_strict`` arrays: only what the Array API standard specifies."""
 
@@ -203,7 +247,7 @@ class StrictBackend(Backend):
     library = "array_api_strict"
     native_modules = ("array_api_strict",)
     kernels = {"getitem": _getitem, "setitem": _setitem, "scatter_add": _scatter_add,
-               "where": _where, "sum": _sum}
+               "where": _where, "sum": _sum, **_SPECIAL}
 
     def __init__(self, device: str | None = None) -> None:
         device = "cpu" if device in (None, "CPU_DEVICE") else device

@@ -8,6 +8,7 @@ import pytest
 import polygrad as pg
 import polygrad.numpy as np
 import polygrad.special as special
+from polygrad.testing import check_grads
 
 pytestmark = [pytest.mark.usefixtures("numpy_backend"),
               pytest.mark.filterwarnings("ignore::RuntimeWarning")]
@@ -183,3 +184,59 @@ def test_pow_matches_torch_at_a_zero_base():
         x = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
         (x ** e).backward()
         assert float(pg.grad(lambda x, e=e: x ** e)(0.0)) == float(x.grad), e
+
+
+# -- maximum / minimum: ties share the derivative, a NaN never leaks into the other operand --------
+X1, X2 = [1.0, 2.0, 3.0, -1.5], [2.0, 2.0, 1.0, -1.5]   # two ties
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+def test_maximum_and_minimum_split_ties_evenly_as_torch(name):
+    torch = pytest.importorskip("torch")
+    w = [1.0, 2.0, 3.0, 4.0]
+    ours = pg.grad(lambda a, b: np.sum(getattr(np, name)(a, b) * np.asarray(w)), argnum=[0, 1])(
+        np.asarray(X1), np.asarray(X2))
+    a = torch.tensor(X1, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(X2, dtype=torch.float64, requires_grad=True)
+    theirs = torch.autograd.grad((getattr(torch, name)(a, b) * torch.tensor(w, dtype=torch.float64)
+                                  ).sum(), (a, b))
+    for g, t in zip(ours, theirs):
+        assert values(g) == t.tolist()
+    assert values(ours[0]) == ([0.0, 1.0, 3.0, 2.0] if name == "maximum" else [1.0, 1.0, 0.0, 2.0])
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum", "fmax", "fmin"])
+def test_extrema_of_two_match_finite_differences_away_from_ties(name):
+    fn = getattr(np, name)
+    x1 = np.asarray([[0.3, -1.2, 2.0], [0.7, 0.1, -0.4]])
+    x2 = np.asarray([0.5, -2.0, 2.5])
+    check_grads(lambda a, b: fn(a, b) ** 2, order=2)(x1, x2)
+    check_grads(lambda a: fn(a, 0.25) * a, order=2)(x1)
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+def test_a_nan_operand_gives_zero_not_nan_derivatives(name):
+    # maximum(x, nan) is nan: neither operand gets a derivative (JAX does the same)
+    fn = getattr(np, name)
+    g1, g2 = pg.grad(lambda a, b: np.sum(fn(a, b)), argnum=[0, 1])(
+        np.asarray([1.0, numpy.nan]), np.asarray([numpy.nan, numpy.nan]))
+    assert values(g1) == [0.0, 0.0] and values(g2) == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("name", ["fmax", "fmin"])
+def test_fmax_derivative_goes_to_the_operand_it_takes_past_a_nan(name):
+    fn = getattr(np, name)
+    nan = numpy.nan
+    a, b = np.asarray([1.0, nan, 2.0, nan]), np.asarray([nan, 3.0, 2.0, nan])
+    g1, g2 = pg.grad(lambda a, b: np.sum(fn(a, b)), argnum=[0, 1])(a, b)
+    assert values(g1) == [1.0, 0.0, 0.5, 1.0] and values(g2) == [0.0, 1.0, 0.5, 0.0]
+    _, t = pg.jvp(lambda a: fn(a, b), (a,), (np.ones_like(a),))
+    assert values(t) == [1.0, 0.0, 0.5, 1.0]
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum", "fmax", "fmin"])
+def test_extrema_of_two_keep_float32_derivatives(name):
+    fn = getattr(np, name)
+    x = np.asarray([1.0, -2.0, 0.0], dtype=np.float32)
+    assert pg.grad(lambda x: np.sum(fn(x, 0.0)))(x).dtype == np.float32
+    assert pg.jvp(lambda x: fn(x, x * 2), (x,), (np.ones_like(x),))[1].dtype == np.float32

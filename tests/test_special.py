@@ -264,3 +264,28 @@ def test_special_primitives_are_registered_for_backend_overrides(name):
     from polygrad.extend import primitives
 
     assert primitives()[name].name == name
+
+
+@pytest.mark.parametrize("name", ["erf", "erfc", "erfinv", "gammaln", "digamma"])
+def test_every_backend_has_kernels_for_the_special_functions(backend, name):
+    # torch.special and jax.scipy.special on their backends; SciPy on a host copy for strict
+    a = numpy.array([0.2, 0.5, 0.9])
+    fn = getattr(special, name)
+    x = np.asarray(a, dtype=np.float32)
+    out = fn(x)
+    assert out.backend == backend.name and out.dtype == np.float32
+    numpy.testing.assert_allclose(out.asnumpy(), getattr(scipy_special, name)(a), rtol=2e-5)
+    g = pg.grad(lambda x: np.sum(fn(x)))(x)
+    h = 1e-3
+    fd = (getattr(scipy_special, name)(a + h) - getattr(scipy_special, name)(a - h)) / (2 * h)
+    numpy.testing.assert_allclose(g.asnumpy(), fd, rtol=1e-3)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2])
+def test_every_backend_has_a_polygamma_kernel(backend, n):
+    a = numpy.array([0.7, 1.5, 4.0])
+    out = special.polygamma(n, np.asarray(a, dtype=np.float32))
+    assert out.backend == backend.name and out.dtype == np.float32
+    numpy.testing.assert_allclose(out.asnumpy(), scipy_special.polygamma(n, a), rtol=2e-5)
+    g = pg.grad(lambda x: np.sum(special.polygamma(n, x)))(np.asarray(a, dtype=np.float32))
+    numpy.testing.assert_allclose(g.asnumpy(), scipy_special.polygamma(n + 1, a), rtol=2e-5)

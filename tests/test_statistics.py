@@ -203,3 +203,28 @@ def test_cumulative_functions_on_every_backend(backend, name):
                 fn(x, axis=axis, include_initial=include_initial).asnumpy(),
                 _oracle(name, a, axis, include_initial), rtol=1e-13)
     check_grads(lambda x: np.sin(fn(x, axis=1, include_initial=True)), order=2)(x)
+
+
+# -- max / min and friends: ties share the derivative, in the input's dtype -----------------------
+EXTREMA = ["max", "min", "amax", "amin", "ptp", "prod"]
+
+
+@pytest.mark.parametrize("name", EXTREMA)
+@pytest.mark.parametrize("axis", [None, 1])
+def test_reduction_derivatives_keep_float32(name, axis):
+    x = np.asarray([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]], dtype=np.float32)
+    fn = getattr(np, name)
+    assert pg.grad(lambda x: np.sum(fn(x, axis=axis)))(x).dtype == np.float32
+    _, t = pg.jvp(lambda x: fn(x, axis=axis), (x,), (np.ones_like(x),))
+    assert t.dtype == np.float32
+    assert pg.hessian(lambda x: np.sum(fn(x, axis=axis)))(x).dtype == np.float32
+
+
+@pytest.mark.parametrize("name, expected", [("max", [0.0, 0.5, 0.5, 0.0]),
+                                            ("min", [0.5, 0.0, 0.0, 0.5]),
+                                            ("ptp", [-0.5, 0.5, 0.5, -0.5])])
+def test_max_ties_share_the_derivative_evenly(name, expected):
+    x = np.asarray([1.0, 3.0, 3.0, 1.0])
+    assert pg.grad(getattr(np, name))(x).tolist() == expected
+    _, t = pg.jvp(getattr(np, name), (x,), (np.asarray([1.0, 2.0, 4.0, 8.0]),))
+    assert float(t) == float(numpy.dot(expected, [1.0, 2.0, 4.0, 8.0]))

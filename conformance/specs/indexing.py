@@ -140,6 +140,13 @@ def _data_types() -> list:
              lambda x: x.astype(numpy.int64), frac, nondiff=True, category="data types"),
         Spec("stop_gradient", np.stop_gradient, lambda x: x,
              [Case(A((4,))), Case(A(()))], dtypes=_FC, nondiff=True, category="data types"),
+        # polygrad's own type promotion: an operand of another dtype is cast (a differentiable
+        # astype) before the kernel, and the derivative comes back in the input's dtype
+        Spec("promotion", lambda x, k: x * k + k, lambda x, k: x * k + k, [
+            Case(A((3,)), A((3,), dtype="int64")), Case(A((2, 3)), A((3,), dtype="float64")),
+            Case(A(()), A((2,), dtype="int8")), Case(A((3,)), A((3,), dtype="bool"))],
+            dtypes=_FC, keep_precision=False, primitives=("multiply", "add", "astype"),
+            category="data types"),
     ]
 
 
@@ -151,10 +158,15 @@ def _creation() -> list:
              category="creation"),
         Spec("linspace", lambda a, b, **kw: np.linspace(a, b, 5, **kw),
              lambda a, b, **kw: numpy.linspace(a, b, 5, **kw), [
-                 Case(A(()), A(())), Case(A(()), A(()), endpoint=False)], category="creation"),
+                 Case(A(()), A(())), Case(A(()), A(()), endpoint=False),
+                 Case(A((2,)), A((2,)))], category="creation"),
         Spec("array", lambda a, b: np.array([a, b * 2.0]),
              lambda a, b: numpy.array([a, b * 2.0]), [Case(A(()), A(())), Case(A((3,)), A((3,)))],
              dtypes=_FC, category="creation"),
+        Spec("asarray.nested", lambda a, b: np.asarray([[a, b], (b * a, 1.0)]),
+             lambda a, b: numpy.asarray([[a, b], (b * a, 1.0)]),
+             [Case(A(()), A(()))], dtypes=_FC, primitives=("concat",),
+             category="creation"),
         Spec("asarray", lambda x: np.asarray(x), lambda x: x, [Case(A((3,))), Case(A(()))],
              dtypes=_FC, category="creation"),
     ]

@@ -14,8 +14,9 @@ from . import _elementwise as ew
 from . import _statistics as st
 from ._compat_helpers import _floating
 from ._creation import asarray
-from ._data_types import astype, finfo
+from ._data_types import finfo
 from ._helpers import as_array
+from ._promotion import promote_to_arrays
 
 __all__ = [
     "array", "power", "absolute", "fabs", "true_divide", "mod", "conjugate", "arccos", "arcsin",
@@ -49,14 +50,16 @@ arctanh = ew.atanh
 
 
 def fmax(x1: Any, x2: Any, /) -> Any:
-    """Elementwise maximum that ignores NaN (NaN only where both are NaN)."""
-    x1, x2 = as_array(x1), as_array(x2)
+    """Elementwise maximum that ignores NaN (NaN only where both are NaN); the derivative goes to
+    the operand taken (half to each at ties, as ``maximum``)."""
+    x1, x2 = promote_to_arrays(x1, x2)
     return ew.where(ew.isnan(x2), x1, ew.where(ew.isnan(x1), x2, ew.maximum(x1, x2)))
 
 
 def fmin(x1: Any, x2: Any, /) -> Any:
-    """Elementwise minimum that ignores NaN (NaN only where both are NaN)."""
-    x1, x2 = as_array(x1), as_array(x2)
+    """Elementwise minimum that ignores NaN (NaN only where both are NaN); the derivative goes to
+    the operand taken (half to each at ties, as ``minimum``)."""
+    x1, x2 = promote_to_arrays(x1, x2)
     return ew.where(ew.isnan(x2), x1, ew.where(ew.isnan(x1), x2, ew.minimum(x1, x2)))
 
 
@@ -65,7 +68,8 @@ _LN2 = math.log(2.0)
 
 def logaddexp2(x1: Any, x2: Any, /) -> Any:
     """log2(2**x1 + 2**x2) without overflow (``logaddexp`` in base 2)."""
-    return ew.logaddexp(as_array(x1) * _LN2, as_array(x2) * _LN2) / _LN2
+    x1, x2 = promote_to_arrays(x1, x2)
+    return ew.logaddexp(x1 * _LN2, x2 * _LN2) / _LN2
 
 
 def exp2(x: Any, /) -> Any:
@@ -133,7 +137,7 @@ def angle(z: Any, deg: bool = False) -> Any:
         out = ew.atan2(ew.imag(z), ew.real(z))
     else:
         # locally constant in a real z: zero derivative (and none of atan2's 0/0 at z = 0)
-        out = astype(ew.where(ew.signbit(z), math.pi, 0.0), z.dtype)
+        out = ew.mask(ew.signbit(z), z) * math.pi   # π in z's dtype, never rounded first
         out = ew.where(ew.isnan(z), z, out)
     return rad2deg(out) if deg else out
 

@@ -1,6 +1,8 @@
 """Creation functions of the Array API standard; they place arrays on the current backend.
 
-Creation is not differentiable (``tril``/``triu`` are, and live here as the standard says).
+Creation is not differentiable (``tril``/``triu`` are, and live here as the standard says),
+except in values given as Arrays: ``full``'s fill value, ``linspace``'s endpoints, and the
+Arrays in lists given to ``asarray``, as in HIPS autograd.
 Imports the core and the namespace helpers.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._array import Array, native_of
-from .._backend import backend_for, get_backend, get_default_dtype
+from .._backend import backend_for, get_backend, get_default_dtype, use_backend
 from .._convert import asarray as _asarray
 from .._dtypes import DType, by_name
 from .._primitive import deflinear, primitive
@@ -74,13 +76,48 @@ def empty(shape: Any, *, dtype: Any = None, device: Any = None) -> Array:
 
 
 def full(shape: Any, fill_value: Any, *, dtype: Any = None, device: Any = None) -> Array:
-    """An array filled with ``fill_value`` (its dtype follows the value unless given)."""
+    """An array filled with ``fill_value`` (its dtype follows the value unless given).
+
+    An Array ``fill_value`` (0-d, or broadcastable to ``shape``) is differentiable: the result
+    is it broadcast to ``shape`` and copied, on its backend.
+
+    Examples
+    --------
+    >>> import polygrad as pg, polygrad.numpy as np
+    >>> float(pg.grad(lambda c: np.sum(np.full((2, 3), c)))(1.5))
+    6.0
+    """
+    if type(fill_value) is Array:
+        return _full_of(_shape(shape), fill_value, dtype)
     b = _backend(device)
     if dtype is None:
         dtype = ("bool" if isinstance(fill_value, bool) else "int64"
                  if isinstance(fill_value, int) else "complex128"
                  if isinstance(fill_value, complex) else get_default_dtype(b))
     return Array(b.xp.full(_shape(shape), fill_value, dtype=_dtype(dtype, b)), b)
+
+
+def stack_nested(obj: list | tuple, dtype: Any = None) -> Array:
+    """Nested lists / tuples of Arrays and Python scalars as one Array, stacked level by level
+    (differentiable in the Arrays); the leaves' dtypes promote, the scalars weakly."""
+    from ._data_types import astype
+    from ._manipulation import stack
+    from ._promotion import promote_to_arrays
+
+    leaves: list = []
+
+    def flatten(o):
+        if isinstance(o, (list, tuple)):
+            return [flatten(item) for item in o]
+        leaves.append(o)
+        return len(leaves) - 1
+    structure = flatten(obj)
+    arrays = promote_to_arrays(*leaves)
+
+    def build(node):
+        return arrays[node] if isinstance(node, int) else stack([build(n) for n in node])
+    out = build(structure)
+    return out if dtype is None else astype(out, dtype, copy=False)
 
 
 def _like(x: Any, dtype: Any, device: Any):
@@ -108,8 +145,20 @@ def empty_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Array:
 
 
 def full_like(x: Any, /, fill_value: Any, *, dtype: Any = None, device: Any = None) -> Array:
+    """``x``'s shape filled with ``fill_value`` (differentiable in an Array ``fill_value``)."""
+    if type(fill_value) is Array:
+        x = x if type(x) is Array else _asarray(x)
+        return _full_of(x.shape, fill_value, x.dtype if dtype is None else dtype)
     b, dt, shape = _like(x, dtype, device)
     return Array(b.xp.full(shape, fill_value, dtype=dt), b)
+
+
+def _full_of(shape: tuple, value: Array, dtype: Any) -> Array:
+    # broadcast, then astype: the cast copies the broadcast view into a fresh, writable array
+    from ._data_types import astype
+    from ._manipulation import broadcast_to
+
+    return astype(broadcast_to(value, shape), value.dtype if dtype is None else dtype)
 
 
 def arange(start: Any, /, stop: Any = None, step: Any = 1, *, dtype: Any = None,
@@ -126,10 +175,49 @@ def arange(start: Any, /, stop: Any = None, step: Any = 1, *, dtype: Any = None,
 
 def linspace(start: Any, stop: Any, /, num: int = 50, *, dtype: Any = None, device: Any = None,
              endpoint: bool = True) -> Array:
-    """``num`` evenly spaced values from ``start`` to ``stop``."""
+    """``num`` evenly spaced values from ``start`` to ``stop``.
+
+    With an Array ``start`` or ``stop`` the result is composed of differentiable functions, on
+    that Array's backend; its dtype is their common floating dtype, as NumPy's. Arrays of
+    any shape give NumPy's ``axis=0`` result (the new axis first).
+
+    Examples
+    --------
+    >>> import polygrad as pg, polygrad.numpy as np
+    >>> pg.grad(lambda b: np.sum(np.linspace(0.0, b, 3)))(np.asarray(2.0)).item()
+    1.5
+    """
+    if type(start) is Array or type(stop) is Array:
+        return _linspace_of(start, stop, num, dtype, endpoint)
     b = _backend(device)
     return Array(b.xp.linspace(float(start), float(stop), num, dtype=_dtype(dtype, b),
                                endpoint=endpoint), b)
+
+
+def _linspace_of(start: Any, stop: Any, num: int, dtype: Any, endpoint: bool) -> Array:
+    """``linspace`` of Arrays: ``k (stop - start) / div + start`` for k = 0 .. num-1."""
+    from .. import _dtypes
+    from ._data_types import astype
+    from ._elementwise import equal, where
+    from ._manipulation import reshape
+    from ._promotion import promote_to_arrays
+
+    start, stop = promote_to_arrays(start, stop)
+    b = start._backend
+    if dtype is None:
+        dtype = _dtypes.weak_result(start.dtype, 1.0, get_default_dtype(b))
+    start, stop = astype(start, dtype, copy=False), astype(stop, dtype, copy=False)
+    # k in the real dtype of the result's precision (complex arange is not everywhere)
+    real = _dtypes.float32 if by_name(dtype) in (_dtypes.float32, _dtypes.complex64) \
+        else _dtypes.float64
+    with use_backend(b):
+        k = reshape(arange(num, dtype=real), (num,) + (1,) * max(start.ndim, stop.ndim))
+    div = num - 1 if endpoint else num
+    delta = stop - start
+    y = k * (delta / div if div > 0 else delta) + start
+    if endpoint and num > 1:   # the last value is stop itself, as NumPy's
+        y = where(equal(k, div), stop, y)
+    return y
 
 
 def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = None,

@@ -5,6 +5,7 @@ Imports the core and the namespace helpers.
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from .. import _dtypes
@@ -101,20 +102,40 @@ class iinfo:  # noqa: N801
         self.bits, self.max, self.min, self.dtype = info.bits, int(info.max), int(info.min), dt
 
 
-def result_type(*arrays_and_dtypes: Any) -> DType:
-    """The dtype that combining these arrays and dtypes gives (NumPy's promotion rules)."""
-    import numpy
+_PY_SCALARS = (builtins.bool, int, float, complex)
 
-    args = [(a.dtype if isinstance(a, Array) else a) for a in arrays_and_dtypes]
-    args = [a.name if isinstance(a, DType) else a for a in args]
-    return _dtypes.by_name(numpy.result_type(*args))
+
+def result_type(*arrays_and_dtypes: Any) -> DType:
+    """The dtype that combining these arrays, dtypes and Python scalars gives.
+
+    polygrad's own promotion, the same on every backend: the Array API standard's table, NumPy 2's
+    choices where the standard has none (int64 with float32 gives float64), and weak Python
+    scalars (a float with a float32 array stays float32; with an integer array it gives the
+    default float dtype). See the "Type promotion" section of the docs.
+
+    Examples
+    --------
+    >>> import polygrad.numpy as np
+    >>> np.result_type(np.uint8, np.int8), np.result_type(np.float32, 1.0)
+    (int16, float32)
+    """
+    from .._backend import get_backend, get_default_dtype
+
+    scalars = [a for a in arrays_and_dtypes if type(a) in _PY_SCALARS]
+    found = [a.dtype if isinstance(a, Array) else _dtypes.by_name(a)
+             for a in arrays_and_dtypes if type(a) not in _PY_SCALARS]
+    if not found:
+        raise TypeError("polygrad.numpy.result_type: needs at least one array or dtype")
+    out = _dtypes.result_type(*found)
+    arrays = [a for a in arrays_and_dtypes if isinstance(a, Array)]
+    default = get_default_dtype(arrays[0]._backend if arrays else get_backend())
+    for s in scalars:
+        out = _dtypes.weak_result(out, s, default)
+    return out
 
 
 def can_cast(from_: Any, to: Any, /) -> bool:
-    """Whether ``from_`` can be cast to ``to`` under the standard's safe-casting rules."""
-    import numpy
-
+    """Whether ``from_`` (an array or dtype) casts to ``to`` without loss: promoting the two
+    gives ``to`` (the standard's safe casting; NumPy's between kinds)."""
     src = from_.dtype if isinstance(from_, Array) else from_
-    return numpy.can_cast(_dtypes.by_name(src).name, _dtypes.by_name(to).name)
-
-
+    return _dtypes.can_cast(_dtypes.by_name(src), _dtypes.by_name(to))

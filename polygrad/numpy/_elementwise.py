@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from .._primitive import defjvp, defvjp, primitive
-from ._helpers import EMPTY, Array, binary, bind, unary
+from ._helpers import EMPTY, Array, binary, bind, promoted, unary
 
 __all__ = [
     "abs", "acos", "acosh", "add", "asin", "asinh", "atan", "atan2", "atanh", "bitwise_and",
@@ -57,7 +57,8 @@ multiply = binary("multiply", (lambda g, ans, x1, x2: g * x2, lambda g, ans, x1,
                   (lambda t, ans, x1, x2: t * x2, lambda t, ans, x1, x2: x1 * t))
 # d(x1/x2)/dx2 = -x1/x2² = -ans/x2
 divide = binary("divide", (lambda g, ans, x1, x2: g / x2, lambda g, ans, x1, x2: -g * ans / x2),
-                (lambda t, ans, x1, x2: t / x2, lambda t, ans, x1, x2: -t * ans / x2))
+                (lambda t, ans, x1, x2: t / x2, lambda t, ans, x1, x2: -t * ans / x2),
+                inexact=True)
 
 
 def _safe_log(x):
@@ -94,24 +95,26 @@ square = unary("square", lambda ans, x: 2 * x)
 reciprocal = unary("reciprocal", lambda ans, x: -(ans * ans))
 
 
-def _share(x, other):
-    # 1 where x is the larger, 0 where smaller, 1/2 at ties (as HIPS autograd): (sign(x-o)+1)/2,
-    # computed in x's floating dtype so a float32 model stays float32
-    return (sign(x - other) + 1) * 0.5
+def _extremum_rules(above, at_or_above):
+    # maximum takes the larger argument (above = greater), minimum the smaller (above = less)
+    def weight(x, other, like):
+        # 1 where x is taken, 0 where the other is, 1/2 each at ties (as HIPS autograd and
+        # PyTorch); 0 where either is NaN. Masks in the cotangent's dtype, never arithmetic on
+        # x: a NaN in one operand cannot leak into the other's derivative (fmax relies on it)
+        return 0.5 * (mask(above(x, other), like) + mask(at_or_above(x, other), like))
 
-
-def _extremum_rules(sign_):
-    # maximum takes the larger argument (sign_ = 1), minimum the smaller (sign_ = -1)
     def first(g, ans, x1, x2):
-        return g * _share(sign_ * x1, sign_ * x2)
+        return g * weight(x1, x2, g)
 
     def second(g, ans, x1, x2):
-        return g * _share(sign_ * x2, sign_ * x1)
+        return g * weight(x2, x1, g)
     return (first, second), (first, second)
 
 
-maximum = binary("maximum", *_extremum_rules(1))
-minimum = binary("minimum", *_extremum_rules(-1))
+maximum = binary("maximum", *_extremum_rules(lambda a, b: greater(a, b),
+                                             lambda a, b: greater_equal(a, b)))
+minimum = binary("minimum", *_extremum_rules(lambda a, b: less(a, b),
+                                             lambda a, b: less_equal(a, b)))
 # d/dx1 logaddexp(x1, x2) = exp(x1 - ans): stable, never overflows
 logaddexp = binary("logaddexp",
                    (lambda g, ans, x1, x2: g * exp(x1 - ans),
@@ -139,28 +142,28 @@ copysign = binary("copysign", (lambda g, ans, x1, x2: g * _same_sign(x1, x2), _z
 nextafter = binary("nextafter", (_g, _zero), (_g, _zero))
 
 # -- exponentials, logarithms, powers -----------------------------------------------------------
-exp = unary("exp", lambda ans, x: ans)
-expm1 = unary("expm1", lambda ans, x: ans + 1)
-log = unary("log", lambda ans, x: 1 / x)
-log1p = unary("log1p", lambda ans, x: 1 / (1 + x))
-log2 = unary("log2", lambda ans, x: 1 / (x * math.log(2)))
-log10 = unary("log10", lambda ans, x: 1 / (x * math.log(10)))
-sqrt = unary("sqrt", lambda ans, x: 0.5 / ans)
+exp = unary("exp", lambda ans, x: ans, inexact=True)
+expm1 = unary("expm1", lambda ans, x: ans + 1, inexact=True)
+log = unary("log", lambda ans, x: 1 / x, inexact=True)
+log1p = unary("log1p", lambda ans, x: 1 / (1 + x), inexact=True)
+log2 = unary("log2", lambda ans, x: 1 / (x * math.log(2)), inexact=True)
+log10 = unary("log10", lambda ans, x: 1 / (x * math.log(10)), inexact=True)
+sqrt = unary("sqrt", lambda ans, x: 0.5 / ans, inexact=True)
 
 # -- trigonometric and hyperbolic ---------------------------------------------------------------
-sin = unary("sin", lambda ans, x: cos(x))
-cos = unary("cos", lambda ans, x: -sin(x))
-tan = unary("tan", lambda ans, x: 1 + ans * ans)
-asin = unary("asin", lambda ans, x: 1 / sqrt(1 - x * x))
-acos = unary("acos", lambda ans, x: -1 / sqrt(1 - x * x))
-atan = unary("atan", lambda ans, x: 1 / (1 + x * x))
-sinh = unary("sinh", lambda ans, x: cosh(x))
-cosh = unary("cosh", lambda ans, x: sinh(x))
-tanh = unary("tanh", lambda ans, x: 1 - ans * ans)
-asinh = unary("asinh", lambda ans, x: 1 / sqrt(x * x + 1))
+sin = unary("sin", lambda ans, x: cos(x), inexact=True)
+cos = unary("cos", lambda ans, x: -sin(x), inexact=True)
+tan = unary("tan", lambda ans, x: 1 + ans * ans, inexact=True)
+asin = unary("asin", lambda ans, x: 1 / sqrt(1 - x * x), inexact=True)
+acos = unary("acos", lambda ans, x: -1 / sqrt(1 - x * x), inexact=True)
+atan = unary("atan", lambda ans, x: 1 / (1 + x * x), inexact=True)
+sinh = unary("sinh", lambda ans, x: cosh(x), inexact=True)
+cosh = unary("cosh", lambda ans, x: sinh(x), inexact=True)
+tanh = unary("tanh", lambda ans, x: 1 - ans * ans, inexact=True)
+asinh = unary("asinh", lambda ans, x: 1 / sqrt(x * x + 1), inexact=True)
 # 1/sqrt(x-1)/sqrt(x+1), not 1/sqrt(x²-1): the two differ for complex x with Re x < 0
-acosh = unary("acosh", lambda ans, x: 1 / (sqrt(x - 1) * sqrt(x + 1)))
-atanh = unary("atanh", lambda ans, x: 1 / (1 - x * x))
+acosh = unary("acosh", lambda ans, x: 1 / (sqrt(x - 1) * sqrt(x + 1)), inexact=True)
+atanh = unary("atanh", lambda ans, x: 1 / (1 - x * x), inexact=True)
 
 # -- sign, magnitude, rounding --------------------------------------------------------------------
 def _complex(x) -> bool:
@@ -209,8 +212,13 @@ round = unary("round")  # noqa: A001
 real = unary("real", lambda ans, x: 1.0)
 real.primitive.vjps = (lambda g, ans, x: _re(g),)
 real.primitive.jvps = (lambda t, ans, x: _re(t),)
+def _imag_kernel(xp):
+    # the standard defines imag for complex input only; NumPy gives zeros for real input
+    return lambda x: xp.imag(x) if xp.isdtype(x.dtype, "complex floating") else xp.zeros_like(x)
+
+
 # Im t = Re(-i t): the cotangent is -i Re g
-imag = unary("imag", lambda ans, x: 0.0)
+imag = unary("imag", lambda ans, x: 0.0, kernel=_imag_kernel)
 imag.primitive.vjps = (lambda g, ans, x: _re(g) * -1j if _complex(x) else None,)
 imag.primitive.jvps = (lambda t, ans, x: imag(t) if _complex(x) else None,)
 # Re(g conj(t)) = Re(conj(g) t): the cotangent is conj g
@@ -278,11 +286,12 @@ def where(condition, x1, x2, /):
     if type(x1) is Array and x1._trace is None and type(x2) is Array and x2._trace is None \
             and type(condition) is Array and condition._trace is None:
         backend = x1._backend
-        if x2._backend is backend and condition._backend is backend:
+        if x2._backend is backend and condition._backend is backend and \
+                x1._v.dtype is x2._v.dtype:
             k = _where.kernels.get(backend)
             if k is not None:
                 return Array(k(condition._v, x1._v, x2._v), backend)
-    return bind(_where, (condition, x1, x2), EMPTY)
+    return bind(_where, (condition, *promoted(x1, x2)), EMPTY)
 
 
 where.primitive = _where

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .._array import Array
+from .._array import Array, native_of
 from .._primitive import Primitive, defjvp, defunary, defvjp, nondiff, primitive
 from .._trace import bind
 
-__all__ = ["unary", "binary", "EMPTY", "Variadic", "bind", "Array", "as_array"]
+__all__ = ["unary", "binary", "EMPTY", "Variadic", "bind", "Array", "as_array", "promoted",
+           "weak_safe"]
 
 EMPTY: dict = {}
 _PLAIN = (int, float)
+_weak_safe: dict = {}
 
 
 def _publish(fn: Callable, prim: Primitive, doc: str | None) -> Callable:
@@ -26,8 +28,12 @@ def _publish(fn: Callable, prim: Primitive, doc: str | None) -> Callable:
 
 
 def unary(name: str, derivative: Callable | None = None, *, doc: str | None = None,
-          kernel: Callable | None = None) -> Callable:
-    """A unary elementwise function; ``derivative(ans, x)`` is f′(x), None if non-differentiable."""
+          kernel: Callable | None = None, inexact: bool = False) -> Callable:
+    """A unary elementwise function; ``derivative(ans, x)`` is f′(x), None if non-differentiable.
+
+    ``inexact`` (exp, sin, ...): an integer or bool argument is cast to the default float dtype
+    first, so the result's dtype is polygrad's choice, not the backend's.
+    """
     prim = primitive(name, kernel)
     if derivative is None:
         nondiff(prim)
@@ -40,17 +46,27 @@ def unary(name: str, derivative: Callable | None = None, *, doc: str | None = No
             t = x._trace
             if t is None:
                 k = kernels.get(x._backend)
-                if k is not None:
+                if k is not None and (not inexact or x._v.dtype in
+                                      (_weak_safe.get(x._backend) or weak_safe(x._backend))):
                     return Array(k(x._v), x._backend)
             elif t.active and not prim.nondiff:
                 return t.process(prim, (x,), EMPTY)
+            if inexact and not x.dtype.is_floating:
+                from ._promotion import promote_inexact
+
+                (x,) = promote_inexact(x)
         return bind(prim, (x,), EMPTY)
     return _publish(fn, prim, doc)
 
 
 def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
-           doc: str | None = None, kernel: Callable | None = None) -> Callable:
-    """A binary elementwise function (broadcasting undone by the core); None: non-differentiable."""
+           doc: str | None = None, kernel: Callable | None = None,
+           inexact: bool = False) -> Callable:
+    """A binary elementwise function (broadcasting undone by the core); None: non-differentiable.
+
+    Operands are promoted first (``promoted``); with ``inexact`` (true division) integer and bool
+    operands then become the default float dtype, as in NumPy, whatever the backend.
+    """
     prim = primitive(name, kernel, broadcasts=True)
     if vjps is None:
         nondiff(prim)
@@ -65,21 +81,37 @@ def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
             t2 = type(x2)
             if t1 is None:
                 backend = x1._backend
-                if (t2 is Array and x2._trace is None and x2._backend is backend) or t2 in _PLAIN:
+                v1 = x1._v
+                if t2 is Array:
+                    if x2._trace is None and x2._backend is backend and \
+                            v1.dtype is x2._v.dtype and (not inexact or v1.dtype in
+                                                         weak_safe(backend)):
+                        k = kernels.get(backend)
+                        if k is not None:
+                            return Array(k(v1, x2._v), backend)
+                elif t2 in _PLAIN and v1.dtype in (_weak_safe.get(backend) or
+                                                   weak_safe(backend)):
                     k = kernels.get(backend)
                     if k is not None:
-                        return Array(k(x1._v, x2._v if t2 is Array else x2), backend)
+                        return Array(k(v1, x2), backend)
             elif t2 in _PLAIN and t1.active and not prim.nondiff:
+                # a tracer is floating (every leaf is): the scalar keeps its dtype everywhere
                 return t1.process(prim, (x1, x2), EMPTY)
         elif type(x2) is Array and type(x1) in _PLAIN:   # 1 - x, 2 * x, ...
             t2 = x2._trace
             if t2 is None:
-                k = kernels.get(x2._backend)
-                if k is not None:
-                    return Array(k(x1, x2._v), x2._backend)
+                backend = x2._backend
+                k = kernels.get(backend)
+                if k is not None and x2._v.dtype in (_weak_safe.get(backend) or
+                                                     weak_safe(backend)):
+                    return Array(k(x1, x2._v), backend)
             elif t2.active and not prim.nondiff:
                 return t2.process(prim, (x1, x2), EMPTY)
-        return bind(prim, (x1, x2), EMPTY)
+        if inexact:
+            from ._promotion import promote_inexact
+
+            return bind(prim, promote_inexact(x1, x2), EMPTY)
+        return bind(prim, promoted(x1, x2), EMPTY)
     return _publish(fn, prim, doc)
 
 
@@ -108,3 +140,37 @@ def as_array(x):
     from .._convert import asarray
 
     return asarray(x)
+
+
+def weak_safe(backend) -> frozenset:
+    """The backend's native floating and complex dtypes: an array of one of these meets a Python
+    int or float the same way on every backend (the scalar takes the array's dtype)."""
+    found = _weak_safe.get(backend)
+    if found is None:
+        from .. import _dtypes
+
+        natives = []
+        for d in (_dtypes.float32, _dtypes.float64, _dtypes.complex64, _dtypes.complex128):
+            try:
+                natives.append(backend.native_dtype(d))
+            except (TypeError, KeyError):   # a dtype this device lacks
+                pass
+        found = _weak_safe[backend] = frozenset(natives)
+    return found
+
+
+def promoted(x1, x2) -> tuple:
+    """``(x1, x2)`` cast to the dtype polygrad's promotion rules give (``_promotion.promote``);
+    operands already alike, the common case, are returned at once."""
+    if type(x1) is Array:
+        if type(x2) is Array:
+            if native_of(x1).dtype is native_of(x2).dtype:
+                return x1, x2
+        elif type(x2) in _PLAIN and native_of(x1).dtype in weak_safe(x1._backend):
+            return x1, x2
+    elif type(x2) is Array and type(x1) in _PLAIN and \
+            native_of(x2).dtype in weak_safe(x2._backend):
+        return x1, x2
+    from ._promotion import promote
+
+    return promote(x1, x2)

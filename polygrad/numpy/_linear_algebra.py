@@ -6,7 +6,7 @@ Imports the core and the namespace helpers.
 from __future__ import annotations
 
 from .._primitive import deflinear, primitive
-from ._helpers import EMPTY, Array, as_array, bind
+from ._helpers import EMPTY, Array, as_array, bind, promoted
 
 __all__ = ["matmul", "matrix_transpose", "tensordot", "vecdot"]
 
@@ -56,11 +56,11 @@ def matmul(x1, x2, /):
     """Matrix product (1-D operands are vectors; leading axes broadcast)."""
     if type(x1) is Array and type(x2) is Array and x1._trace is None and x2._trace is None:
         backend = x1._backend
-        if x2._backend is backend:
+        if x2._backend is backend and x1._v.dtype is x2._v.dtype:
             k = _matmul.kernels.get(backend)
             if k is not None:
                 return Array(k(x1._v, x2._v), backend)
-    x1, x2 = as_array(x1), as_array(x2)
+    x1, x2 = promoted(as_array(x1), as_array(x2))
     if x1.ndim == 0 or x2.ndim == 0:
         raise ValueError("polygrad.numpy.matmul: operands must have at least one dimension; "
                          "use multiply for scalars")
@@ -104,7 +104,7 @@ deflinear(_tensordot, lambda g, ans, x1, x2, axes: _tensordot_vjp(0, g, ans, x1,
 
 def tensordot(x1, x2, /, *, axes=2):
     """Sum products over the given axes (an int: the last ``axes`` of x1, first of x2)."""
-    x1, x2 = as_array(x1), as_array(x2)
+    x1, x2 = promoted(as_array(x1), as_array(x2))
     axes = _tensordot_axes(axes, x1.ndim, x2.ndim)
     for p, q in zip(*axes):
         if x1.shape[p] != x2.shape[q]:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from .._primitive import deflinear, primitive
 from ._helpers import Array, Variadic, bind
+from ._promotion import promote
 
 __all__ = ["broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims", "flip",
            "moveaxis", "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack", "tile",
@@ -163,7 +164,7 @@ def concat(arrays, /, *, axis: int | None = 0):
         arrays = tuple(reshape(a, (-1,)) for a in arrays)
         axis = 0
     axis = _norm_axis(axis, arrays[0].ndim, "concat")
-    return bind(_concat, arrays, {"axis": axis})
+    return bind(_concat, promote(*arrays), {"axis": axis})
 
 
 concat.primitive = _concat

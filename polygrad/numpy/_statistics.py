@@ -66,10 +66,11 @@ sum.primitive = _sum
 
 
 def _extremum_weights(ans, x, axis, keepdims):
-    # the derivative is split evenly among tied extrema (as HIPS autograd)
-    from ._elementwise import equal, where
+    # the derivative is split evenly among tied extrema (as HIPS autograd); the weights are in
+    # x's dtype, so a float32 tangent stays float32
+    from ._elementwise import equal, mask
 
-    hit = where(equal(x, expand_to(ans, x.shape, axis, keepdims)), 1.0, 0.0)
+    hit = mask(equal(x, expand_to(ans, x.shape, axis, keepdims)), x)
     return hit / expand_to(sum(hit, axis=axis, keepdims=True), x.shape, axis, True)
 
 
@@ -99,7 +100,7 @@ min = _extremum("min")  # noqa: A001
 def _prod_others(ans, x, axis, keepdims):
     """prod_{j≠i} x_j for each i without dividing by zero; its own derivative (the second
     derivative of prod) is exact while at most two elements of a reduced slice are zero."""
-    from ._elementwise import equal, where
+    from ._elementwise import equal, mask, where
 
     zero = equal(x, 0)
     nonzero = where(zero, 1.0, x)
@@ -108,7 +109,7 @@ def _prod_others(ans, x, axis, keepdims):
         return expand_to(sum(v, axis=axis, keepdims=True), x.shape, axis, True)
 
     p_nz = expand_to(prod(nonzero, axis=axis, keepdims=True), x.shape, axis, True)
-    count = total(where(zero, 1.0, 0.0))
+    count = total(mask(zero, x))
     zeros_sum = total(where(zero, x, 0.0))   # 0 in value, but carries the zeros' derivatives
     # at a non-zero x_j: the zeros (if one) times the other non-zeros
     factor = where(equal(count, 0), 1.0, where(equal(count, 1), zeros_sum, 0.0))
