@@ -1,0 +1,242 @@
+"""``jit``: hand a whole polygrad computation, derivatives included, to the backend's compiler.
+
+The function is traced once per cache key with the backend's symbolic arrays (JAX tracers, torch
+fake tensors) wrapped as polygrad Arrays, so polygrad's Python runs at trace time only. Imports
+util, array, backend, convert, trace, reverse, args and compiler; array libraries only through
+``Backend.compiler()``.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ._args import check_callable
+from ._array import Array, native_of
+from ._backend import Backend, get_backend
+from ._compiler import (Compiler, ConcretizationError, JitWarning, compiler_of, compiling,
+                        compiling_for, reads_value, value_message)
+from ._convert import asarray
+from ._reverse import TAPE_LEAF
+from ._trace import tracing
+from ._util import tree_flatten, tree_unflatten
+
+__all__ = ["jit"]
+
+_warned: set[str] = set()
+_DYNAMIC = object()   # marks the leaves passed to the compiled function as arrays
+
+
+def jit(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable:
+    """Compile ``fun``, derivatives inside it included, with the backend's compiler.
+
+    On JAX the function is traced through ``jax.jit``; on torch it is traced to a graph of
+    torch operations and compiled by ``torch.compile``. Either way polygrad's own Python runs
+    only while tracing. Compiled versions are cached by the arguments' structure, shapes, dtypes,
+    backend and device, and by the values of everything that is not an array: the arguments in
+    ``static_argnums`` and Python numbers, strings and ``None`` anywhere in the arguments. On a
+    backend without a compiler (NumPy, ...) ``fun`` runs eagerly, with a one-time warning.
+    Reading an array's value while tracing (``if x > 0:``, ``float(x)``) raises
+    :class:`ConcretizationError` naming the line; see ``pg.cond``, ``pg.fori_loop``, ``pg.scan``.
+    Called while a derivative is being taken (``grad(jit(f))``) ``fun`` runs eagerly, so that
+    polygrad differentiates it.
+
+    Examples
+    --------
+    >>> import warnings, polygrad as pg, polygrad.numpy as np
+    >>> from polygrad.extend import JitWarning
+    >>> warnings.simplefilter("ignore", JitWarning)   # NumPy has no compiler: it runs eagerly
+    >>> step = pg.jit(pg.grad(lambda w: np.sum(np.tanh(w) ** 2)))
+    >>> round(float(step(np.asarray(0.5))), 6)   # on JAX: one XLA program, gradient included
+    0.726862
+    """
+    check_callable("jit", fun)
+    statics = _check_static(static_argnums)
+    cache: dict[tuple, _Entry] = {}
+
+    @functools.wraps(fun)
+    def jitted(*args: Any, **kwargs: Any) -> Any:
+        return _call(fun, statics, cache, args, kwargs)
+    jitted.cache_size = cache.__len__
+    return jitted
+
+
+def _check_static(static_argnums: Any) -> tuple[int, ...]:
+    nums = (static_argnums,) if isinstance(static_argnums, int) else static_argnums
+    if not isinstance(nums, (tuple, list)) or not all(
+            isinstance(n, int) and not isinstance(n, bool) for n in nums):
+        raise TypeError(f"polygrad.jit: static_argnums must be an int or a tuple of ints, got "
+                        f"{static_argnums!r}")
+    return tuple(nums)
+
+
+def _call(fun: Callable, statics: tuple, cache: dict, args: tuple, kwargs: dict) -> Any:
+    if tracing() or compiling() is not None:
+        return fun(*args, **kwargs)   # differentiated, or inside another jit: part of its trace
+    static = _static_positions(statics, len(args))
+    leaves, structure = tree_flatten(([a for i, a in enumerate(args) if i not in static], kwargs))
+    backend, natives, spec = _split(leaves)
+    if backend is None:
+        return fun(*args, **kwargs)   # arrays of two backends: eager raises the clear error
+    compiler = compiler_of(backend)
+    if compiler is None:
+        _warn_once(backend)
+        return fun(*args, **kwargs)
+    key = _key(backend, structure, spec, [args[i] for i in static], natives, static)
+    entry = cache.get(key)
+    if entry is None:
+        entry = cache[key] = _Entry(fun, backend, compiler, structure, spec, static, args)
+    if entry.eager:
+        return fun(*args, **kwargs)
+    try:
+        return entry(natives, leaves)
+    except Exception as exc:
+        if entry.traced:
+            raise   # an error of the compiled program at run time
+        del cache[key]
+        if reads_value(exc, compiler):
+            raise ConcretizationError(value_message(exc, fun)) from None
+        if not compiler.fallback:
+            raise
+        cache[key] = entry
+        entry.eager = True
+        _warn_untraced(fun, backend, exc)
+        return fun(*args, **kwargs)
+
+
+def _static_positions(statics: tuple, n: int) -> frozenset:
+    for i in statics:
+        if not -n <= i < n:
+            raise ValueError(f"polygrad.jit: static_argnums {i} is out of range for a call with "
+                             f"{n} positional argument(s)")
+    return frozenset(i % n for i in statics)
+
+
+def _split(leaves: list) -> tuple[Backend | None, list, list]:
+    """(backend, the arrays' native values, the leaves with arrays replaced by a marker).
+
+    Host arrays go to the current backend, as they would eagerly; a backend of None means the
+    arrays live on several backends."""
+    backend, natives, spec = None, [], []
+    for leaf in leaves:
+        if type(leaf) is not Array and not (hasattr(leaf, "shape") and hasattr(leaf, "dtype")):
+            spec.append(leaf)
+            continue
+        x = leaf if type(leaf) is Array else asarray(leaf)
+        if backend is None:
+            backend = x._backend
+        elif x._backend is not backend:
+            return None, [], []
+        natives.append(native_of(x))
+        spec.append(_DYNAMIC)
+    return backend or get_backend(), natives, spec
+
+
+def _key(backend: Backend, structure: Any, spec: list, static_args: list, natives: list,
+         static: frozenset) -> tuple:
+    values = tuple((type(v), v) for v in spec if v is not _DYNAMIC)
+    key = (backend, _frozen(structure), values, tuple((type(v), v) for v in static_args),
+           tuple(sorted(static)), tuple((tuple(n.shape), n.dtype) for n in natives))
+    try:
+        hash(key)
+    except TypeError:
+        raise TypeError(_unhashable(values, static_args)) from None
+    return key
+
+
+def _unhashable(values: tuple, static_args: list) -> str:
+    for what, v in [("a non-array leaf of the arguments", v) for _, v in values] + \
+            [("a static argument (static_argnums)", v) for v in static_args]:
+        try:
+            hash(v)
+        except TypeError:
+            return (f"polygrad.jit: {what} is part of the compiled function's cache key and "
+                    f"must be hashable; got {type(v).__name__} {v!r:.80}")
+    return "polygrad.jit: the arguments cannot be hashed into a cache key"
+
+
+def _frozen(structure: Any) -> Any:
+    if type(structure) is list or type(structure) is tuple:
+        return tuple(_frozen(s) for s in structure)
+    return structure
+
+
+class _Entry:
+    """One compiled version of a function: for one cache key, traced on its first call."""
+
+    def __init__(self, fun: Callable, backend: Backend, compiler: Compiler, structure: Any,
+                 spec: list, static: frozenset, args: tuple) -> None:
+        self.fun, self.backend, self.compiler = fun, backend, compiler
+        self.structure, self.spec = structure, spec
+        self.static = {i: args[i] for i in static}
+        self.nargs = len(args)
+        self.out: tuple | None = None    # the outputs' structure, non-array leaves, rebound inputs
+        self.run: Callable | None = None
+        self.traced = False   # the first call went through: errors now are run-time errors
+        self.eager = False
+
+    def __call__(self, natives: list, leaves: list) -> Any:
+        if self.run is None:
+            self.run = self.compiler.compile(self.flat, natives)
+        out = self.run(*natives)
+        self.traced = True
+        structure, spec, rebound = self.out
+        backend = self.backend
+        if rebound:
+            inputs = [leaf for leaf, s in zip(leaves, self.spec) if s is _DYNAMIC]
+            for k, native in zip(rebound, out[len(out) - len(rebound):]):
+                _rebind(inputs[k], native)
+        it = iter(out)
+        return tree_unflatten(structure, [Array(next(it), backend) if s is _DYNAMIC else s
+                                          for s in spec])
+
+    def flat(self, *natives: Any) -> list:
+        """The function on the backend's arrays, as the compiler traces it; its outputs, then
+        the inputs that ``x[i] = v`` rebound (written back to the caller's Arrays)."""
+        backend = self.backend
+        inputs = [Array(n, backend) for n in natives]
+        it = iter(inputs)
+        leaves = [next(it) if s is _DYNAMIC else s for s in self.spec]
+        positional, kwargs = tree_unflatten(self.structure, leaves)
+        positional = iter(positional)
+        args = [self.static[i] if i in self.static else next(positional)
+                for i in range(self.nargs)]
+        with compiling_for(backend):
+            out = self.fun(*args, **kwargs)
+        leaves, structure = tree_flatten(out)
+        dynamic, spec = [], []
+        for leaf in leaves:
+            if type(leaf) is Array or self.compiler.is_traced(leaf):
+                dynamic.append(native_of(leaf) if type(leaf) is Array else leaf)
+                spec.append(_DYNAMIC)
+            else:
+                spec.append(leaf)
+        rebound = [k for k, (x, n) in enumerate(zip(inputs, natives)) if native_of(x) is not n]
+        self.out = (structure, spec, rebound)
+        return dynamic + [native_of(inputs[k]) for k in rebound]
+
+
+def _rebind(leaf: Any, native: Any) -> None:
+    """The caller's Array now holds ``native``, as after ``x[i] = v`` run eagerly."""
+    if type(leaf) is Array:
+        leaf._v = native
+        if leaf._trace is TAPE_LEAF:
+            leaf._aux = None
+        else:
+            leaf._trace = leaf._aux = None
+
+
+def _warn_once(backend: Backend) -> None:
+    if backend.name not in _warned:
+        _warned.add(backend.name)
+        warnings.warn(f"pg.jit: backend {backend.name} has no compiler; running eagerly",
+                      JitWarning, stacklevel=4)
+
+
+def _warn_untraced(fun: Callable, backend: Backend, exc: BaseException) -> None:
+    name = getattr(fun, "__name__", "the function")
+    warnings.warn(f"pg.jit: could not trace {name} for the {backend.name} compiler "
+                  f"({type(exc).__name__}: {str(exc).strip()[:200]}); running it eagerly",
+                  JitWarning, stacklevel=4)

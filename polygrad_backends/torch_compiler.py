@@ -1,0 +1,71 @@
+"""``pg.jit`` on torch: trace to a graph of aten operations with fake tensors, then
+``torch.compile`` it.
+
+Tracing first (``make_fx``) means polygrad's Python never reaches TorchDynamo, so it causes no
+graph breaks; ``torch.compile`` sees only torch operations. Loaded by
+``TorchBackend.compiler()`` only. Imports ``polygrad.extend`` and torch.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch._subclasses.fake_tensor import (DataDependentOutputException,
+                                           DynamicOutputShapeException, FakeTensor)
+from torch.fx.experimental.proxy_tensor import make_fx
+
+from polygrad.extend import Compiler, JitWarning
+
+__all__ = ["TorchCompiler"]
+
+
+class TorchCompiler(Compiler):
+    """Traces with ``make_fx(tracing_mode="fake")``, compiles with ``torch.compile``; control
+    flow runs in Python at trace time (``cond`` on a traced predicate evaluates both branches)."""
+
+    fallback = True
+
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
+
+    def compile(self, fun: Callable, natives: list) -> Callable:
+        return _Inductor(make_fx(fun, tracing_mode="fake")(*natives))
+
+    def is_traced(self, native: Any) -> bool:
+        return isinstance(native, FakeTensor)
+
+    @property
+    def value_errors(self) -> tuple[type[BaseException], ...]:
+        # imported when an error is met: symbolic_shapes takes a noticeable time to import
+        from torch.fx.experimental.symbolic_shapes import GuardOnDataDependentSymNode
+
+        return (DataDependentOutputException, DynamicOutputShapeException,
+                GuardOnDataDependentSymNode)
+
+
+class _Inductor:
+    """A traced graph, compiled by ``torch.compile`` on its first call; should that fail, the
+    graph itself runs (still without polygrad's Python), after a warning."""
+
+    def __init__(self, graph: Any) -> None:
+        self.graph = graph
+        self.run = self._first
+
+    def __call__(self, *natives: Any) -> Any:
+        return self.run(*natives)
+
+    def _first(self, *natives: Any) -> Any:
+        compiled = torch.compile(self.graph, dynamic=False)
+        try:
+            out = compiled(*natives)
+        except Exception as exc:
+            warnings.warn(f"pg.jit: torch.compile failed ({type(exc).__name__}: "
+                          f"{str(exc).strip()[:200]}); running the traced graph uncompiled",
+                          JitWarning, stacklevel=2)
+            self.run = self.graph
+            return self.graph(*natives)
+        self.run = compiled
+        return out
