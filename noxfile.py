@@ -66,8 +66,8 @@ def conformance(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Ruff over the packages, tests, examples and benchmarks."""
     session.install("ruff")
-    session.run("ruff", "check", "polygrad", "polygrad_backends", "tests", "examples", "conformance",
-                "benchmarks", "noxfile.py")
+    session.run("ruff", "check", "polygrad", "polygrad_backends", "tests", "examples",
+                "conformance", "benchmarks", "noxfile.py")
 
 
 @nox.session

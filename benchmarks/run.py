@@ -1,4 +1,4 @@
-"""The benchmark harness: runs cases A-F side by side with the peers in one process (case D in one
+"""The benchmark harness: runs cases A-G side by side with the peers in one process (case D in one
 subprocess per library), checks every result before timing it, and writes
 ``benchmarks/results/latest.json``, ``latest.md`` (tables) and ``latest.png`` (chart).
 
@@ -36,6 +36,8 @@ CASES = {
     "D": ("case_d_long_chain", "a 100,000-op chain on float64[1]: time and peak memory"),
     "E": ("case_e_hvp", "Hessian-vector product, dimension 1,000, float64"),
     "F": ("case_f_torch", "A and B on the torch backend; B at scale on CUDA where available"),
+    "G": ("case_g_jit", "pg.jit: B and A on JAX against jax.jit(grad), B on torch against "
+                        "torch.compile"),
 }
 
 

@@ -17,7 +17,11 @@ from ._backend import (BackendUnavailable, backends, get_backend, get_default_dt
                        set_default_dtype, use_backend)
 from ._convert import asarray
 from ._debug import debug_nans
+from ._lazy import compute
 from ._checkpoint import checkpoint
+from ._control import cond, fori_loop, scan
+from ._compiler import ConcretizationError
+from ._jit import jit
 from ._operators import (elementwise_grad, grad, grad_and_loss, hessian, hvp,
                          jacobian, jvp, value_and_grad, vjp)
 from ._reverse import DifferentiationError
@@ -31,4 +35,5 @@ __all__ = ["Array", "asarray", "grad", "value_and_grad", "grad_and_loss", "eleme
            "vjp", "jvp", "jacobian", "hessian", "hvp", "checkpoint", "stop_gradient", "record",
            "pause", "is_recording", "set_backend", "use_backend", "get_backend", "backends",
            "set_default_dtype", "get_default_dtype", "BackendUnavailable", "MixedBackendError",
-           "DifferentiationError", "debug_nans", "numpy"]
+           "DifferentiationError", "debug_nans", "jit", "cond", "fori_loop", "scan",
+           "ConcretizationError", "compute", "numpy"]

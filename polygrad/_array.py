@@ -140,6 +140,13 @@ class Array:
     def to_device(self, device: Any, /, *, stream: Any = None) -> Array:
         return self.to_backend(f"{self._backend.name}:{device}")
 
+    def persist(self) -> Array:
+        """This array computed and kept in memory, for reuse without recomputing its graph
+        (dask: in the cluster's workers, as ``dask.persist``); other backends return it as is."""
+        from ._lazy import persist
+
+        return persist(self)
+
     def __dlpack__(self, **kwargs: Any) -> Any:
         return self.native.__dlpack__(**kwargs)
 

@@ -53,6 +53,7 @@ class Backend:
     supports_complex: bool = True
     mutable: bool = True          #: arrays can be written in place (NumPy, torch; not JAX)
     kernels: dict[str, Callable[[Any], Callable]] = {}  #: primitive name -> factory(xp) -> kernel
+    accelerators: tuple[str, ...] = ()   #: device kinds listed beside the backend ("cuda")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -92,6 +93,10 @@ class Backend:
         if self.library and find_spec(self.library) is None:
             return False, f"the package {self.library!r} is not installed"
         return True, ""
+
+    def probe_without_import(self) -> tuple[bool | None, str]:
+        """Like ``probe`` but never importing the library: ``None`` when that cannot tell."""
+        return None, "not checked without importing the library: run with --load"
 
     # -- conversions (override) -------------------------------------------------------------
     def asarray(self, obj: Any, dtype: DType | None = None, copy: bool | None = None) -> Any:
@@ -135,6 +140,14 @@ class Backend:
         """The devices this backend's library can use here (may import the library)."""
         return [self.device]
 
+    def compute(self, natives: list) -> list:
+        """Lazy backends: compute ``natives`` in one pass (``pg.compute``); eager: as they are."""
+        return natives
+
+    def persist(self, natives: list) -> list:
+        """Lazy backends: compute and keep in memory (``Array.persist``); eager: as they are."""
+        return natives
+
     @staticmethod
     def on_device(xp: Any, device: Any) -> Any:
         """``xp`` with its creation functions defaulting to ``device`` (for ``load()``).
@@ -148,6 +161,10 @@ class Backend:
     def rng(self) -> Any:
         """This backend's seeded random stream (see ``polygrad.numpy.random``)."""
         raise NotImplementedError(f"backend {self.name!r} has no random number generator")
+
+    def compiler(self) -> Any:
+        """The ``polygrad.extend.Compiler`` behind ``pg.jit`` here (None: ``jit`` runs eagerly)."""
+        return None
 
     @property
     def spec(self) -> str:
@@ -334,7 +351,10 @@ def backends(load: bool = False) -> list[dict[str, Any]]:
     ``unavailable``, ``broken``, ``disabled`` or ``rejected``), ``reason``, the default device
     and the capabilities (``default_float_dtype``, ``float64``, ``complex``). With
     ``load=True`` each available backend is also loaded, which imports its array library, and
-    ``devices`` lists the devices it can use. ``python -m polygrad.backends`` prints this table.
+    ``devices`` lists the devices it can use. ``accelerators`` has one ``{"spec", "status",
+    "reason"}`` per accelerator of the backend (``torch:cuda``, ``jax:gpu``): ``unavailable``
+    with the reason, ``available``, or ``unchecked`` when that needs the library imported (then
+    ``load=True`` checks). ``python -m polygrad.backends`` prints this table.
 
     Examples
     --------

@@ -19,6 +19,7 @@ __all__ = ["list_backends", "format_table", "main"]
 
 _COLUMNS = ("name", "distribution", "version", "status", "default_device",
             "default_float_dtype", "float64", "complex", "devices", "reason")
+_ALIASES = "cuda is short for torch:cuda; a backend's accelerator rows follow it"
 _HEADERS = ("name", "distribution", "version", "status", "device", "float", "f64", "complex",
             "devices", "reason")
 
@@ -45,7 +46,8 @@ def _blank(name: str, ep: Any) -> dict[str, Any]:
             "distribution": dist.name if dist is not None else None,
             "version": dist.version if dist is not None else None,
             "status": "unknown", "reason": "", "default_device": None,
-            "default_float_dtype": None, "float64": None, "complex": None, "devices": None}
+            "default_float_dtype": None, "float64": None, "complex": None, "devices": None,
+            "accelerators": []}
 
 
 def _row(name: str, ep: Any, load: bool) -> dict[str, Any]:
@@ -64,12 +66,25 @@ def _row(name: str, ep: Any, load: bool) -> dict[str, Any]:
     row.update(status="available" if ok else "unavailable", reason=why)
     if load and ok:
         try:
-            backend = _backend.backend_for(name)
-            backend.xp   # noqa: B018  (imports the library)
-            row["devices"] = list(backend.devices())
+            loaded = _backend.backend_for(name)
+            loaded.xp   # noqa: B018  (imports the library)
+            row["devices"] = list(loaded.devices())
         except Exception as exc:
             row.update(status="unavailable", reason=f"loading failed: {type(exc).__name__}: {exc}")
+    row["accelerators"] = [_accelerator(backend, kind, load) for kind in backend.accelerators]
     return row
+
+
+def _accelerator(backend: Any, kind: str, load: bool) -> dict[str, Any]:
+    """``{"spec", "status", "reason"}`` of the backend's accelerator ``kind`` (e.g. cuda)."""
+    spec = f"{backend.name}:{kind}"
+    try:
+        on_device = type(backend)(kind)
+        ok, why = on_device.probe() if load else on_device.probe_without_import()
+    except Exception as exc:
+        ok, why = False, f"probe failed: {type(exc).__name__}: {exc}"
+    status = "unchecked" if ok is None else "available" if ok else "unavailable"
+    return {"spec": spec, "status": status, "reason": why}
 
 
 def _cell(value: Any) -> str:
@@ -84,7 +99,12 @@ def _cell(value: Any) -> str:
 
 def format_table(rows: list[dict[str, Any]]) -> str:
     """The rows as an aligned text table (the output of ``python -m polygrad.backends``)."""
-    cells = [list(_HEADERS)] + [[_cell(r[c]) for c in _COLUMNS] for r in rows]
+    cells = [list(_HEADERS)]
+    for r in rows:
+        cells.append([_cell(r[c]) for c in _COLUMNS])
+        for acc in r.get("accelerators", ()):
+            blank = ["-"] * (len(_COLUMNS) - 3)
+            cells.append([acc["spec"], *blank[:2], acc["status"], *blank[2:], acc["reason"]])
     widths = [max(len(line[i]) for line in cells) for i in range(len(_COLUMNS) - 1)]
     lines = []
     for line in cells:
@@ -107,8 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(rows, indent=2))
     else:
         print(format_table(rows))
+        print(f"\n({_ALIASES})")
         if not args.load:
-            print("\n(devices: run with --load to import each library and list its devices)")
+            print("(devices: run with --load to import each library and list its devices)")
     return 0
 
 

@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 from ._backend import Backend, BackendUnavailable
+from ._compiler import Compiler, JitWarning
 from ._primitive import (
            Primitive,
            defjvp,
@@ -25,5 +26,5 @@ from ._primitive import (
            primitives,
 )
 
-__all__ = ["Backend", "BackendUnavailable", "Primitive", "primitive", "defvjp", "defjvp",
-           "deflinear", "defunary", "nondiff", "primitives"]
+__all__ = ["Backend", "BackendUnavailable", "Compiler", "JitWarning", "Primitive", "primitive",
+           "defvjp", "defjvp", "deflinear", "defunary", "nondiff", "primitives"]

@@ -26,7 +26,8 @@ def _setitem(xp):
 
 def _scatter_add(xp):
     # .at[].add accumulates repeated indices
-    return lambda v, shape, key: xp.zeros(shape, dtype=v.dtype, device=v.device).at[key].add(v)
+    # xp places zeros on the backend's device (a traced v, inside pg.jit, has no .device)
+    return lambda v, shape, key: xp.zeros(shape, dtype=v.dtype).at[key].add(v)
 
 
 def _where(xp):
@@ -39,6 +40,24 @@ def _where(xp):
                 x1 = xp.asarray(x1, dtype=xp.complex64 if kind is complex else xp.float32)
         return xp.where(condition, x1, x2)
     return where
+
+
+def _special(name: str):
+    """A kernel factory for ``polygrad.special.<name>`` from ``jax.scipy.special``."""
+    def factory(xp):
+        import jax.scipy.special
+
+        return getattr(jax.scipy.special, name)
+    return factory
+
+
+def _polygamma(xp):
+    import jax.scipy.special
+
+    return lambda x, n: jax.scipy.special.polygamma(n, x)
+
+
+_SPECIAL = {name: _special(name) for name in ("erf", "erfc", "erfinv", "gammaln", "digamma")}
 
 
 def _device_name(device: str | None) -> str:
@@ -64,7 +83,9 @@ class JaxBackend(Backend):
     native_modules = ("jax", "jaxlib")
     default_float_dtype = "float32"
     mutable = False
-    kernels = {"setitem": _setitem, "scatter_add": _scatter_add, "where": _where}
+    accelerators = ("gpu",)
+    kernels = {"setitem": _setitem, "scatter_add": _scatter_add, "where": _where,
+               "polygamma": _polygamma, **_SPECIAL}
 
     def __init__(self, device: str | None = None) -> None:
         super().__init__(_device_name(device))
@@ -105,6 +126,21 @@ class JaxBackend(Backend):
         except (RuntimeError, IndexError) as exc:
             return False, f"JAX has no device {self.device!r} here ({exc})"
         return True, ""
+
+    def probe_without_import(self) -> tuple[bool | None, str]:
+        """JAX uses a GPU only through a plugin distribution (``jax-cuda12-plugin``, ...)."""
+        ok, why = super().probe()
+        if not ok or self.device == "cpu":
+            return ok, why
+        from importlib.metadata import distributions
+
+        plugins = sorted({d.metadata["Name"] for d in distributions()
+                          if (d.metadata["Name"] or "").lower().startswith(
+                              ("jax-cuda", "jax_cuda", "jax-rocm", "jax_rocm"))})
+        if not plugins:
+            return False, ("no GPU plugin for jaxlib is installed (pip install -U "
+                           "\"jax[cuda12]\")")
+        return None, f"{', '.join(plugins)} installed: run with --load to check for a GPU"
 
     def devices(self) -> list[str]:
         import jax
@@ -152,6 +188,12 @@ class JaxBackend(Backend):
 
         self.xp   # noqa: B018
         return jnp.from_dlpack(obj, device=self._jax_device, copy=True)
+
+    def compiler(self) -> Any:
+        """``pg.jit`` here: see ``polygrad_backends/jax_compiler.py``."""
+        from .jax_compiler import JaxCompiler
+
+        return JaxCompiler(self)
 
     def rng(self) -> Any:
         rng = getattr(self, "_rng", None)

@@ -99,6 +99,24 @@ def _setitem(xp):
     return lambda x, v, key: _assign(x.clone(), key, v)
 
 
+def _special(name: str):
+    """A kernel factory for ``polygrad.special.<name>`` from ``torch.special``."""
+    def factory(xp):
+        import torch
+
+        return getattr(torch.special, name)
+    return factory
+
+
+def _polygamma(xp):
+    import torch
+
+    return lambda x, n: torch.special.polygamma(n, x)
+
+
+_SPECIAL = {name: _special(name) for name in ("erf", "erfc", "erfinv", "gammaln", "digamma")}
+
+
 def _device_name(device: str | None) -> str:
     if device is None or device == "cpu":
         return "cpu"
@@ -118,7 +136,9 @@ class TorchBackend(Backend):
     library = "torch"
     native_modules = ("torch",)
     default_float_dtype = "float32"
-    kernels = {"getitem": _getitem, "scatter_add": _scatter_add, "setitem": _setitem}
+    kernels = {"getitem": _getitem, "scatter_add": _scatter_add, "setitem": _setitem,
+               "polygamma": _polygamma, **_SPECIAL}
+    accelerators = ("cuda",)
 
     def __init__(self, device: str | None = None) -> None:
         super().__init__(_device_name(device))
@@ -161,6 +181,21 @@ class TorchBackend(Backend):
         except Exception as exc:
             return False, f"torch cannot use the device {self.device!r} ({exc})"
         return True, ""
+
+    def probe_without_import(self) -> tuple[bool | None, str]:
+        """A CPU-only build says so in its version (``2.13.0+cpu``), read from its metadata."""
+        ok, why = super().probe()
+        if not ok or self.device == "cpu":
+            return ok, why
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            release = version("torch")
+        except PackageNotFoundError:
+            return None, "torch's version is unknown: run with --load"
+        if self.device.startswith("cuda") and release.endswith("+cpu"):
+            return False, f"CUDA is not available: torch {release} was built without CUDA"
+        return None, f"torch {release} may use CUDA: run with --load to check for a GPU"
 
     def devices(self) -> list[str]:
         import torch
@@ -216,6 +251,12 @@ class TorchBackend(Backend):
 
     def setitem_inplace(self, native: Any, key: Any, value: Any) -> Any:
         return _assign(native, key, value)
+
+    def compiler(self) -> Any:
+        """``pg.jit`` here: see ``polygrad_backends/torch_compiler.py``."""
+        from .torch_compiler import TorchCompiler
+
+        return TorchCompiler(self)
 
     def rng(self) -> Any:
         rng = getattr(self, "_rng", None)

@@ -366,7 +366,7 @@ KEYS = [(0,), (slice(5, None),), (slice(None, None, -1), 1), (_I,), (_I, None, _
         (numpy.array([True, False]),),
         (slice(None), _MASK), (Ellipsis, numpy.array([[0, 1], [2, 3]])), (1, _MASK, 2),
         (_I[:, None], slice(1, 3), _J[None, :2]), (slice(10, 20),), (slice(-10, 1, 2),),
-        (slice(None, -10, -1),), ()]
+        (slice(None, -10, -1),), (Ellipsis, None, 0), (None, 1, slice(1, 3), None), ()]
 X = numpy.arange(2 * 3 * 4 * 5, dtype="float32").reshape(2, 3, 4, 5)
 
 
@@ -395,6 +395,20 @@ def test_setitem_inside_grad_is_a_functional_update_on_every_backend(spec):
 
     g = pg.grad(f)(np.asarray([1.0, 2.0, 3.0]))
     assert g.tolist() == [0.0, 1.0 + 2 * 2 * 2.0, 0.0]
+
+
+def test_imag_of_a_real_array_is_zeros_of_its_dtype_on_every_backend(spec):
+    x = np.asarray([1.5, -2.0], dtype="float32")
+    out = np.imag(x)
+    assert out.dtype == "float32" and out.tolist() == [0.0, 0.0]
+    assert pg.grad(lambda x: np.sum(np.imag(x) + np.real(x)))(x).tolist() == [1.0, 1.0]
+
+
+def test_angle_of_a_negative_float64_is_pi_exactly_on_every_backend(spec):
+    if not CAPABILITIES[spec][1]:
+        pytest.skip(f"{spec} has no float64")
+    out = np.angle(np.asarray([-1.0, 2.0], dtype="float64"))
+    assert out.dtype == "float64" and out.tolist() == [numpy.pi, 0.0]
 
 
 # -- random numbers --------------------------------------------------------------------------------
@@ -439,9 +453,10 @@ def _python(code: str) -> str:
 
 def test_listing_backends_imports_no_array_library():
     out = _python("import sys, polygrad as pg\nrows = pg.backends()\n"
-                  "print(sorted(m for m in ('numpy', 'torch', 'jax', 'array_api_strict') "
+                  "print(sorted(m for m in ('numpy', 'torch', 'jax', 'array_api_strict', 'dask') "
                   "if m in sys.modules), sorted(r['name'] for r in rows))")
-    assert out.strip() == "[] ['jax', 'numpy', 'strict', 'torch']"
+    # every built-in entry point is listed, installed or not (dask: "unavailable" without it)
+    assert out.strip() == "[] ['dask', 'jax', 'numpy', 'strict', 'torch']"
 
 
 def test_python_m_polygrad_backends_prints_the_table():
@@ -453,6 +468,31 @@ def test_python_m_polygrad_backends_prints_the_table():
     rows = {line.split()[0]: line.split() for line in lines if line and line[0] != "("}
     assert rows["numpy"][1:5] == ["polygrad", pg.__version__, "available", "cpu"]
     assert rows["torch"][5:8] == ["float32", "yes", "yes"]
+
+
+def test_the_listing_says_why_cuda_is_unavailable_without_importing_torch():
+    from importlib.metadata import version
+
+    if not version("torch").endswith("+cpu"):
+        pytest.skip(f"torch {version('torch')} is not a CPU-only build")
+    out = _python("import sys, polygrad as pg\n"
+                  "acc = {a['spec']: a for r in pg.backends() for a in r['accelerators']}\n"
+                  "print('torch' in sys.modules, acc['torch:cuda']['status'], "
+                  "acc['torch:cuda']['reason'], sep='|')")
+    imported, status, reason = out.strip().split("|")
+    assert (imported, status) == ("False", "unavailable")
+    assert reason == f"CUDA is not available: torch {version('torch')} was built without CUDA"
+
+
+def test_the_load_listing_probes_the_accelerators():
+    out = subprocess.run([sys.executable, "-m", "polygrad.backends", "--load"],
+                         capture_output=True, text=True, timeout=300)
+    rows = {line.split()[0]: line for line in out.stdout.splitlines() if line[:1].isalpha()}
+    torch = pytest.importorskip("torch")
+    expected = "available" if torch.cuda.is_available() else "unavailable"
+    assert rows["torch:cuda"].split()[3] == expected
+    if expected == "unavailable":
+        assert "CUDA is not available" in rows["torch:cuda"]
 
 
 def test_python_m_polygrad_backends_load_lists_devices():
@@ -469,7 +509,7 @@ def test_pg_backends_stays_callable_once_the_module_is_imported():
                   "assert pg.backends is mod is backends\n"
                   "assert [r['name'] for r in pg.backends()] == [r['name'] for r in first]\n"
                   "print(type(pg.backends).__name__, backends(load=False)[0]['name'])")
-    assert out.split() == ["_CallableModule", "jax"]
+    assert out.split() == ["_CallableModule", "dask"]
 
 
 def test_to_backend_copies_even_as_the_first_use_of_the_target():

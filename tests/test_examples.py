@@ -67,7 +67,7 @@ def backend(request, restore_backend):
 
 def test_every_example_has_a_smoke_test():
     tested = {"train_mlp", "minpy_autograd_tutorial", "mxnet_autograd_tutorial",
-              "tanh_derivatives", "newton_hvp", "tape_training"}
+              "tanh_derivatives", "newton_hvp", "tape_training", "dask_out_of_core"}
     assert {p.stem for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -129,6 +129,17 @@ def test_tape_training_runs_on_each_backend(backend):
     accuracy = _load("tape_training").main(["--backend", backend, "--epochs", "2",
                                             "--batch-size", "250"])
     assert 0.5 < accuracy <= 1.0
+
+
+def test_dask_out_of_core_runs_small_on_a_local_cluster(restore_backend, capsys):
+    _needs("dask")
+    _needs_module("distributed")
+    _needs_module("tqdm")
+    out = _load("dask_out_of_core").main(["--gib", "0.05", "--steps", "2", "--features", "10",
+                                          "--chunk-mib", "8"])
+    assert out["error"] < 1e-10 and out["losses"][1] < out["losses"][0]
+    assert out["peak"] < out["limit"] and not out["restarted"]
+    assert "peak worker memory" in capsys.readouterr().out
 
 
 def test_minpy_tutorial_runs_on_each_backend(backend, capsys):

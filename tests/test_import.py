@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 
-LIBRARIES = ("numpy", "torch", "jax", "jaxlib", "array_api_strict")
+LIBRARIES = ("numpy", "torch", "jax", "jaxlib", "array_api_strict", "dask")
 
 
 def _loaded_after(code: str) -> dict[str, bool]:
