@@ -87,6 +87,7 @@ class Session:
     order: int | None = None
     shard: tuple = (0, 1)
     error: str = ""
+    skip: str = ""   # an installed backend that cannot run here (no GPU): every test skips
     known: KnownFailures | None = None
     specs: dict = field(default_factory=dict)
     results: list = field(default_factory=list)
@@ -95,12 +96,30 @@ class Session:
         try:
             self.backend = pg.use_backend(self.backend_spec).__enter__()
         except Exception as exc:  # noqa: BLE001 - shown as a usage error by the plugin
-            self.error = (f"polygrad_conformance: cannot use backend {self.backend_spec!r} "
-                          f"({ENV['backend']}): {exc}")
+            text = (f"polygrad_conformance: cannot use backend {self.backend_spec!r} "
+                    f"({ENV['backend']}): {exc}")
+            if _installed_but_unavailable(self.backend_spec, exc):
+                self.skip = text
+            else:
+                self.error = text
             return
         # leave the backend entered for the whole run: every check runs inside use_backend too
         self.known = load_known_failures(self.backend.name, os.environ.get(ENV["known"]))
         self.specs = all_specs()
+
+
+def _installed_but_unavailable(spec: str, exc: Exception) -> bool:
+    """Whether ``spec`` names an installed backend that cannot run here (its device or library
+    is missing), as opposed to an unknown, broken or rejected one: the first skips, the
+    others fail the run."""
+    if not isinstance(exc, pg.BackendUnavailable):
+        return False
+    name = spec.partition(":")[0]
+    from polygrad._backend import ALIASES
+
+    name = ALIASES.get(name, name).partition(":")[0]
+    return any(row["name"] == name and row["status"] in ("available", "unavailable")
+               for row in pg.backends())
 
 
 _session: Session | None = None

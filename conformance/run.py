@@ -80,7 +80,7 @@ def _run(job: tuple[str, int, int], args: argparse.Namespace, extra: list[str],
     if args.full:
         env["POLYGRAD_CONFORMANCE_FULL"] = "1"
     cmd = [sys.executable, "-m", "pytest", "--pyargs", "polygrad_conformance", "-q",
-           "-p", "no:cacheprovider", "--tb=no", "-rfE", *extra]
+           "-p", "no:cacheprovider", "--tb=no", "-rfEs", *extra]
     start = time.time()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     return job, proc.returncode, time.time() - start, proc.stdout + proc.stderr
@@ -108,13 +108,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"polygrad conformance: {', '.join(backends)} ({len(jobs)} pytest processes, "
           f"{args.jobs} at a time{', full grid' if args.full else ''})", flush=True)
     start = time.time()
-    failed = []
+    failed, skipped = [], []
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for job, code, secs, output in pool.map(lambda j: _run(j, args, extra, report), jobs):
             spec, i, n = job
             tail = [line for line in output.splitlines() if line.strip()][-1:] or ["(no output)"]
             shard = f" shard {i + 1}/{n}" if n > 1 else ""
             print(f"  {spec}{shard}: exit {code} in {secs:.0f} s: {tail[0]}", flush=True)
+            reasons = {ln.split(": ", 1)[-1] for ln in output.splitlines()
+                       if ln.startswith("SKIPPED") and "cannot use backend" in ln}
+            for reason in sorted(reasons):
+                print(f"    skipped: {reason}")
+            if reasons:
+                skipped.append(spec)
             if code not in (0, 5):
                 failed.append(f"{spec}{shard}")
                 lines = [ln for ln in output.splitlines() if ln.startswith(("FAILED", "ERROR",
@@ -125,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     if runs and merge_main(["merge", str(report), *runs]):
         failed.append("stale known-failure entries")
     print(f"polygrad conformance: {time.time() - start:.0f} s in all; "
-          + (f"FAILED: {', '.join(failed)}" if failed else "every backend passed"))
+          + (f"FAILED: {', '.join(failed)}" if failed else "every backend passed")
+          + (f"; SKIPPED (unavailable here): {', '.join(skipped)}" if skipped else ""))
     return 1 if failed else 0
 
 

@@ -16,6 +16,8 @@ def _coverage() -> Coverage:
     state = session()
     if state.shard[0] != 0:
         pytest.skip("the coverage tests run in the first shard")
+    if state.skip:
+        pytest.skip(state.skip)
     cov = Coverage(state.specs or {}, declared_nondiff())
     prims = cov.missing_primitives()
     std = cov.missing_names(standard_names())

@@ -176,10 +176,20 @@ def test_the_coverage_test_fails_for_a_primitive_without_a_spec(tmp_path):
     assert "planted_unspecced: no spec row" in out
 
 
-def test_an_unavailable_backend_fails_the_run_saying_why(tmp_path):
+def test_an_unknown_backend_fails_the_run_saying_why(tmp_path):
     code, out, _ = _suite(tmp_path, "no_such_backend", "-k", "test_conformance")
     assert code == 1
     assert "cannot use backend 'no_such_backend'" in out
+
+
+def test_an_installed_backend_without_its_device_skips_saying_why(tmp_path):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA: torch:cuda is available")
+    code, out, _ = _suite(tmp_path, "torch:cuda", "-rs")
+    assert code == 0, out
+    assert "5 skipped" in out and "cannot use backend 'torch:cuda'" in out
+    assert "CUDA is not available" in out
 
 
 # -- in-process: data files, name lists, report merging, docs ----------------------------------
