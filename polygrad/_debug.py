@@ -182,9 +182,14 @@ def leave(token: contextvars.Token) -> None:
 
 def vjp(rule: Callable, node: Any, i: int, g: Any, ans: Any, args: tuple, params: dict) -> Any:
     """Run the VJP ``rule`` of ``node``'s argument ``i`` and check its cotangent."""
-    prim = node.prim
     site = getattr(node, "site", None) or "(call site not recorded: debug mode was off then)"
-    token = _inside.set(f"inside the VJP of {prim.name}, which was called {site}")
+    return _checked_rule("VJP", "cotangent", rule, node.prim, i, g, ans, args, params, site)
+
+
+def _checked_rule(kind: str, received: str, rule: Callable, prim: Any, i: int, g: Any, ans: Any,
+                  args: tuple, params: dict, site: str) -> Any:
+    """Run a derivative rule (``kind`` VJP or JVP) and raise if its output is not finite."""
+    token = _inside.set(f"inside the {kind} of {prim.name}, which was called {site}")
     try:
         c = rule(g, ans, *args, **params)
     finally:
@@ -192,10 +197,10 @@ def vjp(rule: Callable, node: Any, i: int, g: Any, ans: Any, args: tuple, params
     bad = _nonfinite_value(c)
     if bad is not None:
         incoming = _nonfinite_value(g)
-        note = (f" (the cotangent it received already contained {incoming})" if incoming
-                else " (the cotangent it received was finite)")
+        note = (f" (the {received} it received already contained {incoming})" if incoming
+                else f" (the {received} it received was finite)")
         raise FloatingPointError(
-            f"polygrad.debug_nans: the derivative (VJP) of {prim.name} with respect to its "
+            f"polygrad.debug_nans: the derivative ({kind}) of {prim.name} with respect to its "
             f"argument {i} contains {bad}{note}; {prim.name} was called {site}")
     return c
 
@@ -218,20 +223,7 @@ def jvp(rule: Callable, prim: Any, i: int, t: Any, ans: Any, primals: tuple, par
     if not enabled():
         return rule(t, ans, *primals, **params)
     site = _inside.get() or call_site()
-    token = _inside.set(f"inside the JVP of {prim.name}, which was called {site}")
-    try:
-        c = rule(t, ans, *primals, **params)
-    finally:
-        _inside.reset(token)
-    bad = _nonfinite_value(c)
-    if bad is not None:
-        incoming = _nonfinite_value(t)
-        note = (f" (the tangent it received already contained {incoming})" if incoming
-                else " (the tangent it received was finite)")
-        raise FloatingPointError(
-            f"polygrad.debug_nans: the derivative (JVP) of {prim.name} with respect to its "
-            f"argument {i} contains {bad}{note}; {prim.name} was called {site}")
-    return c
+    return _checked_rule("JVP", "tangent", rule, prim, i, t, ans, primals, params, site)
 
 
 # -- finding NaN and inf, and the user's line -------------------------------------------------
