@@ -182,13 +182,8 @@ def _check_values(spec: Spec, case: Case, setup: _Setup, xs: list, out: Any,
     if missing:
         result.skipped = f"the reference needs {', '.join(missing)}"
         return
-    try:
-        want = _leaves(spec.ref(*setup.wide(), **case.kwargs))
-    except Exception as exc:  # noqa: BLE001
-        result.fail("value", f"the NumPy reference raised {_exc(exc)}")
-        return
-    if len(want) != len(leaves):
-        result.fail("value", f"{len(leaves)} outputs, the NumPy reference has {len(want)}")
+    want = _reference(spec, case, setup, leaves, result)
+    if want is None:
         return
     worst = 0.0
     msg = ""
@@ -208,15 +203,25 @@ def _check_values(spec: Spec, case: Case, setup: _Setup, xs: list, out: Any,
     result.add("value", worst, tol.value * spec.tol * case.tol, msg)
 
 
-def _exact_values(spec: Spec, case: Case, setup: _Setup, leaves: list, result: CaseResult
-                  ) -> None:
+def _reference(spec: Spec, case: Case, setup: _Setup, leaves: list, result: CaseResult
+               ) -> list | None:
+    """The NumPy reference's outputs, or None after failing ``result`` (it raised, or it has
+    another number of outputs)."""
     try:
         want = _leaves(spec.ref(*setup.wide(), **case.kwargs))
     except Exception as exc:  # noqa: BLE001
         result.fail("value", f"the NumPy reference raised {_exc(exc)}")
-        return
+        return None
     if len(want) != len(leaves):
         result.fail("value", f"{len(leaves)} outputs, the NumPy reference has {len(want)}")
+        return None
+    return want
+
+
+def _exact_values(spec: Spec, case: Case, setup: _Setup, leaves: list, result: CaseResult
+                  ) -> None:
+    want = _reference(spec, case, setup, leaves, result)
+    if want is None:
         return
     for i, (g, w) in enumerate(zip(leaves, want)):
         g, w = _host(g), numpy.asarray(w)
