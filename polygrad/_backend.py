@@ -64,7 +64,8 @@ class Backend:
         self.device = device or self.default_device
         self.default_float_dtype = _dtypes.by_name(self.default_float_dtype)
         self._xp = None
-        self._lock = threading.Lock()
+        self._rng = None
+        self._lock = threading.RLock()   # rng() may load the library inside its lock
 
     # -- the library -----------------------------------------------------------------------
     def load(self) -> Any:
@@ -159,7 +160,18 @@ class Backend:
         return DeviceNamespace(xp, device)
 
     def rng(self) -> Any:
-        """This backend's seeded random stream (see ``polygrad.numpy.random``)."""
+        """This backend's seeded random stream (see ``polygrad.numpy.random``), made once by
+        ``make_rng``."""
+        rng = self._rng
+        if rng is None:
+            with self._lock:
+                if self._rng is None:
+                    self._rng = self.make_rng()
+                rng = self._rng
+        return rng
+
+    def make_rng(self) -> Any:
+        """A new seeded random stream (override): ``seed``, ``normal``, ``uniform``, ...."""
         raise NotImplementedError(f"backend {self.name!r} has no random number generator")
 
     def compiler(self) -> Any:

@@ -222,11 +222,8 @@ class DaskBackend(Backend):
 
         return list(dask.persist(*natives))
 
-    def rng(self) -> Any:
-        rng = getattr(self, "_rng", None)
-        if rng is None:
-            rng = self._rng = DaskRandom()
-        return rng
+    def make_rng(self) -> Any:
+        return DaskRandom()
 
 
 class DaskRandom:

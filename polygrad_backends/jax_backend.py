@@ -195,12 +195,9 @@ class JaxBackend(Backend):
 
         return JaxCompiler(self)
 
-    def rng(self) -> Any:
-        rng = getattr(self, "_rng", None)
-        if rng is None:
-            self.xp   # noqa: B018
-            rng = self._rng = JaxRandom(self._jax_device)
-        return rng
+    def make_rng(self) -> Any:
+        self.xp   # noqa: B018  (the device is known once the library is loaded)
+        return JaxRandom(self._jax_device)
 
 
 class JaxRandom:

@@ -79,11 +79,8 @@ class NumpyBackend(Backend):
         native[key] = value
         return native
 
-    def rng(self) -> Any:
-        rng = getattr(self, "_rng", None)
-        if rng is None:
-            rng = self._rng = NumpyRandom()
-        return rng
+    def make_rng(self) -> Any:
+        return NumpyRandom()
 
 
 class NumpyRandom:

@@ -341,11 +341,8 @@ class StrictBackend(Backend):
     def setitem_inplace(self, native: Any, key: Any, value: Any) -> Any:
         return _assign(self.xp, native, key, value)
 
-    def rng(self) -> Any:
-        rng = getattr(self, "_rng", None)
-        if rng is None:
-            rng = self._rng = _StrictRandom(self)
-        return rng
+    def make_rng(self) -> Any:
+        return _StrictRandom(self)
 
 
 class _StrictRandom:

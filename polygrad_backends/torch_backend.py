@@ -258,12 +258,9 @@ class TorchBackend(Backend):
 
         return TorchCompiler(self)
 
-    def rng(self) -> Any:
-        rng = getattr(self, "_rng", None)
-        if rng is None:
-            self.xp   # noqa: B018
-            rng = self._rng = TorchRandom(self._torch_device, self._from_dtype)
-        return rng
+    def make_rng(self) -> Any:
+        self.xp   # noqa: B018  (the device is known once the library is loaded)
+        return TorchRandom(self._torch_device, self._from_dtype)
 
 
 class TorchRandom:

@@ -119,12 +119,9 @@ class CupyBackend(Backend):
         with self._cupy_device:
             return cupy.array(cupy.from_dlpack(obj), copy=True)
 
-    def rng(self) -> Any:
-        rng = getattr(self, "_rng", None)
-        if rng is None:
-            self.xp   # noqa: B018  (loads CuPy and the device)
-            rng = self._rng = CupyRandom(self._cupy_device)
-        return rng
+    def make_rng(self) -> Any:
+        self.xp   # noqa: B018  (loads CuPy and the device)
+        return CupyRandom(self._cupy_device)
 
 
 class CupyRandom:
