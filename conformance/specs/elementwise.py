@@ -54,6 +54,17 @@ def _split_ties(a, b, v):
     return v * numpy.where(a == b, 0.5, numpy.where(a > b, 1.0, 0.0))
 
 
+def _select_extremum(g, x, other, larger):
+    from polygrad.numpy._elementwise import _select
+
+    return _select(g, x, other, larger)
+
+
+def _select_extremum_ref(g, x, other, larger):
+    sign = 1.0 if larger else -1.0
+    return _split_ties(sign * numpy.asarray(x), sign * numpy.asarray(other), g)
+
+
 def _extremum_ties(fn, ref, name):
     """Ties share the derivative evenly: directions keep ties tied; the convention is checked."""
     x1 = [1.0, 2.0, 3.0, -1.0]
@@ -175,6 +186,15 @@ def _binary_specs() -> list:
             Case(A((2, 3), _quarter), kwargs={"min": -1.25}, id="2x3,min"),
             Case(A((2, 3), _quarter), kwargs={"max": 1.65}, id="2x3,max"),
             Case(A((0, 2), _quarter), A((2,), _lower), A((2,), _upper)),
+        ], category="elementwise"),
+        # the fused cotangent of maximum and minimum, checked as a primitive of its own (linear
+        # in g; x and other only choose, so they are not differentiated)
+        Spec("select_extremum", _select_extremum, _select_extremum_ref, [
+            Case(A((2, 3)), A((2, 3), diff=False), A((2, 3), diff=False), larger=True),
+            Case(A((2, 3)), A((2, 3), diff=False), A((3,), diff=False), larger=False),
+            Case(A((4,)), A((4,), diff=False), A((), dtype="py", values=0.0), larger=True),
+            Case(A((4,)), A((4,), diff=False, values=[1.0, 0.0, -1.0, 0.0]),
+                 A((4,), diff=False, values=[1.0, 1.0, -1.0, -0.0]), larger=False, id="ties"),
         ], category="elementwise"),
         Spec("where", np.where, numpy.where, [
             Case(A((2, 3), dtype="bool"), A((2, 3)), A((2, 3))),
