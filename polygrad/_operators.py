@@ -14,7 +14,7 @@ from ._array import Array
 from ._backend import use_backend
 from ._convert import asarray
 from ._forward import ForwardTrace
-from ._reverse import ReverseTrace, backward_pass, new_leaf
+from ._reverse import ReverseTrace, Unit, backward_pass, new_leaf
 from ._trace import MixedBackendError, trace_scope
 from ._args import (check_argnum, check_callable, describe_input, diff_leaf, leaf_path,
                     shape_tree)
@@ -140,8 +140,8 @@ def _value_and_grad(fun: Callable, argnum: Any, has_aux: bool, fname: str) -> Ca
         out = rev.out
         value = rev.value(out)
         # d sum(out) / d out is ones: seeding with ones sums a non-scalar output for free
-        ones = _np().ones_like(value) if type(out) is Array else None
-        grads = rev.pull([(out, ones)], retain=False)
+        # (made by the backward pass only where a rule needs it)
+        grads = rev.pull([(out, Unit(value) if type(out) is Array else None)], retain=False)
         if fname != "grad" and type(value) is Array and value.ndim:
             value = _np().sum(value)
         if has_aux:

@@ -102,7 +102,10 @@ def deflinear(prim: Primitive, *vjps: Callable | None) -> None:
 
 def defunary(prim: Primitive, derivative: Callable) -> None:
     """A unary elementwise ``prim`` whose VJP and JVP share f′: ``derivative(ans, x) -> f′(x)``."""
-    prim.vjps = (lambda g, ans, x: g * derivative(ans, x),)
+    def vjp(g, ans, x):
+        return g * derivative(ans, x)
+    vjp.unit = derivative   # the rule for a cotangent of ones (the seed of grad): no product
+    prim.vjps = (vjp,)
     prim.jvps = (lambda t, ans, x: t * derivative(ans, x),)
 
 
