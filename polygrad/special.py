@@ -58,14 +58,14 @@ def _scipy(name: str) -> Callable[[Any], Callable]:
 
 
 # d erf(x)/dx = 2/√π exp(-x²)
-erf = unary("erf", lambda ans, x: _TWO_OVER_SQRT_PI * ew.exp(-(x * x)), kernel=_scipy("erf"),
+erf = unary("erf", lambda ans, x: _TWO_OVER_SQRT_PI * ew.exp(-ew.square(x)), kernel=_scipy("erf"),
             inexact=True, doc="The error function, 2/√π ∫₀ˣ exp(-t²) dt.")
-erfc = unary("erfc", lambda ans, x: -_TWO_OVER_SQRT_PI * ew.exp(-(x * x)),
+erfc = unary("erfc", lambda ans, x: -_TWO_OVER_SQRT_PI * ew.exp(-ew.square(x)),
              kernel=_scipy("erfc"), inexact=True,
              doc="The complementary error function, 1 - erf(x), accurate where erf(x) is "
                  "close to 1.")
 # erf(erfinv(x)) = x, so erfinv'(x) = 1 / erf'(ans) = √π/2 exp(ans²)
-erfinv = unary("erfinv", lambda ans, x: _SQRT_PI_OVER_TWO * ew.exp(ans * ans),
+erfinv = unary("erfinv", lambda ans, x: _SQRT_PI_OVER_TWO * ew.exp(ew.square(ans)),
                kernel=_scipy("erfinv"), inexact=True, doc="The inverse of ``erf`` on (-1, 1).")
 gammaln = unary("gammaln", lambda ans, x: digamma(x), kernel=_scipy("gammaln"), inexact=True,
                 doc="log |Γ(x)|; its derivative is ``digamma``.")
@@ -175,6 +175,23 @@ def _shift_by_max(x: Any, axis: Any) -> tuple[Any, tuple[int, ...]]:
     return x - ew.where(ew.isfinite(m), m, 0.0), axes
 
 
+def _log_softmax_kernel(xp: Any) -> Callable:
+    def log_softmax(x, axis):
+        m = xp.max(x, axis=axis, keepdims=True)
+        s = x - xp.where(xp.isfinite(m), m, xp.zeros_like(m))
+        return s - xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))
+    return log_softmax
+
+
+# log_softmax is a primitive of its own (a classifier's last step): its rules reuse the output,
+# softmax = exp(ans), instead of going back through the shift, logsumexp and two subtractions
+_log_softmax = primitive("log_softmax", _log_softmax_kernel)
+defvjp(_log_softmax, lambda g, ans, x, axis:
+       g - ew.exp(ans) * _sum(g, axis=axis, keepdims=True))
+defjvp(_log_softmax, lambda t, ans, x, axis:
+       t - _sum(ew.exp(ans) * t, axis=axis, keepdims=True))
+
+
 def log_softmax(x: Any, /, *, axis: int | tuple[int, ...] = -1) -> Any:
     """``x - logsumexp(x, axis)``: the log of ``softmax``, stable for large and -inf entries.
 
@@ -184,8 +201,15 @@ def log_softmax(x: Any, /, *, axis: int | tuple[int, ...] = -1) -> Any:
     >>> special.log_softmax(np.asarray([0.0, -np.inf])).tolist()
     [0.0, -inf]
     """
-    s, axes = _shift_by_max(_float(x), axis)
-    return s - logsumexp(s, axis=axes, keepdims=True)
+    x = _float(x)
+    axes = normalize_axis(axis, x.ndim, "special.log_softmax") if x.ndim else ()
+    if not axes or x.size == 0:   # nothing to normalise over: x - x (0, or an empty array)
+        s, axes = _shift_by_max(x, axis)
+        return s - logsumexp(s, axis=axes, keepdims=True)
+    return bind(_log_softmax, (x,), {"axis": axes})
+
+
+log_softmax.primitive = _log_softmax
 
 
 def softmax(x: Any, /, *, axis: int | tuple[int, ...] = -1) -> Any:
