@@ -453,3 +453,55 @@ def test_deep_chain_of_alternating_sin_and_cos_matches_the_chain_rule():
         return np.sum(x)
     g = pg.grad(f)(np.asarray([x0]))
     numpy.testing.assert_allclose(g.asnumpy(), [derivative], rtol=1e-9, atol=1e-300)
+
+
+# -- the seed of grad: a unit cotangent, made only where a rule needs it ---------------------------
+def _count_kernels(monkeypatch, names):
+    """Wrap the NumPy kernels of ``names``; returns the dict counting their calls."""
+    from polygrad._backend import get_backend
+    from polygrad.extend import primitives
+
+    backend = get_backend()
+    calls = dict.fromkeys(names, 0)
+    for name in names:
+        prim = primitives()[name]
+        kernel = prim.kernels.get(backend) or prim.resolve(backend)
+
+        def counted(*args, _kernel=kernel, _name=name, **params):
+            calls[_name] += 1
+            return _kernel(*args, **params)
+        monkeypatch.setitem(prim.kernels, backend, counted)
+    return calls
+
+
+def test_grad_of_a_unary_output_hands_its_derivative_over_without_a_product_with_ones(monkeypatch):
+    x = numpy.linspace(-2.0, 2.0, 7)
+    calls = _count_kernels(monkeypatch, ["multiply", "ones_like"])
+    g = pg.elementwise_grad(np.tanh)(np.asarray(x))
+    numpy.testing.assert_allclose(g.asnumpy(), 1 - numpy.tanh(x) ** 2, rtol=1e-15)
+    assert calls == {"multiply": 0, "ones_like": 0}
+
+
+@pytest.mark.parametrize("fun, expected", [
+    (lambda x: x, lambda x: numpy.ones_like(x)),                       # the output is the input
+    (lambda x: np.sum(np.sin(x)), lambda x: numpy.cos(x)),             # a non-unary output node
+    (lambda x: np.negative(x), lambda x: -numpy.ones_like(x)),         # a scalar f'(x): broadcast
+    (lambda x: np.exp(x) + 0.0 * x[0], lambda x: numpy.exp(x) + (numpy.arange(4) == 0) * 0.0),
+])
+def test_the_unit_seed_gives_the_same_gradient_as_a_seed_of_ones(fun, expected):
+    x = numpy.array([0.3, -1.2, 2.0, 0.5])
+    g = pg.grad(fun)(np.asarray(x))   # a non-scalar output is summed: seeded with ones
+    numpy.testing.assert_allclose(g.asnumpy(), expected(x), rtol=1e-15)
+    out, vjp_fn = pg.vjp(fun, np.asarray(x))
+    (by_vjp,) = vjp_fn(np.ones_like(out))
+    numpy.testing.assert_allclose(by_vjp.asnumpy(), g.asnumpy(), rtol=1e-15)
+
+
+def test_fourth_derivative_of_tanh_through_the_unit_seed_matches_the_closed_form():
+    x = numpy.linspace(-2.0, 2.0, 9)
+    f = np.tanh
+    for _ in range(4):
+        f = pg.elementwise_grad(f)
+    t = numpy.tanh(x)
+    numpy.testing.assert_allclose(f(np.asarray(x)).asnumpy(), 8 * t * (1 - t * t) * (2 - 3 * t * t),
+                                  rtol=1e-12, atol=1e-12)
