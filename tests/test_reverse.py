@@ -476,10 +476,10 @@ def _count_kernels(monkeypatch, names):
 
 def test_grad_of_a_unary_output_hands_its_derivative_over_without_a_product_with_ones(monkeypatch):
     x = numpy.linspace(-2.0, 2.0, 7)
-    calls = _count_kernels(monkeypatch, ["multiply", "ones_like"])
+    calls = _count_kernels(monkeypatch, ["multiply"])
     g = pg.elementwise_grad(np.tanh)(np.asarray(x))
     numpy.testing.assert_allclose(g.asnumpy(), 1 - numpy.tanh(x) ** 2, rtol=1e-15)
-    assert calls == {"multiply": 0, "ones_like": 0}
+    assert calls == {"multiply": 0}   # 1 - tanh(x)², not ones * (1 - tanh(x)²)
 
 
 @pytest.mark.parametrize("fun, expected", [

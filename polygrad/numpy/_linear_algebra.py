@@ -23,9 +23,26 @@ def matrix_transpose(x, /):
     return permute_dims(x, tuple(range(n - 2)) + (n - 1, n - 2))
 
 
+_SWAP = {"axes": (1, 0)}
+
+
+def _transposed(x):
+    """A matrix's transpose (a view where the backend has them), with the concrete fast path."""
+    from ._manipulation import permute_dims
+
+    if type(x) is Array and x._trace is None:
+        k = permute_dims.primitive.kernels.get(x._backend)
+        if k is not None:
+            return Array(k(x._v, **_SWAP), x._backend)
+    return bind(permute_dims.primitive, (x,), _SWAP)
+
+
 def _matmul_vjp(i, g, ans, x1, x2):
     # d x1 = g x2ᵀ and d x2 = x1ᵀ g, with matrix-vector products (not n×1 matrices) where an
     # operand is a vector; batch axes are summed back by the core
+    n1, n2 = x1.ndim, x2.ndim
+    if n1 == 2 and n2 == 2:   # the common case, first
+        return matmul(g, _transposed(x2)) if i == 0 else matmul(_transposed(x1), g)
     from ._manipulation import expand_dims, reshape
 
     if x1.ndim == 1 and x2.ndim == 1:
