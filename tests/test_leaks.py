@@ -242,3 +242,52 @@ def test_gradient_calls_allocate_nothing_that_stays():
         tracemalloc.stop()
     # a leak of even one small array per call would be ~250 kB here; measured: a few kB
     assert end - start < 24_000, f"grew by {end - start} bytes over 1,000 calls"
+
+
+# -- the cyclic collector is paused while a gradient is computed, and only then --------------------
+def test_grad_pauses_the_cyclic_collector_during_the_call_and_resumes_it_after():
+    seen = []
+
+    def f(x):
+        seen.append(gc.isenabled())
+        return np.sum(np.sin(x))
+
+    assert gc.isenabled()
+    pg.grad(f)(np.asarray([0.5, 1.0]))
+    pg.value_and_grad(f)(np.asarray([0.5, 1.0]))
+    pg.hvp(f)(np.asarray([0.5, 1.0]), np.asarray([1.0, 0.0]))
+    pg.jacobian(lambda x: np.sin(x) * f(x))(np.asarray([0.5, 1.0]))
+    assert seen and not any(seen)
+    assert gc.isenabled()
+
+
+def test_grad_resumes_the_collector_when_the_function_raises():
+    def bad(x):
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        pg.grad(bad)(np.asarray(1.0))
+    assert gc.isenabled()
+
+
+def test_grad_leaves_a_collector_the_user_paused_paused():
+    gc.disable()
+    try:
+        pg.grad(lambda x: np.sum(x * x))(np.asarray([1.0]))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_pause_can_be_turned_off_with_an_environment_variable():
+    import subprocess
+    import sys
+
+    code = ("import gc, polygrad as pg, polygrad.numpy as np\n"
+            "seen = []\n"
+            "pg.grad(lambda x: seen.append(gc.isenabled()) or np.sum(x))(np.asarray([1.0]))\n"
+            "print(seen)")
+    env = dict(os.environ, POLYGRAD_GC_PAUSE="0", POLYGRAD_BACKEND="numpy")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[True]"
