@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._array import Array
+from ._array import Array, native_of
 from ._backend import use_backend
 from ._convert import asarray
 from ._forward import ForwardTrace
@@ -100,7 +100,7 @@ class _Reverse:
 def _finish(g: Any, x: Array) -> Array:
     if g is None:
         return _np().zeros_like(x)
-    if g.dtype != x.dtype:
+    if native_of(g).dtype is not native_of(x).dtype and g.dtype != x.dtype:
         if g.dtype.kind == "c" and x.dtype.kind != "c":   # a real input: the real part
             g = _np().real(g)
         g = _np().astype(g, x.dtype)

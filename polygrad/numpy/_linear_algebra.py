@@ -5,6 +5,8 @@ Imports the core and the namespace helpers.
 
 from __future__ import annotations
 
+import functools
+
 from .._primitive import deflinear, primitive
 from ._helpers import EMPTY, Array, as_array, bind, promoted
 
@@ -28,13 +30,19 @@ _SWAP = {"axes": (1, 0)}
 
 def _transposed(x):
     """A matrix's transpose (a view where the backend has them), with the concrete fast path."""
-    from ._manipulation import permute_dims
-
+    prim = _permute_dims()
     if type(x) is Array and x._trace is None:
-        k = permute_dims.primitive.kernels.get(x._backend)
+        k = prim.kernels.get(x._backend)
         if k is not None:
             return Array(k(x._v, **_SWAP), x._backend)
-    return bind(permute_dims.primitive, (x,), _SWAP)
+    return bind(prim, (x,), _SWAP)
+
+
+@functools.cache
+def _permute_dims():
+    from ._manipulation import permute_dims
+
+    return permute_dims.primitive
 
 
 def _matmul_vjp(i, g, ans, x1, x2):
