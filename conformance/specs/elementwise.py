@@ -54,6 +54,12 @@ def _split_ties(a, b, v):
     return v * numpy.where(a == b, 0.5, numpy.where(a > b, 1.0, 0.0))
 
 
+def _tanh_backward(g, y):
+    from polygrad.numpy._elementwise import _tanh_bw
+
+    return _tanh_bw(g, y)
+
+
 def _select_extremum(g, x, other, larger):
     from polygrad.numpy._elementwise import _select
 
@@ -187,6 +193,10 @@ def _binary_specs() -> list:
             Case(A((2, 3), _quarter), kwargs={"max": 1.65}, id="2x3,max"),
             Case(A((0, 2), _quarter), A((2,), _lower), A((2,), _upper)),
         ], category="elementwise"),
+        # tanh's fused rule g (1 - y²), differentiated in both g and y (higher-order tanh)
+        Spec("tanh_backward", _tanh_backward, lambda g, y: g * (1 - y * y), [
+            Case(A((2, 3)), A((2, 3), "unit")), Case(A(()), A((), "unit")),
+            Case(A((0,)), A((0,), "unit"))], category="elementwise"),
         # the fused cotangent of maximum and minimum, checked as a primitive of its own (linear
         # in g; x and other only choose, so they are not differentiated)
         Spec("select_extremum", _select_extremum, _select_extremum_ref, [
