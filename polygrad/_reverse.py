@@ -89,6 +89,10 @@ class ReverseTrace(Trace):
                             ans = Array(kernel(args[0], p._v, **params), b)
                         return Array(ans, b, self, Node(prim, primals, params, ans,
                                                         ((j, a._aux),)))
+            elif j < 0 and n == 2:   # two arrays (x @ w, z + b): tracers of this trace or values
+                out = self._two_arrays(prim, args, params)
+                if out is not None:
+                    return out
         primals = list(args)
         parents = []
         natives = []      # filled while every argument is concrete one level down
@@ -130,6 +134,27 @@ class ReverseTrace(Trace):
             return tuple(Array(o, o._backend, self, Node(_select, (j, n), {}, o, ((0, node),)))
                          for j, o in enumerate(ans))
         return Array(ans, backend or ans._backend, self, node)
+
+
+    def _two_arrays(self, prim: Any, args: tuple, params: dict) -> Any:
+        a, b = args
+        if type(a) is not Array or type(b) is not Array:
+            return None
+        ta, tb = a._trace, b._trace
+        pa = a._v if ta is self else a if ta is None else None
+        pb = b._v if tb is self else b if tb is None else None
+        if pa is None or pb is None or pa._trace is not None or pb._trace is not None:
+            return None
+        backend = pa._backend
+        kernel = prim.kernels.get(backend)
+        if kernel is None or pb._backend is not backend:
+            return None
+        if ta is self:
+            parents = ((0, a._aux), (1, b._aux)) if tb is self else ((0, a._aux),)
+        else:   # tb is self: process is only called with a tracer of this trace
+            parents = ((1, b._aux),)
+        ans = Array(kernel(pa._v, pb._v, **params), backend)
+        return Array(ans, backend, self, Node(prim, (pa, pb), params, ans, parents))
 
 
 class RecordTrace(ReverseTrace):
