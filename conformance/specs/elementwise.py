@@ -60,6 +60,12 @@ def _tanh_backward(g, y):
     return _tanh_bw(g, y)
 
 
+def _tanh_backward_dy(c, g, y):
+    from polygrad.numpy._elementwise import _tanh_dy
+
+    return _tanh_dy(c, g, y)
+
+
 def _select_extremum(g, x, other, larger):
     from polygrad.numpy._elementwise import _select
 
@@ -197,6 +203,9 @@ def _binary_specs() -> list:
         Spec("tanh_backward", _tanh_backward, lambda g, y: g * (1 - y * y), [
             Case(A((2, 3)), A((2, 3), "unit")), Case(A(()), A((), "unit")),
             Case(A((0,)), A((0,), "unit"))], category="elementwise"),
+        Spec("tanh_backward_dy", _tanh_backward_dy, lambda c, g, y: -2 * c * g * y, [
+            Case(A((2, 3)), A((2, 3)), A((2, 3), "unit")), Case(A(()), A(()), A((), "unit"))],
+             category="elementwise"),
         # the fused cotangent of maximum and minimum, checked as a primitive of its own (linear
         # in g; x and other only choose, so they are not differentiated)
         Spec("select_extremum", _select_extremum, _select_extremum_ref, [

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from .._primitive import defjvp, defvjp, primitive
+from .._primitive import defjvp, deflinear, defvjp, primitive
 from ._helpers import EMPTY, Array, binary, bind, promoted, unary
 
 __all__ = [
@@ -192,8 +192,22 @@ def _tanh_bw(g, y):
     return bind(_tanh_backward, (g, y), EMPTY)
 
 
-def _tanh_bw_dy(c, ans, g, y):   # d/dy g (1 - y²) = -2 g y
-    return (c * g) * (-2 * y)
+# its derivative in y, c (d/dy g (1 - y²)) = -2 c g y, as one primitive too: trilinear and
+# symmetric, so each of its rules is itself with the cotangent in that argument's place
+_tanh_backward_dy = primitive("tanh_backward_dy", lambda xp: lambda c, g, y: -2 * c * g * y)
+
+
+def _tanh_dy(c, g, y):
+    return bind(_tanh_backward_dy, (c, g, y), EMPTY)
+
+
+deflinear(_tanh_backward_dy, lambda ct, ans, c, g, y: _tanh_dy(ct, g, y),
+          lambda ct, ans, c, g, y: _tanh_dy(c, ct, y),
+          lambda ct, ans, c, g, y: _tanh_dy(c, g, ct))
+
+
+def _tanh_bw_dy(c, ans, g, y):
+    return _tanh_dy(c, g, y)
 
 
 defvjp(_tanh_backward, lambda c, ans, g, y: _tanh_bw(c, y), _tanh_bw_dy)
