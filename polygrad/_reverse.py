@@ -135,7 +135,6 @@ class ReverseTrace(Trace):
                          for j, o in enumerate(ans))
         return Array(ans, backend or ans._backend, self, node)
 
-
     def _two_arrays(self, prim: Any, args: tuple, params: dict) -> Any:
         a, b = args
         if type(a) is not Array or type(b) is not Array:

@@ -10,6 +10,7 @@ import math
 import numpy
 
 import polygrad.numpy as np
+from polygrad.numpy import _elementwise as _ew  # the fused rule primitives
 from polygrad_conformance.specs._helpers import (
     A,
     Case,
@@ -52,24 +53,6 @@ def _upper(rng, shape, c):
 
 def _split_ties(a, b, v):
     return v * numpy.where(a == b, 0.5, numpy.where(a > b, 1.0, 0.0))
-
-
-def _tanh_backward(g, y):
-    from polygrad.numpy._elementwise import _tanh_bw
-
-    return _tanh_bw(g, y)
-
-
-def _tanh_backward_dy(c, g, y):
-    from polygrad.numpy._elementwise import _tanh_dy
-
-    return _tanh_dy(c, g, y)
-
-
-def _select_extremum(g, x, other, larger):
-    from polygrad.numpy._elementwise import _select
-
-    return _select(g, x, other, larger)
 
 
 def _select_extremum_ref(g, x, other, larger):
@@ -200,15 +183,15 @@ def _binary_specs() -> list:
             Case(A((0, 2), _quarter), A((2,), _lower), A((2,), _upper)),
         ], category="elementwise"),
         # tanh's fused rule g (1 - y²), differentiated in both g and y (higher-order tanh)
-        Spec("tanh_backward", _tanh_backward, lambda g, y: g * (1 - y * y), [
+        Spec("tanh_backward", _ew._tanh_bw, lambda g, y: g * (1 - y * y), [
             Case(A((2, 3)), A((2, 3), "unit")), Case(A(()), A((), "unit")),
             Case(A((0,)), A((0,), "unit"))], category="elementwise"),
-        Spec("tanh_backward_dy", _tanh_backward_dy, lambda c, g, y: -2 * c * g * y, [
+        Spec("tanh_backward_dy", _ew._tanh_dy, lambda c, g, y: -2 * c * g * y, [
             Case(A((2, 3)), A((2, 3)), A((2, 3), "unit")), Case(A(()), A(()), A((), "unit"))],
              category="elementwise"),
         # the fused cotangent of maximum and minimum, checked as a primitive of its own (linear
         # in g; x and other only choose, so they are not differentiated)
-        Spec("select_extremum", _select_extremum, _select_extremum_ref, [
+        Spec("select_extremum", _ew._select, _select_extremum_ref, [
             Case(A((2, 3)), A((2, 3), diff=False), A((2, 3), diff=False), larger=True),
             Case(A((2, 3)), A((2, 3), diff=False), A((3,), diff=False), larger=False),
             Case(A((4,)), A((4,), diff=False), A((), dtype="py", values=0.0), larger=True),

@@ -28,8 +28,10 @@ def matrix_transpose(x, /):
 _SWAP = {"axes": (1, 0)}
 
 
-def _transposed(x):
-    """A matrix's transpose (a view where the backend has them), with the concrete fast path."""
+def _mT(x):
+    """``matrix_transpose``, with a concrete fast path for a matrix (the MLP's every layer)."""
+    if x.ndim != 2:
+        return matrix_transpose(x)
     prim = _permute_dims()
     if type(x) is Array and x._trace is None:
         k = prim.kernels.get(x._backend)
@@ -49,27 +51,24 @@ def _matmul_vjp(i, g, ans, x1, x2):
     # d x1 = g x2ᵀ and d x2 = x1ᵀ g, with matrix-vector products (not n×1 matrices) where an
     # operand is a vector; batch axes are summed back by the core
     n1, n2 = x1.ndim, x2.ndim
-    if n1 == 2 and n2 == 2:   # the common case, first
-        return matmul(g, _transposed(x2)) if i == 0 else matmul(_transposed(x1), g)
+    if n1 > 1 and n2 > 1:   # the common case, first
+        return matmul(g, _mT(x2)) if i == 0 else matmul(_mT(x1), g)
     from ._manipulation import expand_dims, reshape
 
-    if x1.ndim == 1 and x2.ndim == 1:
+    if n1 == 1 and n2 == 1:
         return g * (x2 if i == 0 else x1)
-    if x1.ndim == 1:   # (k,) @ (..., k, n) -> (..., n)
+    if n1 == 1:   # (k,) @ (..., k, n) -> (..., n)
         if i == 0:
-            d = matmul(x2, expand_dims(g, -1)) if x2.ndim > 2 else matmul(x2, g)
-            return reshape(d, d.shape[:-1]) if x2.ndim > 2 else d
+            d = matmul(x2, expand_dims(g, -1)) if n2 > 2 else matmul(x2, g)
+            return reshape(d, d.shape[:-1]) if n2 > 2 else d
         return expand_dims(x1, -1) * expand_dims(g, -2)
-    if x2.ndim == 1:   # (..., m, k) @ (k,) -> (..., m)
-        if i == 1:
-            if x1.ndim == 2:
-                return matmul(g, x1)
-            d = matmul(expand_dims(g, -2), x1)
-            return reshape(d, d.shape[:-2] + (d.shape[-1],))
-        return expand_dims(g, -1) * x2
-    if i == 0:
-        return matmul(g, matrix_transpose(x2))
-    return matmul(matrix_transpose(x1), g)
+    # (..., m, k) @ (k,) -> (..., m)
+    if i == 1:
+        if n1 == 2:
+            return matmul(g, x1)
+        d = matmul(expand_dims(g, -2), x1)
+        return reshape(d, d.shape[:-2] + (d.shape[-1],))
+    return expand_dims(g, -1) * x2
 
 
 _matmul = primitive("matmul", broadcasts=True)
