@@ -110,11 +110,12 @@ class Backend:
     def dtype_of(self, native: Any) -> DType:
         # cached by the library's dtype object: NumPy's dtype.name is surprisingly slow
         key = native.dtype
-        cache = self.__dict__.setdefault("_dtype_cache", {})
-        found = cache.get(key)
-        if found is None:
-            found = cache[key] = _dtypes.by_name(key)
-        return found
+        try:
+            return self._dtype_cache[key]
+        except (AttributeError, KeyError):   # (a subclass's __init__ may not call ours)
+            found = _dtypes.by_name(key)
+            self.__dict__.setdefault("_dtype_cache", {})[key] = found
+            return found
 
     def device_of(self, native: Any) -> str:
         return self.device

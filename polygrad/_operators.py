@@ -69,7 +69,14 @@ class _Reverse:
         self.inputs = []
         with trace_scope(trace):
             for n in argnums:
-                leaves, structure = tree_flatten(args[n])
+                a = args[n]
+                if type(a) is Array and a._trace is None:   # the usual case: one concrete array
+                    a = diff_leaf(a, fname, (fun, n, a, 0))
+                    node = new_leaf()
+                    args[n] = Array(a, a._backend, trace, node)
+                    self.inputs.append((None, [a], [node]))
+                    continue
+                leaves, structure = tree_flatten(a)
                 arrays = [diff_leaf(leaf, fname, (fun, n, args[n], k))
                           for k, leaf in enumerate(leaves)]
                 nodes = [new_leaf() for _ in arrays]
@@ -83,6 +90,8 @@ class _Reverse:
 
     def value(self, tree: Any) -> Any:
         trace = self.trace
+        if type(tree) is Array:
+            return tree._v if tree._trace is trace else tree
         return tree_map(lambda x: x._v if type(x) is Array and x._trace is trace else x, tree)
 
     def pull(self, cotangents: list[tuple[Any, Any]], retain: bool) -> list:
@@ -92,6 +101,9 @@ class _Reverse:
         leaves = backward_pass(ends, retain) if ends else {}
         grads = []
         for structure, arrays, nodes in self.inputs:
+            if structure is None:
+                grads.append(_finish(leaves.get(nodes[0]), arrays[0]))
+                continue
             grads.append(tree_unflatten(structure, [
                 _finish(leaves.get(node), a) for a, node in zip(arrays, nodes)]))
         return grads
@@ -117,16 +129,17 @@ def _scalar_output(fname: str) -> Callable:
                     "; for several outputs use pg.vjp or pg.jacobian")
             raise TypeError(f"polygrad.{fname}: the function must return an Array or a float, "
                             f"got {describe(out)}{hint}")
-        if out.dtype.kind == "c":
+        dtype = out.dtype
+        if dtype.kind == "c":
             raise TypeError(
                 f"polygrad.{fname}: the function returned a complex array (dtype {out.dtype}); "
                 f"a gradient needs a real-valued output, because a complex output has two real "
                 f"components and so no single gradient. Differentiate a real function of it, "
                 f"e.g. np.abs(out) ** 2 or np.real(out), or use pg.vjp(fun, x) and give vjp_fn "
                 f"a complex cotangent")
-        if not out.dtype.is_floating:
+        if not dtype.is_floating:
             raise TypeError(f"polygrad.{fname}: the function returned an array of dtype "
-                            f"{out.dtype}, which has no derivative; return a floating array")
+                            f"{dtype}, which has no derivative; return a floating array")
         return out   # a non-scalar output is summed by seeding the backward pass with ones
     return post
 
@@ -152,10 +165,15 @@ def value_and_grad(fun: Callable, argnum: int | Sequence[int] = 0, has_aux: bool
 def _value_and_grad(fun: Callable, argnum: Any, has_aux: bool, fname: str) -> Callable:
     check_callable(fname, fun)
 
+    checked: dict[int, tuple[int, ...]] = {}   # argument count -> argnums, checked once
+    scalar_output = _scalar_output(fname)
+
     @functools.wraps(fun)
     def value_and_grad_fun(*args: Any, **kwargs: Any) -> Any:
-        argnums = check_argnum(fname, argnum, len(args))
-        post = _scalar_output(fname)
+        argnums = checked.get(len(args))
+        if argnums is None:
+            argnums = checked[len(args)] = check_argnum(fname, argnum, len(args))
+        post = scalar_output
         aux_box: list = []
         if has_aux:
             def post(out, _post=post):  # noqa: F811

@@ -11,7 +11,7 @@ import weakref
 from typing import Any
 
 from . import _debug
-from ._array import Array
+from ._array import Array, native_of
 from ._primitive import Primitive, _registry, defvjp
 from ._trace import Trace, bind
 
@@ -209,6 +209,8 @@ def backward_pass(ends: list[tuple[Node, Any]], retain: bool = False) -> dict[No
     """
     if len(ends) == 1 and type(ends[0][1]) is Unit:
         ends = _unit_seed(*ends[0], retain)
+        if len(ends) == 1 and ends[0][0].prim is None:   # grad of a unary function's input
+            return dict(ends)
     root = Node(None, (), None, None, tuple((0, node) for node, _ in ends))
     counts: dict[Node, int] = {}
     stack = [root]
@@ -249,20 +251,33 @@ class Unit:
 
 
 def _unit_seed(node: Node, unit: Unit, retain: bool) -> list:
+    """The ends [(node, cotangent)] of a backward pass seeded with ones at ``node``.
+
+    Where every rule of ``node``'s primitive has a ``unit`` (the cotangent it gives for a
+    cotangent of ones), the pass starts at ``node``'s parents with those; otherwise at ``node``
+    with an array of ones.
+    """
     prim = node.prim
     parents = node.parents
-    if prim is not None and parents is not None and len(parents) == 1 and \
-            not (_debug.ON and _debug.enabled()):
-        i, parent = parents[0]
-        rule = prim.vjps[i] if i < len(prim.vjps) else None
-        derivative = getattr(rule, "unit", None)
-        if derivative is not None:
-            ans = node.ans
-            c = derivative(ans, *node.args, **node.params)
-            if type(c) is Array and c.shape == ans.shape and c.dtype == ans.dtype:
+    if prim is not None and parents is not None and not (_debug.ON and _debug.enabled()):
+        vjps = prim.vjps
+        units = [getattr(vjps[i], "unit", None) if i < len(vjps) else None for i, _ in parents]
+        if None not in units:
+            args, params, ans = node.args, node.params, node.ans
+            ends = []
+            for (i, parent), derivative in zip(parents, units):
+                c = derivative(ans, *args, **params)
+                arg = args[i]
+                if prim.broadcasts:
+                    c = unbroadcast(c, arg)
+                if type(c) is not Array or native_of(c).dtype != native_of(ans).dtype or \
+                        c.shape != arg.shape:
+                    break   # (say, a promoted argument) seeded with ones, as any other node
+                ends.append((parent, c))
+            else:
                 if not retain:
                     node.args = node.ans = node.parents = None
-                return [(parent, c)]
+                return ends
     from .numpy import ones_like
 
     return [(node, ones_like(unit.value))]

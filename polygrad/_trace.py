@@ -8,11 +8,9 @@ debug.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import itertools
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 from . import _debug
@@ -47,15 +45,24 @@ class Trace:
         return f"{self.kind} (level {self.level})"
 
 
-@contextlib.contextmanager
-def trace_scope(trace: Trace) -> Iterator[Trace]:
-    """Keep ``trace`` active inside the block; afterwards its tracers act as their values."""
-    token = _depth.set(_depth.get() + 1)
-    try:
-        yield trace
-    finally:
-        trace.active = False
-        _depth.reset(token)
+class trace_scope:   # noqa: N801 (used as a function: ``with trace_scope(trace):``)
+    """Keep ``trace`` active inside the block; afterwards its tracers act as their values.
+
+    A class rather than a generator context manager: it is entered once per ``grad`` call.
+    """
+
+    __slots__ = ("trace", "token")
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+
+    def __enter__(self) -> Trace:
+        self.token = _depth.set(_depth.get() + 1)
+        return self.trace
+
+    def __exit__(self, *exc: object) -> None:
+        self.trace.active = False
+        _depth.reset(self.token)
 
 
 def tracing() -> bool:

@@ -505,3 +505,88 @@ def test_fourth_derivative_of_tanh_through_the_unit_seed_matches_the_closed_form
     t = numpy.tanh(x)
     numpy.testing.assert_allclose(f(np.asarray(x)).asnumpy(), 8 * t * (1 - t * t) * (2 - 3 * t * t),
                                   rtol=1e-12, atol=1e-12)
+
+
+def _tanh_derivative_polynomials(order):
+    """P_k with d^k/dx^k tanh x = P_k(tanh x): P_0 = t, P_{k+1} = (1 - t²) P_k'."""
+    from numpy.polynomial import Polynomial
+
+    p, out = Polynomial([0.0, 1.0]), []
+    for _ in range(order):
+        p = Polynomial([1.0, 0.0, -1.0]) * p.deriv()
+        out.append(p)
+    return out
+
+
+@pytest.mark.parametrize("dtype, rtol", [("float64", 1e-11), ("float32", 2e-4)])
+def test_derivatives_of_tanh_to_the_seventh_match_their_polynomials_in_tanh(dtype, rtol):
+    # each order seeds its grad at a tanh rule node whose rules have unit variants (the number 1
+    # in the cotangent's place): orders past the fourth put numbers in every argument but one
+    x = numpy.linspace(-1.5, 1.5, 11).astype(dtype)
+    t = numpy.tanh(x.astype("float64"))
+    f = np.tanh
+    for k, p in enumerate(_tanh_derivative_polynomials(7), start=1):
+        f = pg.elementwise_grad(f)
+        got = f(np.asarray(x))
+        assert str(got.dtype) == dtype, k
+        numpy.testing.assert_allclose(got.asnumpy(), p(t), rtol=rtol, atol=rtol * abs(p(t)).max(),
+                                      err_msg=f"derivative {k}")
+
+
+def test_higher_derivatives_of_tanh_make_no_array_of_ones(monkeypatch):
+    import polygrad.numpy as pnp
+
+    made = []
+    real = pnp.ones_like
+    monkeypatch.setattr(pnp, "ones_like", lambda *a, **k: made.append(1) or real(*a, **k))
+    f = np.tanh
+    for _ in range(4):
+        f = pg.elementwise_grad(f)
+    f(np.asarray(numpy.linspace(-1.0, 1.0, 5)))
+    assert made == []
+    # a node with a rule that has no unit variant still gets its seed of ones
+    pg.elementwise_grad(lambda x: np.tanh(x) * x)(np.asarray(numpy.linspace(-1.0, 1.0, 5)))
+    assert made == [1]
+
+
+_UNIT_MUL = None
+
+
+def _unit_mul():
+    # x * y with unit rules, broadcasting: the shape of a test primitive with unit variants
+    global _UNIT_MUL
+    if _UNIT_MUL is None:
+        from polygrad.extend import defvjp, primitive
+
+        _UNIT_MUL = primitive("test_reverse_unit_mul", lambda xp: lambda x, y: x * y,
+                              broadcasts=True)
+
+        def first(g, ans, x, y):
+            return g * y
+
+        def second(g, ans, x, y):
+            return g * x
+        first.unit = lambda ans, x, y: np.broadcast_to(y, ans.shape)
+        second.unit = lambda ans, x, y: np.broadcast_to(x, ans.shape)
+        defvjp(_UNIT_MUL, first, second)
+    return _UNIT_MUL
+
+
+@pytest.mark.parametrize("xdtype", ["float64", "float32"])
+def test_the_unit_seed_of_a_node_of_several_arguments_sums_broadcasts_and_keeps_dtypes(
+        monkeypatch, xdtype):
+    import polygrad.numpy as pnp
+
+    made = []
+    real = pnp.ones_like
+    monkeypatch.setattr(pnp, "ones_like", lambda *a, **k: made.append(1) or real(*a, **k))
+    mul = _unit_mul()
+    y = numpy.array([0.3, -1.2, 2.0])
+    gx, gy = pg.grad(lambda x, y: mul(x, y), argnum=(0, 1))(
+        np.asarray(numpy.asarray(0.7, dtype=xdtype)), np.asarray(y))
+    assert gx.shape == () and str(gx.dtype) == xdtype
+    numpy.testing.assert_allclose(float(gx), y.sum(), rtol=1e-6)
+    numpy.testing.assert_allclose(gy.asnumpy(), numpy.full(3, 0.7), rtol=1e-6)
+    # float64 throughout: the unit rules (summed to x's shape); a float32 x under a float64
+    # output: the ordinary rules under a seed of ones, as before unit rules existed
+    assert made == ([] if xdtype == "float64" else [1])

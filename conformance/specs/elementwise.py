@@ -185,9 +185,18 @@ def _binary_specs() -> list:
         # tanh's fused rule g (1 - y²), differentiated in both g and y (higher-order tanh)
         Spec("tanh_backward", _ew._tanh_bw, lambda g, y: g * (1 - y * y), [
             Case(A((2, 3)), A((2, 3), "unit")), Case(A(()), A((), "unit")),
-            Case(A((0,)), A((0,), "unit"))], category="elementwise"),
+            Case(A((0,)), A((0,), "unit")),
+            # grad's seed of ones reaches the kernel as the number 1 (no product), others fold
+            Case(A((), dtype="py", values=1.0), A((2, 3), "unit"), id="g-one"),
+            Case(A((), dtype="py", values=-0.5), A((2, 3), "unit"), id="g-number")],
+             category="elementwise"),
         Spec("tanh_backward_dy", _ew._tanh_dy, lambda c, g, y: -2 * c * g * y, [
-            Case(A((2, 3)), A((2, 3)), A((2, 3), "unit")), Case(A(()), A(()), A((), "unit"))],
+            Case(A((2, 3)), A((2, 3)), A((2, 3), "unit")), Case(A(()), A(()), A((), "unit")),
+            Case(A((), dtype="py", values=1.0), A((2, 3)), A((2, 3), "unit"), id="c-one"),
+            Case(A((2, 3)), A((), dtype="py", values=1.0), A((2, 3), "unit"), id="g-one"),
+            Case(A((2, 3)), A((2, 3)), A((), dtype="py", values=1.0), id="y-one"),
+            Case(A((), dtype="py", values=1.0), A((), dtype="py", values=0.5), A((3,), "unit"),
+                 id="numbers")],
              category="elementwise"),
         # the fused cotangent of maximum and minimum, checked as a primitive of its own (linear
         # in g; x and other only choose, so they are not differentiated)

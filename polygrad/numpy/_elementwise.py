@@ -182,10 +182,24 @@ acos = unary("acos", lambda ans, x: -1 / sqrt(1 - square(x)), inexact=True)
 atan = unary("atan", lambda ans, x: 1 / (1 + square(x)), inexact=True)
 sinh = unary("sinh", lambda ans, x: cosh(x), inexact=True)
 cosh = unary("cosh", lambda ans, x: sinh(x), inexact=True)
-tanh = unary("tanh", lambda ans, x: 1 - square(ans), inexact=True)
+tanh = unary("tanh", lambda ans, x: _tanh_bw(1, ans), inexact=True)
+
+
+_NUMBERS = (int, float)
+
+
 # tanh's rules as one primitive, g (1 - y²) with y = tanh(x) (as PyTorch's tanh_backward): one
-# node instead of three each time a derivative of tanh is itself differentiated
-_tanh_backward = primitive("tanh_backward", lambda xp: lambda g, y: g * (1 - y * y))
+# node instead of three each time a derivative of tanh is itself differentiated. A Python number
+# among its arguments folds into the constant (grad's seed of ones is the number 1 here: see
+# ``_with_unit`` below), so that g = 1 costs two passes over y and no product
+def _tanh_backward_kernel(xp):
+    def tanh_backward(g, y):
+        d = 1 - y * y
+        return d if type(g) in _NUMBERS and g == 1 else g * d
+    return tanh_backward
+
+
+_tanh_backward = primitive("tanh_backward", _tanh_backward_kernel)
 
 
 def _tanh_bw(g, y):
@@ -194,23 +208,54 @@ def _tanh_bw(g, y):
 
 # its derivative in y, c (d/dy g (1 - y²)) = -2 c g y, as one primitive too: trilinear and
 # symmetric, so each of its rules is itself with the cotangent in that argument's place
-_tanh_backward_dy = primitive("tanh_backward_dy", lambda xp: lambda c, g, y: -2 * c * g * y)
+def _tanh_backward_dy_kernel(xp):
+    def tanh_backward_dy(c, g, y):
+        k = -2
+        arrays = []
+        for v in (c, g, y):
+            if type(v) in _NUMBERS:
+                k *= v
+            else:
+                arrays.append(v)
+        if not arrays:   # (a seed's unit rule at the fifth derivative: grad seeds ones instead)
+            return xp.asarray(float(k))
+        out = arrays[0]
+        for v in arrays[1:]:
+            out = out * v
+        return out * k
+    return tanh_backward_dy
+
+
+_tanh_backward_dy = primitive("tanh_backward_dy", _tanh_backward_dy_kernel)
 
 
 def _tanh_dy(c, g, y):
     return bind(_tanh_backward_dy, (c, g, y), EMPTY)
 
 
-deflinear(_tanh_backward_dy, lambda ct, ans, c, g, y: _tanh_dy(ct, g, y),
-          lambda ct, ans, c, g, y: _tanh_dy(c, ct, y),
-          lambda ct, ans, c, g, y: _tanh_dy(c, g, ct))
+def _with_unit(rule):
+    """``rule`` with its ``unit``, the cotangent it gives for a cotangent of ones: ``rule`` itself
+    with the number 1 as the cotangent, which these kernels fold (``polygrad._reverse.Unit``)."""
+    rule.unit = lambda ans, *args: rule(1, ans, *args)
+    return rule
+
+
+def _tanh_dy_rule(i):
+    def rule(ct, ans, *cgy):
+        cgy = list(cgy)
+        cgy[i] = ct
+        return _tanh_dy(*cgy)
+    return _with_unit(rule)
+
+
+deflinear(_tanh_backward_dy, *(_tanh_dy_rule(i) for i in range(3)))
 
 
 def _tanh_bw_dy(c, ans, g, y):
     return _tanh_dy(c, g, y)
 
 
-defvjp(_tanh_backward, lambda c, ans, g, y: _tanh_bw(c, y), _tanh_bw_dy)
+defvjp(_tanh_backward, _with_unit(lambda c, ans, g, y: _tanh_bw(c, y)), _with_unit(_tanh_bw_dy))
 defjvp(_tanh_backward, lambda t, ans, g, y: _tanh_bw(t, y), _tanh_bw_dy)
 
 
