@@ -166,6 +166,42 @@ _NATIVE = {"add": _native("add"), "subtract": _native("sub"), "multiply": _nativ
            "divide": _native("truediv"), "matmul": _native("matmul")}
 
 
+def _extremum(name: str, clamp: str):
+    """maximum / minimum: against a Python number (every ``maximum(z, 0.0)`` ReLU) torch's clamp,
+    which propagates NaN as maximum does; the compatibility layer would first make the number a
+    tensor (a result_type, an asarray and two ``.to``: ~10 µs a call)."""
+    def factory(xp):
+        import torch
+
+        compat, bound = getattr(xp, name), getattr(torch, clamp)
+        tensor, numbers = torch.Tensor, (int, float)
+
+        def extremum(x1, x2):
+            if type(x2) in numbers and isinstance(x1, tensor) and x1.is_floating_point():
+                return bound(x1, x2)
+            if type(x1) in numbers and isinstance(x2, tensor) and x2.is_floating_point():
+                return bound(x2, x1)
+            return compat(x1, x2)
+        return extremum
+    return factory
+
+
+def _log_softmax(xp):
+    """torch's own log_softmax over one axis (one kernel instead of nine); the portable kernel
+    over several."""
+    import torch
+
+    from polygrad.special import _log_softmax as prim
+
+    generic = prim.kernel(xp)
+
+    def log_softmax(x, axis):
+        if len(axis) == 1 and isinstance(x, torch.Tensor):
+            return torch.log_softmax(x, dim=axis[0])
+        return generic(x, axis)
+    return log_softmax
+
+
 def _generic_select_extremum(xp):
     from polygrad.numpy._elementwise import _select_extremum
 
@@ -192,8 +228,10 @@ class TorchBackend(Backend):
     native_modules = ("torch",)
     default_float_dtype = "float32"
     kernels = {"getitem": _getitem, "scatter_add": _scatter_add, "setitem": _setitem,
-               "polygamma": _polygamma, "select_extremum": _select_extremum, **_SPECIAL,
-               **_NATIVE}
+               "polygamma": _polygamma, "select_extremum": _select_extremum,
+               "maximum": _extremum("maximum", "clamp_min"),
+               "minimum": _extremum("minimum", "clamp_max"), "log_softmax": _log_softmax,
+               **_SPECIAL, **_NATIVE}
     accelerators = ("cuda",)
 
     def __init__(self, device: str | None = None) -> None:
