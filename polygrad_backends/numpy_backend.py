@@ -44,13 +44,41 @@ def _select_extremum(xp):
     return select_extremum
 
 
+def _matmul(xp):
+    import numpy
+
+    return numpy.matmul   # (the compatibility layer's matmul only forwards to it)
+
+
+def _sum(xp):
+    """Floating sums as the ufunc's reduction itself: ``numpy.sum`` first goes through a Python
+    dispatcher (~2 µs a call, several calls in every gradient's backward pass); integer and
+    bool sums keep the Array API's accumulation dtype through the compatibility layer."""
+    import numpy
+
+    reduce, generic = numpy.add.reduce, xp.sum
+
+    def sum(x, axis, keepdims):   # noqa: A001
+        if x.dtype.kind in "fc":
+            return reduce(x, axis=axis, keepdims=keepdims)
+        return generic(x, axis=axis, keepdims=keepdims)
+    return sum
+
+
+def _permute_dims(xp):
+    import numpy
+
+    return lambda x, axes: numpy.transpose(x, axes)
+
+
 class NumpyBackend(Backend):
     """Arrays are ``numpy.ndarray`` on the host; float64 by default."""
 
     name = "numpy"
     library = "numpy"
     native_modules = ("numpy",)
-    kernels = {"scatter_add": _scatter_add, "select_extremum": _select_extremum}
+    kernels = {"scatter_add": _scatter_add, "select_extremum": _select_extremum,
+               "matmul": _matmul, "sum": _sum, "permute_dims": _permute_dims}
 
     def load(self) -> Any:
         import array_api_compat.numpy as xp
