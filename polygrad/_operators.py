@@ -70,7 +70,7 @@ class _Reverse:
         with trace_scope(trace):
             for n in argnums:
                 a = args[n]
-                if type(a) is Array and a._trace is None:   # the usual case: one concrete array
+                if type(a) is Array:   # the usual case: one array (or an outer grad's tracer)
                     a = diff_leaf(a, fname, (fun, n, a, 0))
                     node = new_leaf()
                     args[n] = Array(a, a._backend, trace, node)
