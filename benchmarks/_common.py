@@ -27,7 +27,7 @@ POLYGRAD_TORCH = "polygrad (torch)"
 class Settings:
     """How hard to time: ``--quick`` lowers repetitions, never the problem sizes."""
 
-    repeat: int = 7          # timed repetitions per library; the median is reported
+    repeat: int = 15         # timed repetitions per library; the median is reported
     warmup: int = 2          # untimed calls before timing (after the agreement check's call)
     min_time: float = 0.05   # a repetition loops the call until it lasts at least this long
     settle: float = 0.2      # seconds of sleep before each timed repetition, so that the thread
