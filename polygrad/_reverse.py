@@ -315,7 +315,11 @@ def _propagate(root: Node, ends: list, counts: dict, retain: bool, debug: bool
                     c = rule(g, ans, *args, **params)
                 if c is None:
                     continue
-                c = unbroadcast(c, args[i]) if prim.broadcasts else _checked(c, args[i], prim, i)
+                arg = args[i]
+                if type(c) is not Array or type(arg) is not Array or type(c._v) is Array or \
+                        type(arg._v) is Array or c._v.shape != arg._v.shape:
+                    # (not two concrete arrays of one shape, the usual case: checked here inline)
+                    c = unbroadcast(c, arg) if prim.broadcasts else _checked(c, arg, prim, i)
                 old = cotangents.get(parent)
                 if old is None:
                     cotangents[parent] = c
