@@ -34,6 +34,7 @@ class Settings:
     #                          pools the previous library left spinning (OpenBLAS, OpenMP, XLA)
     #                          go idle
     quick: bool = False
+    allocator: str = ""      # what steady_allocator() did (recorded with the results)
 
     @classmethod
     def make(cls, quick: bool, repeat: int | None = None) -> Settings:
@@ -287,6 +288,31 @@ def limit_threads(n: int) -> None:
     if n == 1:   # XLA's CPU client has no thread-count flag, only "one thread or many"
         os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_"
                                    "eigen=false intra_op_parallelism_threads=1").strip()
+
+
+def steady_allocator() -> str:
+    """Fix glibc ``malloc``'s thresholds for this process, so that a library's figure does not
+    depend on which library ran before it; returns what was done, for the results.
+
+    By default glibc moves its thresholds as blocks come and go: whether a large array's memory
+    stays in the process or goes back to the system and is faulted in again on the next call
+    depends on the sizes the previous library allocated and freed. On this machine a page fault
+    costs about 2 µs, and in case B float64 the gradient that ran second in an alternating pair
+    faulted in 3,300–6,500 pages per call depending on the order (measured with ``getrusage``),
+    moving its time by up to 30 %. With arrays up to 32 MB served from the heap and the heap
+    never trimmed below 256 MB free, no library pays for another's frees. Case D's subprocesses
+    keep glibc's defaults (their peak memory is measured).
+    """
+    import ctypes
+    import ctypes.util
+
+    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
+        return "the platform's default (not glibc)"
+    libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    trim, mmap = -1, -3   # M_TRIM_THRESHOLD, M_MMAP_THRESHOLD (malloc.h)
+    if libc.mallopt(mmap, 32 * 2**20) != 1 or libc.mallopt(trim, 256 * 2**20) != 1:
+        return "glibc defaults (mallopt refused)"
+    return "glibc, M_MMAP_THRESHOLD 32 MiB, M_TRIM_THRESHOLD 256 MiB (fixed by the harness)"
 
 
 def missing(module: str) -> str | None:

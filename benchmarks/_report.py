@@ -86,6 +86,8 @@ def _machine_lines(payload: dict) -> list[str]:
     lines.append(f"- Timing: median of {s['repeat']} repetitions after {s['warmup']} warm-up "
                  f"calls, each repetition at least {s['min_time'] * 1e3:g} ms"
                  + (" (`--quick`)" if s["quick"] else ""))
+    if s.get("allocator"):
+        lines.append(f"- Memory allocator: {s['allocator']}")
     runs = {case: c.get("run", c["machine"]["date"])
             for case, c in sorted(payload["cases"].items())}
     if len(set(runs.values())) > 1:

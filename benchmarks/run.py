@@ -6,6 +6,7 @@ subprocess per library), checks every result before timing it, and writes
     python benchmarks/run.py --case A,B       # some cases; the others' last results are kept
     python benchmarks/run.py --quick          # a smoke run: fewer repetitions, same sizes
     python benchmarks/run.py --threads 1      # every library single-threaded (steadier figures)
+    python benchmarks/run.py --system-malloc  # keep glibc malloc's moving thresholds
     python benchmarks/run.py --readme         # rewrite README's results from latest.json
     nox -s bench [-- --case B --quick]
 
@@ -27,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import _report  # noqa: E402
 from _common import (Settings, jax_x64, limit_threads, machine, missing,  # noqa: E402
-                     write_json)
+                     steady_allocator, write_json)
 
 CASES = {
     "A": ("case_a_chain", "per-primitive cost: a 2,000-op chain on float64[16]"),
@@ -57,6 +58,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--readme", action="store_true",
                         help="run nothing: rewrite README.md's results section (and the .md and "
                              ".png) from the results folder's latest.json")
+    parser.add_argument("--system-malloc", action="store_true",
+                        help="leave glibc malloc's thresholds at their defaults (the harness "
+                             "otherwise fixes them, so that no library pays for the frees of "
+                             "the one before it)")
     parser.add_argument("--remark", default="",
                         help="a note stored with the results, e.g. 'busy machine'")
     args = parser.parse_args(argv)
@@ -123,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads:
         limit_threads(args.threads)
     settings = Settings.make(args.quick, args.repeat)
+    settings.allocator = "glibc defaults (--system-malloc)" if args.system_malloc else \
+        steady_allocator()
     start = time.perf_counter()
     cases = run_cases(args.cases, settings)
     payload = load(path) or {"cases": {}}
