@@ -294,14 +294,10 @@ def steady_allocator() -> str:
     """Fix glibc ``malloc``'s thresholds for this process, so that a library's figure does not
     depend on which library ran before it; returns what was done, for the results.
 
-    By default glibc moves its thresholds as blocks come and go: whether a large array's memory
-    stays in the process or goes back to the system and is faulted in again on the next call
-    depends on the sizes the previous library allocated and freed. On this machine a page fault
-    costs about 2 µs, and in case B float64 the gradient that ran second in an alternating pair
-    faulted in 3,300–6,500 pages per call depending on the order (measured with ``getrusage``),
-    moving its time by up to 30 %. With arrays up to 32 MB served from the heap and the heap
-    never trimmed below 256 MB free, no library pays for another's frees. Case D's subprocesses
-    keep glibc's defaults (their peak memory is measured).
+    glibc otherwise moves its mmap and trim thresholds as blocks come and go, so whether a
+    library's large arrays are faulted in afresh on every call depends on the sizes the previous
+    library freed (measured in case B float64: see "How figures are taken" in the README). Case
+    D's subprocesses keep glibc's defaults (their peak memory is measured).
     """
     import ctypes
     import ctypes.util
@@ -309,10 +305,13 @@ def steady_allocator() -> str:
     if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
         return "the platform's default (not glibc)"
     libc = ctypes.CDLL(ctypes.util.find_library("c"))
-    trim, mmap = -1, -3   # M_TRIM_THRESHOLD, M_MMAP_THRESHOLD (malloc.h)
-    if libc.mallopt(mmap, 32 * 2**20) != 1 or libc.mallopt(trim, 256 * 2**20) != 1:
+    mmap_mib, trim_mib = 32, 256
+    m_trim_threshold, m_mmap_threshold = -1, -3   # (malloc.h)
+    if libc.mallopt(m_mmap_threshold, mmap_mib * 2**20) != 1 or \
+            libc.mallopt(m_trim_threshold, trim_mib * 2**20) != 1:
         return "glibc defaults (mallopt refused)"
-    return "glibc, M_MMAP_THRESHOLD 32 MiB, M_TRIM_THRESHOLD 256 MiB (fixed by the harness)"
+    return (f"glibc, M_MMAP_THRESHOLD {mmap_mib} MiB, M_TRIM_THRESHOLD {trim_mib} MiB "
+            "(fixed by the harness)")
 
 
 def missing(module: str) -> str | None:
