@@ -1,4 +1,5 @@
-"""The built-in backends (numpy, torch, jax, strict) and the selection semantics of DESIGN §1.5.
+"""The built-in backends (numpy, torch, jax, strict) and the selection semantics of the design
+contract (docs/dev/design.md, Backends).
 
 Each test states the behaviour it protects; backends that cannot be loaded here are skipped with
 the reason polygrad gives.

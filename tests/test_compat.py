@@ -16,7 +16,7 @@ from polygrad.testing import check_grads
 
 pytestmark = pytest.mark.usefixtures("numpy_backend")
 
-# a copy of ../shared/targets/autograd-numpy-names.txt, so the test runs from any checkout
+# the NumPy names HIPS autograd differentiates, which polygrad.numpy must provide and differentiate
 TARGETS = pathlib.Path(__file__).resolve().parent / "data" / "autograd-numpy-names.txt"
 EXTRA = ("cumsum cumprod nansum nanmean median percentile quantile average ptp diff gradient "
          "trapezoid convolve correlate interp einsum kron pad").split()

@@ -214,7 +214,7 @@ def test_the_shipped_known_failure_files_load():
 
 
 def test_the_shipped_autograd_names_match_the_shared_target_list():
-    # tests/data holds a copy of ../shared/targets/autograd-numpy-names.txt (test_compat.py)
+    # tests/data/autograd-numpy-names.txt: the names HIPS autograd differentiates (test_compat.py)
     path = ROOT / "tests" / "data" / "autograd-numpy-names.txt"
     names = [ln.strip() for ln in path.read_text().splitlines()
              if ln.strip() and not ln.startswith("#")]
