@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from . import _tape  # noqa: F401  (installs attach_grad / backward / grad / detach on Array)
 from . import numpy  # noqa: F401
+from . import optimizers, tree  # noqa: F401
 from ._array import Array
 from ._backend import (BackendUnavailable, backends, get_backend, get_default_dtype, set_backend,
                        set_default_dtype, use_backend)
@@ -36,4 +37,4 @@ __all__ = ["Array", "asarray", "grad", "value_and_grad", "grad_and_loss", "eleme
            "pause", "is_recording", "set_backend", "use_backend", "get_backend", "backends",
            "set_default_dtype", "get_default_dtype", "BackendUnavailable", "MixedBackendError",
            "DifferentiationError", "debug_nans", "jit", "cond", "fori_loop", "scan",
-           "ConcretizationError", "compute", "numpy"]
+           "ConcretizationError", "compute", "numpy", "optimizers", "tree"]
