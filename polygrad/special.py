@@ -21,7 +21,7 @@ from .numpy._statistics import expand_to, normalize_axis
 from .numpy._statistics import sum as _sum
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "expit", "logit", "log_sigmoid", "softplus",
-           "erf", "erfc", "erfinv", "gammaln", "digamma", "polygamma", "xlogy"]
+           "erf", "erfc", "erfinv", "gammaln", "digamma", "polygamma", "xlogy", "xlog1py"]
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
@@ -277,3 +277,19 @@ def xlogy(x: Any, y: Any, /) -> Any:
     # where x == 0, log is taken of 1 instead of an unusable y (0, negative, inf), never of NaN
     swap = ew.logical_and(ew.equal(x, 0), ew.logical_not(ew.logical_or(usable, ew.isnan(y))))
     return x * ew.log(ew.where(swap, 1.0, y))
+
+
+def xlog1py(x: Any, y: Any, /) -> Any:
+    """``x * log1p(y)``, and 0 where ``x == 0`` (unless ``y`` is NaN), as
+    ``scipy.special.xlog1py``: the term ``k log(1 - p)`` of a binomial log-likelihood at p = 1.
+
+    Examples
+    --------
+    >>> import polygrad.special as special
+    >>> float(special.xlog1py(0.0, -1.0)), round(float(special.xlog1py(2.0, 1.0)), 6)
+    (0.0, 1.386294)
+    """
+    x, y = _float(x), _float(y)
+    usable = ew.logical_and(ew.greater(y, -1), ew.isfinite(y))
+    swap = ew.logical_and(ew.equal(x, 0), ew.logical_not(ew.logical_or(usable, ew.isnan(y))))
+    return x * ew.log1p(ew.where(swap, 0.0, y))

@@ -1,0 +1,16 @@
+"""``polygrad.scipy``: SciPy's modules, differentiable and on every backend (as ``jax.scipy`` and
+``autograd.scipy``). ``polygrad.scipy.special`` is the module ``polygrad.special``.
+
+Imports ``polygrad.special`` and this package's submodules.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .. import special
+from . import stats
+
+sys.modules[__name__ + ".special"] = special
+
+__all__ = ["special", "stats"]
