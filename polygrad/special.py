@@ -16,12 +16,14 @@ from typing import Any
 from ._primitive import defjvp, defvjp, primitive
 from ._trace import bind
 from .numpy import _elementwise as ew
+from .numpy._compat_math import sinc as _np_sinc
 from .numpy._helpers import as_array, unary
 from .numpy._statistics import expand_to, normalize_axis
 from .numpy._statistics import sum as _sum
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "expit", "logit", "log_sigmoid", "softplus",
-           "erf", "erfc", "erfinv", "gammaln", "digamma", "polygamma", "xlogy", "xlog1py"]
+           "erf", "erfc", "erfinv", "erfcinv", "gammaln", "digamma", "polygamma", "xlogy", "xlog1py",
+           "gamma", "beta", "betaln", "multigammaln", "entr", "rel_entr", "sinc"]
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
@@ -293,3 +295,81 @@ def xlog1py(x: Any, y: Any, /) -> Any:
     usable = ew.logical_and(ew.greater(y, -1), ew.isfinite(y))
     swap = ew.logical_and(ew.equal(x, 0), ew.logical_not(ew.logical_or(usable, ew.isnan(y))))
     return x * ew.log1p(ew.where(swap, 0.0, y))
+
+
+# -- compositions: Γ and B, entropies -----------------------------------------------------------
+def gamma(x: Any, /) -> Any:
+    """Γ(x), as ``sign · exp(gammaln(x))``: the sign is (-1)^k on (-k, -k+1) for negative ``x``,
+    so Γ' = Γ ψ everywhere off the poles (where, as SciPy's, the value is ±inf or NaN).
+
+    Examples
+    --------
+    >>> import polygrad.special as special
+    >>> round(float(special.gamma(5.0)), 9), round(float(special.gamma(-0.5)), 6)
+    (24.0, -3.544908)
+    """
+    x = _float(x)
+    return _gamma_sign(x) * ew.exp(gammaln(x))
+
+
+def betaln(a: Any, b: Any, /) -> Any:
+    """log |B(a, b)| = gammaln(a) + gammaln(b) − gammaln(a + b)."""
+    a, b = _float(a), _float(b)
+    return gammaln(a) + gammaln(b) - gammaln(a + b)
+
+
+def beta(a: Any, b: Any, /) -> Any:
+    """B(a, b) = Γ(a) Γ(b) / Γ(a + b), through ``betaln`` (no overflow of the Γ's).
+
+    Examples
+    --------
+    >>> import polygrad.special as special
+    >>> round(float(special.beta(2.0, 3.0)), 6)   # 1/12
+    0.083333
+    """
+    a, b = _float(a), _float(b)
+    sign = _gamma_sign(a) * _gamma_sign(b) * _gamma_sign(a + b)
+    return sign * ew.exp(betaln(a, b))
+
+
+def _gamma_sign(x: Any) -> Any:
+    # Γ < 0 exactly on the intervals (-k, -k+1) with k odd, i.e. where floor(x) is odd
+    odd = ew.equal(ew.remainder(ew.floor(x), 2.0), 1.0)
+    return ew.where(ew.logical_and(ew.less(x, 0.0), odd), -1.0, 1.0)
+
+
+def multigammaln(a: Any, d: int) -> Any:
+    """The log of the multivariate gamma function of dimension ``d`` (an int), as SciPy's:
+    d(d−1)/4 log π + Σⱼ₌₁..d gammaln(a + (1 − j)/2)."""
+    if isinstance(d, bool) or not isinstance(d, int) or d < 1:
+        raise TypeError(f"polygrad.special.multigammaln: d must be a positive int, got {d!r}")
+    a = _float(a)
+    out = d * (d - 1) / 4.0 * math.log(math.pi)
+    for j in range(1, d + 1):
+        out = out + gammaln(a + (1 - j) / 2.0)
+    return out
+
+
+def entr(x: Any, /) -> Any:
+    """The elementwise entropy −x log x (0 at x = 0, −inf for x < 0), as SciPy's."""
+    x = _float(x)
+    return ew.where(ew.less(x, 0.0), -math.inf, -xlogy(x, ew.where(ew.less(x, 0.0), 1.0, x)))
+
+
+def rel_entr(x: Any, y: Any, /) -> Any:
+    """x log(x / y) for x, y > 0; 0 for x = 0 and y ≥ 0; inf otherwise (SciPy's ``rel_entr``)."""
+    x, y = _float(x), _float(y)
+    both = ew.logical_and(ew.greater(x, 0.0), ew.greater(y, 0.0))
+    zero = ew.logical_and(ew.equal(x, 0.0), ew.greater_equal(y, 0.0))
+    xs, ys = ew.where(both, x, 1.0), ew.where(both, y, 1.0)
+    return ew.where(both, xs * (ew.log(xs) - ew.log(ys)), ew.where(zero, 0.0, math.inf))
+
+
+def erfcinv(y: Any, /) -> Any:
+    """The inverse of ``erfc`` on (0, 2), as ``erfinv(1 − y)`` (absolute accuracy near y = 0)."""
+    return erfinv(1.0 - _float(y))
+
+
+def sinc(x: Any, /) -> Any:
+    """The normalised sinc sin(πx)/(πx), with sinc(0) = 1 (``polygrad.numpy.sinc``)."""
+    return _np_sinc(x)
