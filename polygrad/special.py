@@ -22,8 +22,8 @@ from .numpy._statistics import expand_to, normalize_axis
 from .numpy._statistics import sum as _sum
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "expit", "logit", "log_sigmoid", "softplus",
-           "erf", "erfc", "erfinv", "erfcinv", "gammaln", "digamma", "polygamma", "xlogy", "xlog1py",
-           "gamma", "beta", "betaln", "multigammaln", "entr", "rel_entr", "sinc"]
+           "erf", "erfc", "erfinv", "erfcinv", "gammaln", "digamma", "polygamma", "xlogy",
+           "xlog1py", "gamma", "beta", "betaln", "multigammaln", "entr", "rel_entr", "sinc"]
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
