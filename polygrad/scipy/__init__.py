@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 
 from .. import special
-from . import stats
+from . import integrate, linalg, signal, stats
 
 sys.modules[__name__ + ".special"] = special
 
-__all__ = ["special", "stats"]
+__all__ = ["special", "stats", "signal", "linalg", "integrate"]
