@@ -270,7 +270,10 @@ class custom_jvp(_Custom):  # noqa: N801 (JAX's name)
     >>> @pg.custom_jvp
     ... def log1pexp(x):
     ...     return np.log1p(np.exp(x))
-    >>> log1pexp.defjvp(lambda p, t: (log1pexp(p[0]), t[0] * (1 - 1 / (1 + np.exp(p[0])))))
+    >>> @log1pexp.defjvp
+    ... def log1pexp_jvp(primals, tangents):
+    ...     (x,), (t,) = primals, tangents
+    ...     return log1pexp(x), t * (1 - 1 / (1 + np.exp(x)))
     >>> float(pg.grad(log1pexp)(1000.0))   # the plain composition's derivative is NaN here
     1.0
     """
