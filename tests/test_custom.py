@@ -160,3 +160,39 @@ def test_custom_rules_inside_jit(backend):
         warnings.simplefilter("ignore")   # backends without a compiler run eagerly, and say so
         g = jitted(np.asarray([1.0, 2.0]))
     numpy.testing.assert_allclose(g.asnumpy(), [8.0, 16.0])
+
+
+def test_fixed_point_and_its_implicit_derivative_match_the_closed_form(backend):
+    def newton_sqrt(a):
+        return lambda x: 0.5 * (x + a / x)
+
+    def dist(x, y):
+        return np.max(np.abs(x - y))
+
+    a = np.asarray([2.0, 9.0], dtype=np.float64)
+    x = pg.fixed_point(newton_sqrt, a, np.ones(2, dtype=np.float64), dist, 1e-12)
+    numpy.testing.assert_allclose(x.asnumpy(), numpy.sqrt([2.0, 9.0]), rtol=1e-12)
+    g = pg.grad(lambda a: np.sum(pg.fixed_point(newton_sqrt, a, np.ones(2, dtype=np.float64),
+                                                dist, 1e-12)))(a)
+    numpy.testing.assert_allclose(g.asnumpy(), 0.5 / numpy.sqrt([2.0, 9.0]), rtol=1e-10)
+
+
+def test_fixed_point_agrees_with_autograd(numpy_backend):
+    fixed_points = pytest.importorskip("autograd.misc.fixed_points", reason="autograd: oracle")
+    anp = pytest.importorskip("autograd.numpy")
+    autograd = pytest.importorskip("autograd")
+
+    def step(np_):
+        return lambda a: (lambda x: np_.tanh(a * x + 0.5))
+
+    def dist(x, y):
+        return abs(x - y)
+
+    def ours(a):
+        return pg.fixed_point(step(np), a, 0.1, dist, 1e-13)
+
+    theirs = autograd.grad(lambda a: fixed_points.fixed_point(step(anp), a, 0.1, dist, 1e-13))
+    assert float(pg.grad(ours)(0.7)) == pytest.approx(theirs(0.7), rel=1e-9)
+    h = 1e-5   # second order: the derivative of the implicit rule, against its central difference
+    fd = (float(pg.grad(ours)(0.7 + h)) - float(pg.grad(ours)(0.7 - h))) / (2 * h)
+    assert float(pg.grad(pg.grad(ours))(0.7)) == pytest.approx(fd, rel=1e-5)
