@@ -14,6 +14,7 @@ from typing import Any
 
 from . import numpy as np
 from ._array import Array
+from ._backend import use_backend
 from ._convert import asarray
 from ._dtypes import result_type
 from ._util import tree_flatten, tree_unflatten
@@ -108,6 +109,19 @@ def map(f: Callable, tree: Any, *rest: Any) -> Any:  # noqa: A001  (JAX's and th
     return unflatten(treedef, [f(*args) for args in zip(first, *others)])
 
 
+def _as_arrays(leaves_: list) -> list:
+    """The leaves as Arrays; Python numbers take the Arrays' backend and promoted dtype (they are
+    weak, as in NumPy's promotion), so a float64 tree with a ``0.4`` in it stays float64."""
+    given = [leaf for leaf in leaves_ if isinstance(leaf, Array)]
+    if not given:
+        return [asarray(leaf) for leaf in leaves_]
+    dtype = result_type(*(a.dtype for a in given))
+    with use_backend(given[0]._backend):
+        return [leaf if isinstance(leaf, Array) else
+                asarray(leaf, dtype=dtype) if isinstance(leaf, (int, float, complex)) and
+                not isinstance(leaf, bool) else asarray(leaf) for leaf in leaves_]
+
+
 def ravel(tree: Any) -> tuple[Array, Callable[[Any], Any]]:
     """Concatenate every leaf of ``tree``, raveled, into one vector; return it and ``unravel``.
 
@@ -126,7 +140,7 @@ def ravel(tree: Any) -> tuple[Array, Callable[[Any], Any]]:
     [[2.0, 2.0], [2.0, 2.0]]
     """
     leaves_, treedef = flatten(tree)
-    arrays = [asarray(leaf) for leaf in leaves_]
+    arrays = _as_arrays(leaves_)
     shapes = [a.shape for a in arrays]
     dtypes = [a.dtype for a in arrays]
     sizes = [a.size for a in arrays]

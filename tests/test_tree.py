@@ -87,3 +87,10 @@ def test_grad_of_a_function_of_the_raveled_vector_is_the_raveled_tree_gradient(n
     flat = pg.grad(lambda v: loss(unravel(v)))(v)
     tree_grad = pg.grad(loss)(params)
     numpy.testing.assert_allclose(flat.asnumpy(), tree.ravel(tree_grad)[0].asnumpy())
+
+
+def test_python_numbers_in_a_tree_take_the_arrays_dtype_and_backend(backend):
+    v, unravel = tree.ravel({"a": np.asarray([1.0], dtype=np.float64), "b": 0.4})
+    assert v.dtype == np.float64 and v.backend == backend.name
+    assert float(v[1]) == 0.4            # not 0.4 rounded to float32 first
+    assert float(unravel(v)["b"]) == 0.4

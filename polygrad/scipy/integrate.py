@@ -1,13 +1,14 @@
-"""``polygrad.scipy.integrate``: ``trapezoid`` (SciPy's name for the trapezoidal rule), the
-differentiable ``polygrad.numpy.trapezoid``. Imports ``polygrad.numpy``."""
+"""``polygrad.scipy.integrate``: ``odeint`` (autograd's, with adjoint-method derivatives) and
+``trapezoid`` (SciPy's name for ``polygrad.numpy.trapezoid``). Imports ``polygrad.numpy``."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from .. import numpy as np
+from ._ode import odeint
 
-__all__ = ["trapezoid"]
+__all__ = ["odeint", "trapezoid"]
 
 
 def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> Any:
