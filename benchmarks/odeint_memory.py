@@ -39,7 +39,8 @@ def main() -> None:
         counted["steps"] = 0
         t = np.asarray([0.0, horizon])
         tracemalloc.start()
-        g = pg.grad(lambda w: np.sum(odeint(dynamics, y0, t, (w,), rtol=1e-6, atol=1e-6)[-1]))(w)
+        g = pg.grad(lambda w, t=t: np.sum(odeint(dynamics, y0, t, (w,), rtol=1e-6,
+                                                 atol=1e-6)[-1]))(w)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         assert g.shape == (N, N)
