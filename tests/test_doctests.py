@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import polygrad as pg
+from polygrad import _backend
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = ("polygrad", "polygrad.numpy", "polygrad.numpy.linalg", "polygrad.numpy.fft",
@@ -81,7 +82,22 @@ DOCSTRING_TESTS = _docstring_tests()
 PAGE_TESTS = _page_tests()
 
 
+#: a backend named in an example (``use_backend("torch")``, ``x.to_backend("jax")``, ...)
+_BACKEND_USE = re.compile(r"""(?:use_backend|set_backend|to_backend)\(\s*["']([\w:]+)["']""")
+
+
+def _skip_without_backends(test: doctest.DocTest) -> None:
+    """Skip, with the reason, examples that use a backend that cannot be loaded here."""
+    for example in test.examples:
+        for spec in _BACKEND_USE.findall(example.source):
+            try:
+                _backend.backend_for(spec)
+            except pg.BackendUnavailable as exc:
+                pytest.skip(f"{test.name} uses backend {spec!r}, not available here: {exc}")
+
+
 def _run(test: doctest.DocTest) -> None:
+    _skip_without_backends(test)
     runner = doctest.DocTestRunner(optionflags=FLAGS)
     report = _Collector()
     before = pg.get_backend()
