@@ -360,7 +360,8 @@ def backend_for(spec: str | Backend) -> Backend:
 def backends(load: bool = False) -> list[dict[str, Any]]:
     """List the installed backends with their status, without importing any array library.
 
-    Each row has ``name``, ``distribution``, ``version``, ``status`` (``available``,
+    Each row has ``name``, ``distribution`` and ``version`` (of the package that provides the
+    backend), ``library`` (the import name of its array library), ``status`` (``available``,
     ``unavailable``, ``broken``, ``disabled`` or ``rejected``), ``reason``, the default device
     and the capabilities (``default_float_dtype``, ``float64``, ``complex``). With
     ``load=True`` each available backend is also loaded, which imports its array library, and

@@ -45,7 +45,7 @@ def _blank(name: str, ep: Any) -> dict[str, Any]:
     return {"name": name, "entry_point": ep.value, "builtin": _backend.is_builtin(ep),
             "distribution": dist.name if dist is not None else None,
             "version": dist.version if dist is not None else None,
-            "status": "unknown", "reason": "", "default_device": None,
+            "library": None, "status": "unknown", "reason": "", "default_device": None,
             "default_float_dtype": None, "float64": None, "complex": None, "devices": None,
             "accelerators": []}
 
@@ -57,7 +57,8 @@ def _row(name: str, ep: Any, load: bool) -> dict[str, Any]:
     except Exception as exc:   # a broken plugin is reported, never raised
         row.update(status="broken", reason=f"failed to import: {type(exc).__name__}: {exc}")
         return row
-    row.update(default_device=backend.device, default_float_dtype=str(backend.default_float_dtype),
+    row.update(library=backend.library or None, default_device=backend.device,
+               default_float_dtype=str(backend.default_float_dtype),
                float64=bool(backend.supports_float64), complex=bool(backend.supports_complex))
     try:
         ok, why = backend.probe()

@@ -29,9 +29,10 @@ from typing import Any
 
 __all__ = ["main", "info", "report_dir", "find_reports"]
 
-#: distributions whose versions a bug report needs (array libraries, plugins' usual libraries)
-LIBRARIES = ("numpy", "array-api-compat", "torch", "jax", "jaxlib", "array-api-strict", "cupy",
-             "dask", "scipy", "pytest")
+#: distributions whose versions a bug report always lists; every installed backend's array
+#: library is added to them (found from its import name, e.g. cupy from cupy-cuda12x)
+LIBRARIES = ("numpy", "array-api-compat", "scipy", "torch", "jax", "jaxlib", "array-api-strict",
+             "dask", "distributed", "pytest")
 CONFORMANCE_PACKAGE = "polygrad_conformance"
 
 
@@ -41,6 +42,28 @@ def _version(dist: str) -> str | None:
         return importlib.metadata.version(dist)
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
+def _canonical(dist: str) -> str:
+    return "".join("-" if c in "_." else c for c in dist.lower())
+
+
+def _libraries(rows: list[dict[str, Any]]) -> dict[str, str | None]:
+    """Versions of LIBRARIES and of the distributions providing each backend's array library."""
+    versions = {name: _version(name) for name in LIBRARIES}
+    listed = {_canonical(name) for name in versions}
+    providers: dict[str, list[str]] | None = None
+    for row in rows:
+        library = row.get("library")
+        if not library:
+            continue
+        if providers is None:
+            providers = importlib.metadata.packages_distributions()
+        for dist in providers.get(library) or [library]:
+            if _canonical(dist) not in listed:
+                listed.add(_canonical(dist))
+                versions[dist] = _version(dist)
+    return versions
 
 
 def info(load: bool = True) -> dict[str, Any]:
@@ -53,6 +76,7 @@ def info(load: bool = True) -> dict[str, Any]:
 
     listing = importlib.import_module("polygrad.backends")
     env = {k: v for k, v in sorted(os.environ.items()) if k.startswith("POLYGRAD_")}
+    rows = listing.list_backends(load=load)
     return {
         "polygrad": polygrad.__version__,
         "polygrad_path": str(Path(polygrad.__file__).parent),
@@ -60,9 +84,9 @@ def info(load: bool = True) -> dict[str, Any]:
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
         "machine": platform.machine(),
-        "libraries": {name: _version(name) for name in LIBRARIES},
+        "libraries": _libraries(rows),
         "environment": env,
-        "backends": listing.list_backends(load=load),
+        "backends": rows,
     }
 
 

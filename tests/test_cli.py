@@ -105,6 +105,19 @@ def test_info_with_devices_loads_the_backends():
     assert numpy_row["devices"] == ["cpu"]
 
 
+def test_info_lists_the_version_of_every_installed_backend_library(monkeypatch):
+    # found from each backend's import name, not from a fixed list: array_api_strict is
+    # distributed as array-api-strict, a CuPy plugin's cupy as cupy-cuda12x
+    monkeypatch.setattr(cli, "LIBRARIES", ())
+    report = cli.info(load=False)
+    versions = {name.replace("_", "-"): v for name, v in report["libraries"].items()}
+    for row in report["backends"]:
+        if row["status"] == "available":
+            dist = row["library"].replace("_", "-")
+            assert versions[dist] == importlib.metadata.version(dist), row["name"]
+    assert versions["numpy"] == importlib.metadata.version("numpy")
+
+
 def test_info_refuses_unknown_options(capsys):
     with pytest.raises(SystemExit) as exit_:
         cli.main(["info", "--bogus"])
