@@ -32,7 +32,22 @@ from ._tape import is_recording, pause, record
 from ._trace import MixedBackendError
 from .numpy import stop_gradient
 
-__version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read once from the installed package's metadata (pyproject.toml holds
+    the one copy of the version)."""
+    if name != "__version__":
+        raise AttributeError(f"module 'polygrad' has no attribute {name!r}")
+    from importlib import metadata
+
+    try:
+        version = metadata.version("polygrad")
+    except metadata.PackageNotFoundError:   # a source tree on sys.path, never installed
+        version = "0+unknown"
+    globals()["__version__"] = version
+    return version
+
 
 __all__ = ["Array", "asarray", "grad", "value_and_grad", "grad_and_loss", "elementwise_grad",
            "vjp", "jvp", "jacobian", "hessian", "hvp", "checkpoint", "stop_gradient", "record",
