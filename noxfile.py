@@ -1,12 +1,15 @@
-"""nox sessions: tests, lint, examples, bench (more arrive with conformance and docs).
+"""nox sessions: lint, tests, oldest, conformance, fuzz, examples, docs, bench (``nox -l``).
 
-Sessions use the default ``python3`` (no pinned versions). PyTorch is installed from the pin
-below first, so that the ``torch`` extra never pulls a multi-GB CUDA build on CPU machines.
+Install nox with the ``dev`` extra (``pip install -e ".[dev]"``). Sessions use the Python that
+runs nox, except ``oldest`` (Python 3.10). PyTorch is installed from the pin below first, so that
+the ``torch`` extra never pulls a multi-GB CUDA build on CPU machines.
 """
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 
 import nox
 
@@ -16,15 +19,39 @@ nox.options.sessions = ["lint", "tests"]
 TORCH_PIN = "torch==2.13.0"
 
 
+#: the oldest versions pyproject.toml allows, shared with CI's oldest leg (.ci/run)
+OLDEST_CONSTRAINTS = ".ci/oldest-constraints.txt"
+
+
 def _install(session: nox.Session, extras: str) -> None:
     session.install(TORCH_PIN)
     session.install("-e", f".[{extras}]")
+
+
+def _python(version: str) -> str:
+    """``version`` for nox, or the path of pyenv's interpreter of that version (which nox's
+    discovery does not find when it is not on PATH)."""
+    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    found = glob.glob(os.path.join(root, "versions", f"{version}.*", "bin", f"python{version}"))
+    found = [path for path in found if re.search(rf"/{re.escape(version)}\.\d+/bin/", path)]
+    return max(found, key=lambda path: int(path.split("/bin/")[0].rsplit(".", 1)[1])) \
+        if found else version
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite on every installed backend (torch, jax, strict included)."""
     _install(session, "torch,jax,strict,test,examples")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session(python=_python("3.10"))
+def oldest(session: nox.Session) -> None:
+    """The test suite against the oldest NumPy, array-api-compat, SciPy and pytest that
+    pyproject.toml allows (.ci/oldest-constraints.txt), on the oldest Python it allows; the
+    optional backends' libraries at whatever versions those admit, torch and jax not installed."""
+    session.install("-c", OLDEST_CONSTRAINTS, "-e", ".[test]")
+    session.run("python", "-m", "pip", "list")
     session.run("python", "-m", "pytest", *session.posargs)
 
 
