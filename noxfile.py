@@ -119,10 +119,11 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Side-by-side benchmarks against the peers (benchmarks/run.py; results in benchmarks/results).
+    """Side-by-side benchmarks against the peers (benchmarks/run.py; results in a temporary
+    folder it prints, or ``-- --out DIR``; ``-- --out benchmarks/results`` records a run).
 
     ``nox -s bench -- --case B,E --quick`` passes its arguments on; ``-- --readme`` rewrites
-    benchmarks/README.md's results section from the last results.
+    benchmarks/README.md's results section from the recorded results.
     """
     _install(session, "torch,jax,bench")
     session.install("mygrad")

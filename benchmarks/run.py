@@ -1,13 +1,16 @@
 """The benchmark harness: runs cases A-G side by side with the peers in one process (case D in one
-subprocess per library), checks every result before timing it, and writes
-``benchmarks/results/latest.json``, ``latest.md`` (tables) and ``latest.png`` (chart).
+subprocess per library), checks every result before timing it, and writes ``latest.json``,
+``latest.md`` (tables) and ``latest.png`` (chart) into ``--out`` (default: a folder in the
+system's temporary folder, printed, so that a run never changes the source tree).
 
     python benchmarks/run.py                  # every case (about 3 minutes on 2 cores)
     python benchmarks/run.py --case A,B       # some cases; the others' last results are kept
     python benchmarks/run.py --quick          # a smoke run: fewer repetitions, same sizes
     python benchmarks/run.py --threads 1      # every library single-threaded (steadier figures)
     python benchmarks/run.py --system-malloc  # keep glibc malloc's moving thresholds
-    python benchmarks/run.py --readme         # rewrite README's results from latest.json
+    python benchmarks/run.py --out DIR        # the results into DIR
+    python benchmarks/run.py --out benchmarks/results   # record a run in the repository
+    python benchmarks/run.py --readme         # rewrite README's results from the recorded run
     nox -s bench [-- --case B --quick]
 
 Exit status 1 when polygrad gave a wrong or no answer in a case that ran (a peer's failure is
@@ -22,9 +25,14 @@ import importlib
 import json
 import os
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+#: the run recorded in the repository (README.md's results section is made from it)
+RECORDED = os.path.join(HERE, "results")
+#: where a run writes unless told (outside the source tree)
+DEFAULT_OUT = os.path.join(tempfile.gettempdir(), "polygrad-bench")
 sys.path.insert(0, HERE)
 import _report  # noqa: E402
 from _common import (Settings, jax_x64, limit_threads, machine, missing,  # noqa: E402
@@ -53,11 +61,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int,
                         help="threads for every library (OMP/OpenBLAS/MKL env; XLA single-"
                              "threaded when 1); default: each library's own, recorded")
-    parser.add_argument("--results", default=os.path.join(HERE, "results"),
-                        help="folder for latest.json / .md / .png")
+    parser.add_argument("--out", "--results", dest="results", default=None, metavar="DIR",
+                        help=f"folder for latest.json / .md / .png (default {DEFAULT_OUT}; "
+                             f"benchmarks/results records a run in the repository)")
     parser.add_argument("--readme", action="store_true",
                         help="run nothing: rewrite README.md's results section (and the .md and "
-                             ".png) from the results folder's latest.json")
+                             ".png) from latest.json in --out (default: benchmarks/results)")
     parser.add_argument("--system-malloc", action="store_true",
                         help="leave glibc malloc's thresholds at their defaults (the harness "
                              "otherwise fixes them, so that no library pays for the frees of "
@@ -65,6 +74,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--remark", default="",
                         help="a note stored with the results, e.g. 'busy machine'")
     args = parser.parse_args(argv)
+    if args.results is None:
+        args.results = RECORDED if args.readme else DEFAULT_OUT
     args.cases = [c.strip().upper() for c in args.case.split(",") if c.strip()]
     unknown = [c for c in args.cases if c not in CASES]
     if unknown:
@@ -120,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     path = os.path.join(args.results, "latest.json")
     if args.readme:
+        if os.path.commonpath([os.path.abspath(args.results), HERE]) != HERE:
+            raise SystemExit(f"--readme: README.md's chart must be in the repository, not "
+                             f"{args.results}: record the run with --out benchmarks/results")
         payload = load(path)
         if payload is None:
             raise SystemExit(f"no results at {path}: run python benchmarks/run.py first")
@@ -138,8 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     payload["settings"] = dataclasses.asdict(settings)
     payload["remark"] = args.remark
     write_reports(payload, args.results, readme=False)
-    print(f"total {time.perf_counter() - start:.0f} s; python benchmarks/run.py --readme puts "
-          f"these results in benchmarks/README.md")
+    recorded = os.path.abspath(args.results) == RECORDED
+    print(f"total {time.perf_counter() - start:.0f} s; results in {args.results}"
+          + ("; python benchmarks/run.py --readme puts them in benchmarks/README.md" if recorded
+             else " (record a run in the repository with --out benchmarks/results)"))
     bad = polygrad_failures(cases)
     for line in bad:
         print(f"polygrad FAILED {line}", file=sys.stderr)

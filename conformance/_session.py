@@ -19,7 +19,8 @@ from polygrad.extend import primitives
 from polygrad_conformance._known import KnownFailures, load_known_failures
 from polygrad_conformance._spec import Spec, registered_specs
 
-__all__ = ["Session", "session", "all_specs", "SPEC_ENTRY_POINTS", "ENV"]
+__all__ = ["Session", "session", "all_specs", "SPEC_ENTRY_POINTS", "ENV",
+           "installed_but_unavailable", "allow_unavailable"]
 
 #: entry-point group of plugin packages that ship conformance specs (a module or a callable
 #: returning an iterable of Spec)
@@ -34,7 +35,15 @@ ENV = {
     "modules": "POLYGRAD_CONFORMANCE_MODULES",
     "order": "POLYGRAD_CONFORMANCE_ORDER",
     "shard": "POLYGRAD_CONFORMANCE_SHARD",
+    "allow_unavailable": "POLYGRAD_CONFORMANCE_ALLOW_UNAVAILABLE",
 }
+
+
+def allow_unavailable() -> bool:
+    """Whether a run on an installed backend that cannot run here (no GPU) may skip every test
+    and pass; by default such a run fails, so that a green run always tested something."""
+    return os.environ.get(ENV["allow_unavailable"], "").strip().lower() not in (
+        "", "0", "false", "no")
 
 
 def _load_plugin_specs() -> list:
@@ -98,7 +107,7 @@ class Session:
         except Exception as exc:  # noqa: BLE001 - shown as a usage error by the plugin
             text = (f"polygrad_conformance: cannot use backend {self.backend_spec!r} "
                     f"({ENV['backend']}): {exc}")
-            if _installed_but_unavailable(self.backend_spec, exc):
+            if installed_but_unavailable(self.backend_spec, exc):
                 self.skip = text
             else:
                 self.error = text
@@ -108,7 +117,7 @@ class Session:
         self.specs = all_specs()
 
 
-def _installed_but_unavailable(spec: str, exc: Exception) -> bool:
+def installed_but_unavailable(spec: str, exc: Exception) -> bool:
     """Whether ``spec`` names an installed backend that cannot run here (its device or library
     is missing), as opposed to an unknown, broken or rejected one: the first skips, the
     others fail the run."""

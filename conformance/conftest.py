@@ -1,5 +1,5 @@
-"""pytest hooks of the conformance suite: write the report at the end of every run, print where it
-is, and fail the run on stale known-failure entries.
+"""pytest hooks of the conformance suite: stop at once when the backend cannot be used, write the
+report at the end of every run, print where it is, and fail the run on stale known-failure entries.
 
 Uses absolute imports of ``polygrad_conformance`` so that the suite's state is shared however
 pytest names this directory's modules.
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from polygrad_conformance import _session
 from polygrad_conformance.report import build_report, write_report
 
@@ -16,9 +18,23 @@ _STARTED = time.time()
 _written: dict = {}
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """An unknown or broken backend is a usage error, said in one line (not a failure of every
+    coverage test); an installed one that cannot run here (no GPU) fails the run unless
+    allowed, since nothing would be tested."""
+    state = _session.session()
+    if state.error:
+        raise pytest.UsageError(state.error)
+    if state.skip and not _session.allow_unavailable():
+        allow = _session.ENV["allow_unavailable"]
+        raise pytest.UsageError(
+            f"nothing ran: {state.skip.rstrip('.')}. Set {allow}=1 (polygrad conformance "
+            f"--allow-unavailable) to accept a run that skips every test.")
+
+
 def pytest_sessionfinish(session, exitstatus):
     state = _session._session
-    if state is None:
+    if state is None or state.error:
         return
     stale = state.known.stale() if state.known else []
     # a shard sees only part of the cases: the runner judges staleness after merging

@@ -1,7 +1,9 @@
 """Run the suite on several backends, each in its own pytest process, and merge their reports.
 
 ``python -m polygrad_conformance [--backend NAME]... [--full] [--jobs N] [--report DIR]
-[-- PYTEST ARGS]``: without ``--backend``, every available backend of ``polygrad.backends()``.
+[--allow-unavailable] [-- PYTEST ARGS]``: without ``--backend``, every available backend of
+``polygrad.backends()`` (one that cannot run here skips); a backend named with ``--backend``
+that cannot run here (no GPU) fails the run, saying why, unless ``--allow-unavailable``.
 Backends whose cases run slowly (JAX compiles each new operation) are split into shards so that
 ``--jobs`` processes keep the cores busy. Exit status 1 when any backend failed. Imports polygrad
 (to list backends) and the suite's report module.
@@ -48,6 +50,9 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
                    help="the report folder")
     p.add_argument("--shards", type=int, default=0,
                    help="split every backend into this many shards (default: per backend)")
+    p.add_argument("--allow-unavailable", action="store_true",
+                   help="a backend named with --backend that is installed but cannot run here "
+                        "(no GPU) skips instead of failing the run")
     return p.parse_args(argv), extra
 
 
@@ -79,6 +84,9 @@ def _run(job: tuple[str, int, int], args: argparse.Namespace, extra: list[str],
         env["POLYGRAD_CONFORMANCE_SHARD"] = f"{i}/{n}"
     if args.full:
         env["POLYGRAD_CONFORMANCE_FULL"] = "1"
+    if args.allow_unavailable or not args.backend:
+        # a backend found installed (not named) may turn out unable to run here: it skips
+        env["POLYGRAD_CONFORMANCE_ALLOW_UNAVAILABLE"] = "1"
     cmd = [sys.executable, "-m", "pytest", "--pyargs", "polygrad_conformance", "-q",
            "-p", "no:cacheprovider", "--tb=no", "-rfEs", *extra]
     start = time.time()

@@ -1,11 +1,11 @@
 """MinPy's autograd tutorial, cell by cell, with polygrad.
 
-    python examples/minpy_autograd_tutorial.py [--backend numpy|torch|jax|...] [--plot PATH]
+    python examples/minpy_autograd_tutorial.py [--backend numpy|torch|jax|...] [--out PATH]
 
 Prints what the tutorial shows: the derivative of ``x**2`` at 4, derivatives of any order, a vector
 input, gradients with respect to several arguments, and a one-layer network whose parameter
 gradients are checked against central differences and then used for a few SGD steps. With
-``--plot PATH`` (and matplotlib installed) it also draws ``foo`` and its first three derivatives.
+``--out PATH`` (and matplotlib installed) it also draws ``foo`` and its first three derivatives.
 """
 
 from __future__ import annotations
@@ -132,8 +132,9 @@ def plot_derivatives(path):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default=None, help="polygrad backend, e.g. numpy, torch, jax")
-    parser.add_argument("--plot", default=None, metavar="PATH",
-                        help="save the plot of foo and its derivatives (needs matplotlib)")
+    parser.add_argument("--out", "--plot", dest="plot", default=None, metavar="PATH",
+                        help="save the plot of foo and its derivatives there (needs "
+                             "matplotlib; default: no plot)")
     args = parser.parse_args(argv)
     if args.backend is not None:
         pg.set_backend(args.backend)

@@ -1,21 +1,24 @@
 """tanh and its first four derivatives, each one the ``grad`` of the one before.
 
-    python examples/tanh_derivatives.py [--backend numpy|torch|jax|...] [--output PATH]
+    python examples/tanh_derivatives.py [--backend numpy|torch|jax|...] [--out PATH]
+    python examples/tanh_derivatives.py --out docs/images/tanh_derivatives.png   # the docs' figure
 
 Nests ``pg.elementwise_grad`` four times, checks each derivative against its closed form in
-``t = tanh(x)`` and draws the five curves (matplotlib) into ``docs/images/tanh_derivatives.png``
-unless ``--output`` says otherwise (``--output ''`` skips the drawing).
+``t = tanh(x)`` and draws the five curves (matplotlib) into ``--out`` (default: a file in the
+system's temporary folder, printed, so that running the example never changes the source tree;
+``--out ''`` skips the drawing).
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 from pathlib import Path
 
 import polygrad as pg
 import polygrad.numpy as np
 
-DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "images" / "tanh_derivatives.png"
+DEFAULT_OUTPUT = Path(tempfile.gettempdir()) / "polygrad-examples" / "tanh_derivatives.png"
 
 
 def derivatives(fun, n):
@@ -60,8 +63,9 @@ def draw(x, curves, path):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default=None, help="polygrad backend, e.g. numpy, torch, jax")
-    parser.add_argument("--output", default=str(DEFAULT_OUTPUT), metavar="PATH",
-                        help="where to write the PNG ('' for no figure)")
+    parser.add_argument("--out", "--output", dest="output", default=str(DEFAULT_OUTPUT),
+                        metavar="PATH", help=f"where to write the PNG ('' for no figure; "
+                                             f"default {DEFAULT_OUTPUT})")
     parser.add_argument("--points", type=int, default=400)
     args = parser.parse_args(argv)
     if args.backend is not None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ._dtypes import DType
 
-__all__ = ["Array", "native_of"]
+__all__ = ["Array", "native_of", "check_writable"]
 
 
 class Array:
@@ -31,7 +31,9 @@ class Array:
     [1.0, 2.0]
     """
 
-    __slots__ = ("_v", "_backend", "_trace", "_aux", "_grad", "_grad_req", "__weakref__")
+    # _readonly: set (only) on an Array made from a read-only NumPy array without a copy
+    __slots__ = ("_v", "_backend", "_trace", "_aux", "_grad", "_grad_req", "_readonly",
+                 "__weakref__")
     __array_priority__ = 1000   # NumPy defers binary operators to ours
     __array_ufunc__ = None
 
@@ -84,8 +86,11 @@ class Array:
 
     # -- to the host ---------------------------------------------------------------------
     def asnumpy(self) -> Any:
-        """A NumPy array on the host with this array's values (MinPy / MXNet name)."""
-        return self._backend.to_numpy(native_of(self))
+        """A NumPy array on the host with this array's values (MinPy / MXNet name): a copy,
+        writable, that shares no memory with this array, on every backend."""
+        import numpy
+
+        return numpy.array(self._backend.to_numpy(native_of(self)), copy=True)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
         out = self.asnumpy()
@@ -187,3 +192,11 @@ def native_of(x: Array) -> Any:
     while type(v) is Array:
         v = v._v
     return v
+
+
+def check_writable(x: Array, what: str) -> None:
+    """Refuse, as NumPy does, a write into an Array made from a read-only NumPy array."""
+    if getattr(x, "_readonly", False):
+        raise ValueError(f"{what}: assignment destination is read-only (the Array was made from "
+                         f"a read-only NumPy array, which polygrad never writes into on any "
+                         f"backend); write into a copy: np.asarray(a, copy=True)")

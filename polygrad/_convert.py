@@ -42,9 +42,11 @@ def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | 
 
     A polygrad Array is returned as is (or cast/copied); a torch tensor or JAX array is wrapped
     without a copy on its own backend; host data (lists, scalars, NumPy arrays) goes to the current
-    backend (no copy when that is NumPy). Python floats get the default float dtype. Nested lists
-    holding polygrad Arrays are stacked (on the Arrays' backend, their dtypes promoted), so the
-    result is differentiable in them.
+    backend: shared when that is NumPy, else copied (``copy=False`` shares it where the library
+    can). An Array made from a read-only NumPy array without a copy is read-only on every backend
+    (``x[i] = v`` raises ``ValueError``, as NumPy does). Python floats get the default float
+    dtype. Nested lists holding polygrad Arrays are stacked (on the Arrays' backend, their dtypes
+    promoted), so the result is differentiable in them.
 
     Examples
     --------
@@ -78,8 +80,18 @@ def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | 
         backend = backend_for(backend)
     if want is None and _is_python_float_data(obj):
         want = get_default_dtype(backend)
-    native = backend.asarray(obj, dtype=want, copy=copy)
-    return Array(native, backend)
+    read_only = copy is not True and _is_read_only_ndarray(obj) and (
+        want is None or want.name == str(obj.dtype))
+    root = type(obj).__module__.partition(".")[0]
+    if copy is None and root not in getattr(backend, "native_modules", ()):
+        # host data on a backend whose arrays are not NumPy's (torch, jax, ...) is copied in, so
+        # that no write through the Array reaches memory the user did not hand over (copy=False
+        # asks to share it: the backend's library does so where it can)
+        copy = True
+    out = Array(backend.asarray(obj, dtype=want, copy=copy), backend)
+    if read_only:
+        out._readonly = True   # as NumPy's asarray: x[i] = v raises on every backend
+    return out
 
 
 def _holds_array(obj: list | tuple) -> bool:
@@ -91,6 +103,13 @@ def _holds_array(obj: list | tuple) -> bool:
     if list in types or tuple in types:
         return any(_holds_array(o) for o in obj if isinstance(o, (list, tuple)))
     return False
+
+
+def _is_read_only_ndarray(obj: Any) -> bool:
+    """A NumPy array (or subclass: a ``memmap`` opened with mode "r") that is not writeable."""
+    flags = getattr(obj, "flags", None)
+    return flags is not None and not flags.writeable and any(
+        c.__name__ == "ndarray" and c.__module__ == "numpy" for c in type(obj).__mro__)
 
 
 def _is_python_float_data(obj: Any) -> bool:

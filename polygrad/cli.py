@@ -191,6 +191,35 @@ def find_reports(folder: Path, since: float) -> list[Path]:
     return sorted(found, key=lambda p: (p.suffix != ".md", p.name))
 
 
+#: exit status when the backend is installed but cannot run here and nothing ran (pytest's
+#: "no tests ran"); an unknown or broken backend is a usage error, 2
+NOTHING_RAN = 5
+
+
+def _refuse_backend(target: str, allow_unavailable: bool) -> int | None:
+    """None when the suite can run on ``target``; else the exit status, after one line that
+    says why (a mistyped name gets the "did you mean" line alone)."""
+    import polygrad as pg
+    from polygrad_conformance._session import installed_but_unavailable
+
+    try:
+        with pg.use_backend(target):
+            return None
+    except Exception as exc:  # noqa: BLE001 - a plugin's own error is shown, not raised
+        why = str(exc).removeprefix("polygrad: ")
+        if not installed_but_unavailable(target, exc):
+            print(f"polygrad conformance: {why}", file=sys.stderr)
+            return 2
+        if not allow_unavailable:
+            print(f"polygrad conformance: nothing ran: cannot use backend {target!r} here: {why} "
+                  f"Pass --allow-unavailable to accept a run that skips every test.",
+                  file=sys.stderr)
+            return NOTHING_RAN
+        print(f"polygrad conformance: every test skips (--allow-unavailable): {why}",
+              file=sys.stderr)
+        return None
+
+
 def _cmd_conformance(args: argparse.Namespace) -> int:
     if importlib.util.find_spec(CONFORMANCE_PACKAGE) is None:
         print(f"polygrad conformance: the conformance suite ({CONFORMANCE_PACKAGE}) is not "
@@ -210,13 +239,18 @@ def _cmd_conformance(args: argparse.Namespace) -> int:
         os.environ["POLYGRAD_CONFORMANCE_REPORT"] = args.report
     if args.full:
         os.environ["POLYGRAD_CONFORMANCE_FULL"] = "1"
+    if args.allow_unavailable:
+        os.environ["POLYGRAD_CONFORMANCE_ALLOW_UNAVAILABLE"] = "1"
+    target = (os.environ.get("POLYGRAD_TEST_BACKEND") or os.environ.get("POLYGRAD_BACKEND")
+              or "numpy")
+    refused = _refuse_backend(target, args.allow_unavailable)
+    if refused is not None:
+        return refused
     pytest_args = ["--pyargs", CONFORMANCE_PACKAGE, "-p", "no:cacheprovider", *args.rest]
     plugins: list[Any] = []
     if not args.no_progress:
         pytest_args[:0] = ["-q", "--no-header", "-o", "console_output_style=classic"]
         plugins.append(_Progress())
-    target = (os.environ.get("POLYGRAD_TEST_BACKEND") or os.environ.get("POLYGRAD_BACKEND")
-              or "numpy")
     print(f"polygrad conformance: {target}", file=sys.stderr)
     start = time.time() - 1.0
     code = int(pytest.main(pytest_args, plugins=plugins))
@@ -289,6 +323,9 @@ def _parser() -> argparse.ArgumentParser:
                    "(POLYGRAD_CONFORMANCE_REPORT; default: build/polygrad-conformance)")
     p.add_argument("--no-progress", action="store_true",
                    help="pytest's own output instead of a progress bar")
+    p.add_argument("--allow-unavailable", action="store_true",
+                   help="exit 0 when the backend is installed but cannot run here (no GPU) and "
+                        "every test skips; without it such a run exits 5, saying why")
     p.set_defaults(run=_cmd_conformance)
 
     p = sub.add_parser("bench", help="run the side-by-side benchmarks (benchmarks/run.py)",

@@ -5,6 +5,7 @@ Imports ``polygrad.extend`` and, lazily, torch and array-api-compat.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from polygrad.extend import Backend
@@ -310,7 +311,13 @@ class TorchBackend(Backend):
                 return obj.to(device=self._torch_device, dtype=dt, copy=bool(copy))
             return obj.clone() if copy else obj
         try:
-            return xp.asarray(obj, dtype=dt, copy=copy, device=self._torch_device)
+            if copy is not False:
+                return xp.asarray(obj, dtype=dt, copy=copy, device=self._torch_device)
+            with warnings.catch_warnings():
+                # a read-only NumPy array shared on request: polygrad marks the Array read-only
+                # and refuses writes itself (see polygrad.asarray)
+                warnings.filterwarnings("ignore", "The given NumPy array is not writable")
+                return xp.asarray(obj, dtype=dt, copy=False, device=self._torch_device)
         except ValueError:
             import numpy   # a NumPy view with negative strides, which torch cannot share
 

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import threading
+import warnings
 
 import numpy
 import pytest
@@ -274,6 +275,77 @@ def test_host_data_goes_to_the_current_backend(spec):
     host = numpy.arange(6.0)[::-1]   # a NumPy view with a negative stride
     a = pg.asarray(host)
     assert a.backend == spec.partition(":")[0] and a.tolist() == host.tolist()
+
+
+#: every built-in backend, for the rules on host memory (the same on each)
+HOST_SPECS = SPECS + ("dask",)
+
+
+@pytest.fixture(params=HOST_SPECS)
+def host_spec(request):
+    with pg.use_backend(load(request.param)):
+        yield request.param
+
+
+def _read_only(values):
+    host = numpy.array(values)
+    host.flags.writeable = False
+    return host
+
+
+def test_a_read_only_numpy_array_is_never_written_into_on_any_backend(host_spec):
+    host = _read_only([0.0, 1.0, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # (torch warned once, then wrote into it)
+        x = np.asarray(host)
+    with pytest.raises(ValueError, match=r"Array.__setitem__: assignment destination is "
+                                         r"read-only.*np.asarray\(a, copy=True\)"):
+        x[0] = 99.0
+    with pytest.raises(ValueError, match="read-only"):
+        x[1:][0] = 99.0   # a view indexed out of it is read-only too
+    with pytest.raises(ValueError, match=r"x \+= y: .*read-only"):
+        x += 1.0
+    assert host.tolist() == [0.0, 1.0, 2.0] and x.tolist() == [0.0, 1.0, 2.0]
+    y = np.asarray(host, copy=True)   # a copy is the user's to write, as NumPy's
+    y[0] = 99.0
+    assert y.tolist()[0] == 99.0 and host.tolist() == [0.0, 1.0, 2.0]
+    z = pg.asarray(_read_only([0.0, 1.0]), dtype="float32")   # a cast copies: writable
+    z[0] = 5.0
+    assert z.tolist() == [5.0, 1.0]
+
+
+def test_host_arrays_are_shared_on_numpy_and_copied_on_every_other_backend(host_spec):
+    host = numpy.arange(3.0)
+    x = np.asarray(host)
+    x[0] = 99.0
+    host[1] = 55.0
+    if host_spec == "numpy":   # the Array is the NumPy array: writes go both ways
+        assert host.tolist() == [99.0, 55.0, 2.0] and x.tolist() == [99.0, 55.0, 2.0]
+    else:
+        assert host.tolist() == [0.0, 55.0, 2.0] and x.tolist() == [99.0, 1.0, 2.0]
+
+
+def test_copy_false_shares_host_memory_where_the_library_can_and_keeps_read_only(host_spec):
+    host = numpy.arange(3.0)
+    try:
+        x = np.asarray(host, copy=False)
+    except ValueError as exc:   # dask cannot wrap host memory, no_float64 must narrow it
+        assert host_spec in ("dask", "strict:no_float64"), exc
+        return
+    x[0] = 99.0   # asked to share: writes go through where the library shares (not jax)
+    assert host.tolist()[0] == (0.0 if host_spec == "jax" else 99.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = np.asarray(_read_only([0.0, 1.0]), copy=False)
+    with pytest.raises(ValueError, match="read-only"):
+        y[0] = 5.0
+
+
+def test_asnumpy_returns_a_copy_on_every_backend(host_spec):
+    x = np.asarray([0.0, 1.0, 2.0])
+    out = x.asnumpy()
+    out[0] = 99.0   # writable, and not x's memory
+    assert x.tolist() == [0.0, 1.0, 2.0]
 
 
 def test_to_backend_copies(spec):

@@ -149,6 +149,49 @@ def test_conformance_runs_one_backend_and_says_where_the_report_is(tmp_path):
     assert written and all(str(report / name) in done.stdout for name in written)
 
 
+def _needs_the_suite_and_no_gpu() -> None:
+    if importlib.util.find_spec(cli.CONFORMANCE_PACKAGE) is None:
+        pytest.skip("polygrad_conformance is not installed with this polygrad")
+    if importlib.util.find_spec("torch") is None:
+        pytest.skip("torch is not installed: the backend 'cuda' is not even installed")
+    try:
+        pg.use_backend("cuda").__exit__(None, None, None)
+    except pg.BackendUnavailable:
+        return
+    pytest.skip("this machine has a CUDA GPU: the backend 'cuda' is available")
+
+
+def test_conformance_on_a_backend_unavailable_here_fails_saying_why(tmp_path):
+    _needs_the_suite_and_no_gpu()
+    done = _run("conformance", "--backend", "cuda", "--report", str(tmp_path / "report"),
+                f"--rootdir={tmp_path}")
+    out = done.stdout + done.stderr
+    assert done.returncode != 0, out   # nothing ran: never a green run that tested nothing
+    assert "nothing ran" in out and "cannot use backend 'cuda'" in out, out
+    assert "CUDA is not available" in out and "--allow-unavailable" in out, out
+
+
+def test_conformance_allow_unavailable_accepts_a_run_that_skips_everything(tmp_path):
+    _needs_the_suite_and_no_gpu()
+    done = _run("conformance", "--backend", "cuda", "--allow-unavailable", "--report",
+                str(tmp_path / "report"), f"--rootdir={tmp_path}", "-rs")
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert "skipped" in out and "CUDA is not available" in out, out
+
+
+def test_conformance_on_a_mistyped_backend_prints_the_did_you_mean_line_alone(tmp_path):
+    if importlib.util.find_spec(cli.CONFORMANCE_PACKAGE) is None:
+        pytest.skip("polygrad_conformance is not installed with this polygrad")
+    done = _run("conformance", "--backend", "nmupy", "--report", str(tmp_path / "report"),
+                f"--rootdir={tmp_path}")
+    out = done.stdout + done.stderr
+    assert done.returncode == 2, out
+    assert "unknown backend 'nmupy'. Did you mean 'numpy'?" in out, out
+    assert "no spec row" not in out and "FAILED" not in out, out   # no coverage failures
+    assert len(out.strip().splitlines()) == 1, out
+
+
 def test_report_dir_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("POLYGRAD_CONFORMANCE_REPORT", str(tmp_path))
     assert cli.report_dir() == tmp_path.resolve()

@@ -60,6 +60,7 @@ def _suite(tmp_path: Path, backend: str, *args: str, dists=(), **env: str):
                    PYTHONPATH=os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
     for key in ("POLYGRAD_CONFORMANCE_FULL", "POLYGRAD_CONFORMANCE_SHARD",
                 "POLYGRAD_CONFORMANCE_KNOWN_FAILURES", "POLYGRAD_CONFORMANCE_MODULES",
+                "POLYGRAD_CONFORMANCE_ALLOW_UNAVAILABLE",
                 "POLYGRAD_PLUGINS", "POLYGRAD_DISABLE_PLUGINS"):
         environ.pop(key, None)
     environ.update(env)
@@ -176,17 +177,29 @@ def test_the_coverage_test_fails_for_a_primitive_without_a_spec(tmp_path):
     assert "planted_unspecced: no spec row" in out
 
 
-def test_an_unknown_backend_fails_the_run_saying_why(tmp_path):
-    code, out, _ = _suite(tmp_path, "no_such_backend", "-k", "test_conformance")
-    assert code == 1
-    assert "cannot use backend 'no_such_backend'" in out
+def test_an_unknown_backend_is_a_usage_error_saying_why_and_nothing_else(tmp_path):
+    code, out, _ = _suite(tmp_path, "nmupy")
+    assert code == pytest.ExitCode.USAGE_ERROR, out
+    assert "cannot use backend 'nmupy'" in out and "Did you mean 'numpy'?" in out
+    assert "no spec row" not in out and "FAILED" not in out   # no coverage failures
 
 
-def test_an_installed_backend_without_its_device_skips_saying_why(tmp_path):
+def test_an_installed_backend_without_its_device_fails_saying_nothing_ran(tmp_path):
     torch = pytest.importorskip("torch")
     if torch.cuda.is_available():
         pytest.skip("this machine has CUDA: torch:cuda is available")
     code, out, _ = _suite(tmp_path, "torch:cuda", "-rs")
+    assert code != 0, out
+    assert "nothing ran" in out and "cannot use backend 'torch:cuda'" in out
+    assert "CUDA is not available" in out and "POLYGRAD_CONFORMANCE_ALLOW_UNAVAILABLE" in out
+
+
+def test_an_installed_backend_without_its_device_skips_when_allowed(tmp_path):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA: torch:cuda is available")
+    code, out, _ = _suite(tmp_path, "torch:cuda", "-rs",
+                          POLYGRAD_CONFORMANCE_ALLOW_UNAVAILABLE="1")
     assert code == 0, out
     assert "5 skipped" in out and "cannot use backend 'torch:cuda'" in out
     assert "CUDA is not available" in out

@@ -10,6 +10,7 @@ their printed accuracy; the full-size NumPy runs assert the figures the README q
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import subprocess
 import sys
@@ -67,7 +68,9 @@ def backend(request, restore_backend):
 
 def test_every_example_has_a_smoke_test():
     tested = {"train_mlp", "minpy_autograd_tutorial", "mxnet_autograd_tutorial",
-              "tanh_derivatives", "newton_hvp", "tape_training", "dask_out_of_core"}
+              "tanh_derivatives", "newton_hvp", "tape_training", "dask_out_of_core",
+              # tested in tests/test_autograd_programs.py
+              "gaussian_process", "gaussian_mixture", "black_box_vi", "neural_ode"}
     assert {p.stem for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -91,7 +94,7 @@ def test_train_mlp_runs_on_each_backend(backend, capsys):
 def test_tanh_derivatives_match_closed_forms_and_draw_a_png(backend, tmp_path):
     _needs_module("matplotlib")
     out = tmp_path / "tanh.png"
-    worst = _load("tanh_derivatives").main(["--backend", backend, "--output", str(out)])
+    worst = _load("tanh_derivatives").main(["--backend", backend, "--out", str(out)])
     assert worst < (1e-12 if pg.get_default_dtype() == pg.numpy.float64 else 1e-5)
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 10_000
 
@@ -150,6 +153,69 @@ def test_minpy_tutorial_runs_on_each_backend(backend, capsys):
 def test_mxnet_tutorial_runs_on_each_backend(backend, capsys):
     _load("mxnet_autograd_tutorial").main(["--backend", backend])
     assert "x.grad (dy/dx = 4x)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES.glob("*.py")))
+def test_every_example_takes_backend(name, capsys):
+    with pytest.raises(SystemExit) as done:
+        _load(name).main(["--help"])
+    assert done.value.code == 0 and "--backend" in capsys.readouterr().out
+
+
+def test_dask_out_of_core_runs_the_same_program_in_memory_on_another_backend(restore_backend,
+                                                                             capsys):
+    _needs("dask")
+    _needs_module("distributed")
+    _needs_module("tqdm")
+    out = _load("dask_out_of_core").main(["--backend", "numpy", "--gib", "0.01", "--steps", "2",
+                                          "--features", "10", "--chunk-mib", "2", "--workers",
+                                          "1"])
+    assert pg.get_backend().name == "numpy"
+    assert out["error"] < 1e-10 and out["losses"][1] < out["losses"][0]
+    assert "held whole on numpy" in capsys.readouterr().out
+
+
+def _git_status() -> str | None:
+    """``git status --porcelain`` of the checkout, or None where this is no git checkout."""
+    try:
+        done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def test_an_example_run_as_the_readme_says_leaves_the_source_tree_alone(tmp_path):
+    _needs_module("matplotlib")
+    before = _git_status()
+    if before is None:
+        pytest.skip("not a git checkout (or no git): nothing to compare")
+    committed = ROOT / "docs" / "images" / "tanh_derivatives.png"
+    stamp = committed.stat().st_mtime_ns   # (git sees no change when the same bytes are written)
+    env = {**os.environ, "TMPDIR": str(tmp_path)}   # the default output folder, for this test
+    done = subprocess.run([sys.executable, str(EXAMPLES / "tanh_derivatives.py"),
+                           "--backend", "numpy"], capture_output=True, text=True, timeout=300,
+                          cwd=ROOT, env=env)
+    assert done.returncode == 0, done.stderr
+    figure = tmp_path / "polygrad-examples" / "tanh_derivatives.png"
+    assert f"figure written to {figure}" in done.stdout and figure.exists()
+    assert _git_status() == before and committed.stat().st_mtime_ns == stamp
+
+
+def test_benchmarks_write_outside_the_source_tree_unless_told(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        spec = importlib.util.spec_from_file_location("_bench_run", ROOT / "benchmarks" / "run.py")
+        run = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(run)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    default = Path(run.parse([]).results).resolve()
+    assert ROOT not in default.parents, default
+    assert run.parse(["--out", str(tmp_path)]).results == str(tmp_path)
+    assert Path(run.parse(["--readme"]).results) == ROOT / "benchmarks" / "results"
+    with pytest.raises(SystemExit, match="record the run with --out benchmarks/results"):
+        run.main(["--readme", "--out", str(tmp_path)])
 
 
 def test_an_example_runs_as_a_script(tmp_path):

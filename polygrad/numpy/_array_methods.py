@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._array import Array, native_of
+from .._array import Array, check_writable, native_of
 from .._reverse import TAPE_LEAF, DifferentiationError, recording_trace
 from . import _data_types as dt
 from . import _elementwise as ew
@@ -25,6 +25,7 @@ def _reflected(fn):
 
 def _inplace(fn, symbol: str):
     def method(self: Array, other: Any) -> Array:
+        check_writable(self, f"x {symbol} y")
         trace = self._trace
         if trace is TAPE_LEAF and recording_trace() is not None:
             raise DifferentiationError(f"Array.__i{fn.__name__}__: cannot update an array with "

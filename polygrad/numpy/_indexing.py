@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._array import Array, native_of
+from .._array import Array, check_writable, native_of
 from .._backend import use_backend
 from .._primitive import defjvp, deflinear, defvjp, primitive
 from .._reverse import TAPE_LEAF, DifferentiationError, recording_trace
@@ -59,11 +59,16 @@ deflinear(getitem_p, lambda g, ans, x, key: scatter_add(g, shape=x.shape, key=ke
 def getitem(x, key):
     """``x[key]`` with basic, integer-array and boolean indexing."""
     key = normalize_key(key, x._backend)
+    out = None
     if x._trace is None:
         k = getitem_p.kernels.get(x._backend)
         if k is not None:
-            return Array(k(x._v, key), x._backend)
-    return bind(getitem_p, (x,), {"key": key})
+            out = Array(k(x._v, key), x._backend)
+    if out is None:
+        out = bind(getitem_p, (x,), {"key": key})
+    if getattr(x, "_readonly", False) and all(isinstance(k, _BASIC) for k in key):
+        out._readonly = True   # a view, as NumPy's basic indexing gives, of read-only memory
+    return out
 
 
 def _scatter_add_kernel(xp):
@@ -118,6 +123,7 @@ def setitem(x, v, key):
 def array_setitem(self: Array, key: Any, value: Any) -> None:
     """``x[key] = value``: in place on mutable backends outside differentiated code; otherwise
     the Array is rebound to a functionally updated buffer, so derivatives stay correct."""
+    check_writable(self, "Array.__setitem__")
     trace = self._trace
     if trace is TAPE_LEAF and recording_trace() is not None:
         raise DifferentiationError("Array.__setitem__: cannot assign into an array with "
