@@ -11,16 +11,12 @@ import weakref
 from typing import Any
 
 from . import _debug
-from ._array import Array, native_of
+from ._array import Array, DifferentiationError, native_of
 from ._primitive import Primitive, _registry, defvjp
 from ._trace import Trace, bind
 
 __all__ = ["Node", "ReverseTrace", "backward_pass", "DifferentiationError", "TAPE_LEAF", "Unit",
            "recording_trace", "unbroadcast", "add_cotangents"]
-
-
-class DifferentiationError(TypeError):
-    """A derivative was asked of something that has none (or whose graph is gone)."""
 
 
 class Node:
