@@ -1,7 +1,8 @@
 """Spec rows of linear algebra: matmul, tensordot, vecdot and the ``linalg`` extension
 (decompositions on matrices where their derivatives exist: SPD for cholesky, distinct
 eigenvalues for eigh and eig, distinct singular values for svd, well conditioned for solve,
-inv, det), plus NumPy's products (dot, inner, outer, einsum, kron, cross, diag, trace).
+inv, det; det at singular matrices too), plus NumPy's products (dot, inner, outer, einsum,
+kron, cross, diag, trace).
 
 Sign and phase conventions of eigenvectors and singular vectors are the backend's choice, so
 those rows check invariant functions of them (``|v|²``, projectors, QR with a positive
@@ -143,6 +144,9 @@ def _decompositions() -> list:
         Spec("linalg_det", np.linalg.det, numpy.linalg.det, [
             Case(A((3, 3), "wellcond")), Case(A((2, 2, 2), "wellcond")),
             Case(A((1, 1), "wellcond"))], dtypes=_FC, covers=("linalg.det",), category=LA),
+        Spec("linalg.det(singular)", np.linalg.det, numpy.linalg.det, [
+            Case(A((3, 3), "singular")), Case(A((2, 2, 2), "singular"))], dtypes=_FC,
+            primitives=("linalg_det", "linalg_adjugate"), category=LA),
         Spec("linalg_slogdet", lambda x: tuple(np.linalg.slogdet(x)),
              lambda x: tuple(numpy.linalg.slogdet(x)), [
                  Case(A((3, 3), "wellcond")), Case(A((2, 2, 2), "wellcond"))],

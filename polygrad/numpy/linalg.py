@@ -33,7 +33,8 @@ from ._linalg_decompositions import (
     svdvals,
 )
 from ._linalg_helpers import _eye, _matrix, diagonal, trace
-from ._linalg_solve import SlogdetResult, det, inv, pinv, slogdet, solve
+from ._linalg_det import SlogdetResult, det, slogdet
+from ._linalg_solve import inv, pinv, solve
 from ._linear_algebra import matmul, matrix_transpose, tensordot, vecdot
 
 __all__ = ["cholesky", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "inv",
