@@ -312,6 +312,8 @@ def _propagate(root: Node, ends: list, counts: dict, retain: bool, debug: bool
                 if c is None:
                     continue
                 arg = args[i]
+                if type(c) is not Array and type(c) is not tuple:
+                    raise _not_an_array("VJP", prim, i, c)
                 if type(c) is not Array or type(arg) is not Array or type(c._v) is Array or \
                         type(arg._v) is Array or c._v.shape != arg._v.shape:
                     # (not two concrete arrays of one shape, the usual case: checked here inline)
@@ -332,6 +334,17 @@ def _propagate(root: Node, ends: list, counts: dict, retain: bool, debug: bool
             else:
                 ready.append(parent)
     return leaves
+
+
+def _not_an_array(kind: str, prim: Any, i: int, c: Any) -> DifferentiationError:
+    from ._util import describe
+
+    what = "cotangent" if kind == "VJP" else "tangent"
+    return DifferentiationError(
+        f"polygrad: the {kind} rule of {prim.name} for argument {i} returned a {describe(c)}; "
+        f"a rule must return a polygrad Array (the {what}) or None for zero. Compute it with "
+        f"polygrad.numpy functions, which keeps the rule differentiable, or wrap host data "
+        f"with np.asarray(value) (its derivative is then cut)")
 
 
 def _fill_zeros(g: tuple, ans: Any) -> Any:
