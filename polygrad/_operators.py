@@ -314,7 +314,15 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]
             p = diff_leaf(p, "jvp", (fun, None, tuple(primals), k))
             if type(t) is not Array:
                 with use_backend(p._backend):   # host data goes where the primal lives
-                    t = asarray(t, dtype=p.dtype)
+                    # Python numbers take the primal's dtype; arrays keep theirs (checked below)
+                    t = asarray(t, dtype=None if hasattr(t, "dtype") else p.dtype)
+            if t.dtype != p.dtype:
+                raise TypeError(
+                    f"polygrad.jvp: the tangent for "
+                    f"{describe_input((fun, None, tuple(primals), k))} has dtype {t.dtype}, but "
+                    f"expected {p.dtype}, the dtype of its primal (as in JAX, a tangent has its "
+                    f"primal's dtype); pass t.astype(np.{p.dtype}) or "
+                    f"np.asarray(t, dtype=np.{p.dtype})")
             if t._backend is not p._backend:
                 which = describe_input((fun, None, tuple(primals), k))
                 raise MixedBackendError(
