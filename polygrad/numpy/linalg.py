@@ -5,7 +5,8 @@ their rules beside them, written with polygrad's own functions; the rest compose
 derivatives follow JAX's convention (see ``polygrad.testing``): solve, inv, det, slogdet and eig
 have them; cholesky, eigh, svd, qr and pinv run forward on complex input but differentiate real
 input only. Holds matrix_rank, the compositions and the norms, and gathers the decompositions
-(``_linalg_decompositions``) and the solve family (``_linalg_solve``). Imports the core, the
+(``_linalg_decompositions``), the solve family (``_linalg_solve``) and det / slogdet
+(``_linalg_det``). Imports the core, the
 namespace's category modules and the ``_linalg_*`` modules.
 """
 
