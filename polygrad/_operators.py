@@ -14,6 +14,7 @@ from typing import Any
 
 from ._array import Array, native_of
 from ._backend import use_backend
+from . import _convert
 from ._convert import asarray
 from ._forward import ForwardTrace
 from ._reverse import ReverseTrace, Unit, backward_pass, new_leaf
@@ -314,8 +315,10 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]
             p = diff_leaf(p, "jvp", (fun, None, tuple(primals), k))
             if type(t) is not Array:
                 with use_backend(p._backend):   # host data goes where the primal lives
-                    # Python numbers take the primal's dtype; arrays keep theirs (checked below)
-                    t = asarray(t, dtype=None if hasattr(t, "dtype") else p.dtype)
+                    # host data (numbers, NumPy arrays) takes the primal's dtype; a library's
+                    # array (a torch tensor, a JAX array) keeps its own, checked below
+                    host = _convert._owner(t) is None
+                    t = asarray(t, dtype=p.dtype if host else None)
             if t.dtype != p.dtype:
                 raise TypeError(
                     f"polygrad.jvp: the tangent for "
