@@ -164,7 +164,9 @@ def _decompositions() -> list:
         Spec("linalg_det", np.linalg.det, numpy.linalg.det, [
             Case(A((3, 3), "wellcond")), Case(A((2, 2, 2), "wellcond")),
             Case(A((1, 1), "wellcond"))], dtypes=_FC, covers=("linalg.det",), category=LA),
-        Spec("linalg.det(singular)", np.linalg.det, numpy.linalg.det, [
+        # at a singular matrix det's value is rounding noise (≈ 1e-16, differing by backend):
+        # no value check; the derivatives (the adjugate) are checked
+        Spec("linalg.det(singular)", np.linalg.det, None, [
             Case(A((3, 3), "singular")), Case(A((2, 2, 2), "singular"))], dtypes=_FC,
             primitives=("linalg_det", "linalg_adjugate"), category=LA),
         Spec("linalg.det(gradient)", _det_gradient, _adjugate_t, [
