@@ -312,6 +312,18 @@ def _fullrank(rng, shape, c):
     return _matrix_batch(rng, shape, build)
 
 
+def _singular(rng, shape, c):
+    """Square matrices of rank n − 1, other singular values in [1, 3] (det's derivative is the
+    adjugate there, where det · inv is not finite)."""
+    n = _np()
+
+    def build(rng, m, k):
+        s = n.concatenate([n.linspace(1.0, 3.0, m - 1) * rng.uniform(0.95, 1.05, m - 1), [0.0]])
+        u, v = _orthogonal(rng, m, c), _orthogonal(rng, k, c)
+        return (u * s) @ v
+    return _matrix_batch(rng, shape, build)
+
+
 def _int(rng, shape, c):
     return rng.integers(-8, 9, shape)
 
@@ -334,7 +346,7 @@ DOMAINS: dict[str, Callable] = {
     "real": _real, "positive": _positive, "unit": _unit, "gt1": _gt1, "nonzero": _nonzero,
     "small": _small, "distinct": _distinct, "wellcond": _wellcond, "spd": _spd,
     "symmetric": _symmetric, "diagonalizable": _diagonalizable, "fullrank": _fullrank,
-    "fractional": _fractional, "int": _int, "shift": _shift, "bool": _bool,
+    "singular": _singular, "fractional": _fractional, "int": _int, "shift": _shift, "bool": _bool,
 }
 
 

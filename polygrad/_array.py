@@ -10,7 +10,14 @@ from typing import Any
 
 from ._dtypes import DType
 
-__all__ = ["Array", "native_of", "check_writable"]
+__all__ = ["Array", "native_of", "check_writable", "carried_trace", "DifferentiationError"]
+
+
+class DifferentiationError(TypeError):
+    """A derivative was asked of something that has none (or whose graph is gone), or an array
+    that carries one was read out to the host."""
+
+    __module__ = "polygrad"   # raised to users as pg.DifferentiationError
 
 
 class Array:
@@ -85,45 +92,69 @@ class Array:
         return shape[0]
 
     # -- to the host ---------------------------------------------------------------------
+    # Reading values out cuts the derivative they carry (the host sees constants), so every read
+    # but bool(), repr() and str() refuses an array that carries one; see _host.
     def asnumpy(self) -> Any:
         """A NumPy array on the host with this array's values (MinPy / MXNet name): a copy,
-        writable, that shares no memory with this array, on every backend."""
+        writable, that shares no memory with this array, on every backend.
+
+        Refused (:class:`DifferentiationError`) while the array carries a derivative; read
+        ``pg.stop_gradient(x).asnumpy()`` or ``x.detach().asnumpy()`` on purpose.
+        """
         import numpy
 
-        return numpy.array(self._backend.to_numpy(native_of(self)), copy=True)
+        return numpy.array(self._host("Array.asnumpy()"), copy=True)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
-        out = self.asnumpy()
+        out = self._host("numpy.asarray(x) (Array.__array__)")
         return out if dtype is None else out.astype(dtype)
 
     def item(self) -> Any:
-        return self.asnumpy().item()
+        return self._host("Array.item()").item()
 
     def tolist(self) -> Any:
-        return self.asnumpy().tolist()
+        return self._host("Array.tolist()").tolist()
 
     def __bool__(self) -> bool:
-        return bool(self._scalar("__bool__"))
+        # control flow on a value carries no derivative: allowed while differentiated
+        return bool(self._scalar("__bool__", None))
 
     def __float__(self) -> float:
-        return float(self._scalar("__float__"))
+        return float(self._scalar("__float__", "float()"))
 
     def __int__(self) -> int:
-        return int(self._scalar("__int__"))
+        return int(self._scalar("__int__", "int()"))
 
     def __complex__(self) -> complex:
-        return complex(self._scalar("__complex__"))
+        return complex(self._scalar("__complex__", "complex()"))
 
     def __index__(self) -> int:
         if self.dtype.kind not in "iu":
             raise TypeError(f"Array.__index__: expected an integer array, got dtype {self.dtype}")
-        return int(self._scalar("__index__"))
+        return int(self._scalar("__index__", "operator.index() (Array.__index__)"))
 
-    def _scalar(self, what: str) -> Any:
+    def _scalar(self, dunder: str, what: str | None) -> Any:
         if self.size != 1:
-            raise TypeError(f"Array.{what}: only arrays with one element convert to a Python "
+            raise TypeError(f"Array.{dunder}: only arrays with one element convert to a Python "
                             f"scalar; this one has shape {self.shape}")
-        return self.asnumpy().reshape(()).item()
+        return self._host(what).reshape(()).item()
+
+    def _host(self, what: str | None) -> Any:
+        """The values as a NumPy array; ``what`` (the user's call) refuses a derivative, None
+        reads regardless (printing, bool, polygrad's own reads). ``pg.jit`` recognises reads of
+        a traced array by this function's frame (see ``_compiler.reads_value``)."""
+        if what is not None:
+            trace = carried_trace(self)
+            if trace is not None:
+                raise DifferentiationError(
+                    f"{what}: this array carries a derivative (it is traced by "
+                    f"{trace.describe()}), and reading its values out to the host would drop "
+                    f"that derivative silently: the result would differentiate as if they were "
+                    f"constants. Keep the computation in polygrad.numpy functions, or read the "
+                    f"values on purpose, as a constant, with pg.stop_gradient(x) or x.detach() "
+                    f"(e.g. float(pg.stop_gradient(x))). Comparisons (if x > 0:) and bool(x) "
+                    f"work as they are.")
+        return self._backend.to_numpy(native_of(self))
 
     # -- moving ----------------------------------------------------------------------------
     def to_backend(self, spec: Any) -> Array:
@@ -167,7 +198,7 @@ class Array:
     def __repr__(self) -> str:
         import numpy
 
-        values = self.asnumpy()
+        values = self._host(None)
         prefix = "Array("
         body = numpy.array2string(values, separator=", ", prefix=prefix, threshold=1000)
         if values.size == 0:
@@ -178,12 +209,23 @@ class Array:
         return f"{prefix}{body}, dtype={self.dtype}, backend={self._backend.spec}{traced})"
 
     def __str__(self) -> str:
-        return str(self.asnumpy())
+        return str(self._host(None))
 
     def __format__(self, spec: str) -> str:
         if self.ndim == 0:
-            return format(self.item(), spec)
+            return format(self._host(None).item(), spec)
         return format(str(self), spec)
+
+
+def carried_trace(x: Array) -> Any:
+    """The active trace whose derivative ``x`` carries at some level (None when none does):
+    ``grad``, ``jvp``, ``record`` (attach_grad leaves while recording, recorded results)."""
+    while type(x) is Array:
+        t = x._trace
+        if t is not None and t.active:
+            return t
+        x = x._v
+    return None
 
 
 def native_of(x: Array) -> Any:

@@ -352,6 +352,10 @@ def backend_for(spec: str | Backend) -> Backend:
             ok, why = False, f"its probe failed ({type(exc).__name__}: {exc})"
         if not ok:
             raise _unavailable(spec, why)
+        try:   # import the library now: a load() that fails is refused here, not at first use
+            backend.xp  # noqa: B018
+        except Exception as exc:
+            raise _unavailable(spec, f"its load() failed ({type(exc).__name__}: {exc})") from exc
         _instances[spec] = backend
         _instances[backend.spec] = backend
         return backend

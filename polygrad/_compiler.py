@@ -97,7 +97,7 @@ def reads_value(exc: BaseException, compiler: Compiler) -> bool:
     return False
 
 
-_ASNUMPY = Array.asnumpy.__code__
+_ASNUMPY = Array._host.__code__
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _OWN = (_HERE + os.sep, os.path.join(os.path.dirname(_HERE), "polygrad_backends") + os.sep,
         sysconfig.get_paths()["stdlib"] + os.sep)

@@ -49,6 +49,10 @@ class ForwardTrace(Trace):
                 c = rule(t, ans, *primals, **params)
             if c is None:
                 continue
+            if type(c) is not Array and type(c) is not tuple:
+                from ._reverse import _not_an_array
+
+                raise _not_an_array("JVP", prim, i, c)
             if out is None:
                 out = c
             elif prim.multiple_results:

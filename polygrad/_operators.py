@@ -14,6 +14,7 @@ from typing import Any
 
 from ._array import Array, native_of
 from ._backend import use_backend
+from . import _convert
 from ._convert import asarray
 from ._forward import ForwardTrace
 from ._reverse import ReverseTrace, Unit, backward_pass, new_leaf
@@ -314,7 +315,17 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]
             p = diff_leaf(p, "jvp", (fun, None, tuple(primals), k))
             if type(t) is not Array:
                 with use_backend(p._backend):   # host data goes where the primal lives
-                    t = asarray(t, dtype=p.dtype)
+                    # host data (numbers, NumPy arrays) takes the primal's dtype; a library's
+                    # array (a torch tensor, a JAX array) keeps its own, checked below
+                    host = _convert._owner(t) is None
+                    t = asarray(t, dtype=p.dtype if host else None)
+            if t.dtype != p.dtype:
+                raise TypeError(
+                    f"polygrad.jvp: the tangent for "
+                    f"{describe_input((fun, None, tuple(primals), k))} has dtype {t.dtype}, but "
+                    f"expected {p.dtype}, the dtype of its primal (as in JAX, a tangent has its "
+                    f"primal's dtype); pass t.astype(np.{p.dtype}) or "
+                    f"np.asarray(t, dtype=np.{p.dtype})")
             if t._backend is not p._backend:
                 which = describe_input((fun, None, tuple(primals), k))
                 raise MixedBackendError(
@@ -338,41 +349,80 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]
     return tree_map(primal, out), tree_map(tangent, out)
 
 
-def jacobian(fun: Callable, argnum: int = 0) -> Callable:
+def jacobian(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
     """Return a function computing the dense Jacobian, of shape ``out.shape + x.shape``.
+
+    As JAX's ``jacrev``: ``argnum`` a list/tuple gives a tuple with one Jacobian per argument;
+    an argument that is a list, tuple or dict of arrays gives Jacobians in that structure; a
+    function returning such a structure gives one entry per output, each holding the
+    Jacobians with respect to the arguments (``{"a": (da/dx, da/dy), ...}``).
 
     Examples
     --------
     >>> import polygrad as pg, polygrad.numpy as np
     >>> pg.jacobian(lambda x: x ** 2)(np.asarray([1.0, 2.0])).tolist()
     [[2.0, 0.0], [0.0, 4.0]]
+    >>> jx, jy = pg.jacobian(lambda x, y: x * y, argnum=(0, 1))(np.asarray(2.0), 3.0)
+    >>> float(jx), float(jy)
+    (3.0, 2.0)
     """
-    check_callable("jacobian", fun)
+    return _jacobian(fun, argnum, "jacobian")
+
+
+def _jacobian(fun: Callable, argnum: Any, fname: str) -> Callable:
+    check_callable(fname, fun)
 
     @functools.wraps(fun)
-    def jacobian_fun(*args: Any, **kwargs: Any) -> Array:
-        (n,) = check_argnum("jacobian", argnum, len(args))
-        rev = _Reverse("jacobian", fun, args, kwargs, (n,))
-        out = rev.out
-        if type(out) is not Array:
-            raise TypeError(f"polygrad.jacobian: the function must return an Array, got "
-                            f"{describe(out)}")
-        x = rev.inputs[0][1][0]
-        value = rev.value(out)
-        size, shape = value.size, value.shape
-        np = _np()
-        with use_backend(value._backend):
-            basis = np.eye(size, dtype=value.dtype)
-            if size == 0:
-                return np.zeros(shape + x.shape, dtype=x.dtype)
-        rows = [rev.pull([(out, np.reshape(basis[k], shape))], retain=True)[0]
-                for k in range(size)]
-        return np.reshape(np.stack(rows, axis=0), shape + x.shape)
+    def jacobian_fun(*args: Any, **kwargs: Any) -> Any:
+        nums = check_argnum(fname, argnum, len(args))
+        rev = _Reverse(fname, fun, args, kwargs, nums)
+        out_leaves, out_structure = tree_flatten(rev.out)
+        for k, o in enumerate(out_leaves):
+            if type(o) is not Array:
+                where = leaf_path(rev.out, k)
+                raise TypeError(f"polygrad.{fname}: the function must return an Array (or a "
+                                f"list, tuple or dict of Arrays), got "
+                                f"{describe(rev.value(o))}{' at ' + where if where else ''}")
+        per_output = [_jacobian_of_leaf(rev, o) for o in out_leaves]
+        if isinstance(argnum, int):
+            per_output = [j[0] for j in per_output]
+        else:
+            per_output = [tuple(j) for j in per_output]
+        return tree_unflatten(out_structure, per_output)
     return _gc_paused(jacobian_fun)
 
 
-def hessian(fun: Callable, argnum: int = 0) -> Callable:
+def _jacobian_of_leaf(rev: _Reverse, out: Array) -> list:
+    """The Jacobians of one output with respect to every argnum (trees like the arguments),
+    one reverse pass per element of the output."""
+    value = rev.value(out)
+    size, shape = value.size, value.shape
+    np = _np()
+    with use_backend(value._backend):
+        basis = np.eye(size, dtype=value.dtype) if size else None
+    rows = [rev.pull([(out, np.reshape(basis[k], shape))], retain=True) for k in range(size)]
+    jacobians = []
+    for i, (structure, arrays, _) in enumerate(rev.inputs):
+        leaves = []
+        for j, x in enumerate(arrays):
+            if size == 0:
+                with use_backend(x._backend):
+                    leaves.append(np.zeros(shape + x.shape, dtype=x.dtype))
+                continue
+            parts = [row[i] if structure is None else tree_flatten(row[i])[0][j]
+                     for row in rows]
+            leaves.append(np.reshape(np.stack(parts, axis=0), shape + x.shape))
+        jacobians.append(leaves[0] if structure is None else
+                         tree_unflatten(structure, leaves))
+    return jacobians
+
+
+def hessian(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
     """Return a function computing the dense Hessian of a scalar ``fun``.
+
+    As JAX's ``hessian``: with ``argnum`` a list/tuple the result is the nested tuple
+    ``((H00, H01), (H10, H11))``, and an argument that is a list, tuple or dict gives blocks in
+    that structure, nested twice (``{"a": {"a": H_aa, "b": H_ab}, ...}``).
 
     Examples
     --------
@@ -381,7 +431,12 @@ def hessian(fun: Callable, argnum: int = 0) -> Callable:
     [[6.0, 0.0], [0.0, 12.0]]
     """
     check_callable("hessian", fun)
-    return jacobian(grad(fun, argnum), argnum)
+    vg = _value_and_grad(fun, argnum, False, "hessian")
+
+    @functools.wraps(fun)
+    def grad_fun(*args: Any, **kwargs: Any) -> Any:
+        return vg(*args, **kwargs)[1]
+    return _jacobian(grad_fun, argnum, "hessian")
 
 
 def hvp(fun: Callable, argnum: int = 0) -> Callable:

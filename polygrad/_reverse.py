@@ -11,16 +11,12 @@ import weakref
 from typing import Any
 
 from . import _debug
-from ._array import Array, native_of
+from ._array import Array, DifferentiationError, native_of
 from ._primitive import Primitive, _registry, defvjp
 from ._trace import Trace, bind
 
 __all__ = ["Node", "ReverseTrace", "backward_pass", "DifferentiationError", "TAPE_LEAF", "Unit",
            "recording_trace", "unbroadcast", "add_cotangents"]
-
-
-class DifferentiationError(TypeError):
-    """A derivative was asked of something that has none (or whose graph is gone)."""
 
 
 class Node:
@@ -316,6 +312,8 @@ def _propagate(root: Node, ends: list, counts: dict, retain: bool, debug: bool
                 if c is None:
                     continue
                 arg = args[i]
+                if type(c) is not Array and type(c) is not tuple:
+                    raise _not_an_array("VJP", prim, i, c)
                 if type(c) is not Array or type(arg) is not Array or type(c._v) is Array or \
                         type(arg._v) is Array or c._v.shape != arg._v.shape:
                     # (not two concrete arrays of one shape, the usual case: checked here inline)
@@ -336,6 +334,17 @@ def _propagate(root: Node, ends: list, counts: dict, retain: bool, debug: bool
             else:
                 ready.append(parent)
     return leaves
+
+
+def _not_an_array(kind: str, prim: Any, i: int, c: Any) -> DifferentiationError:
+    from ._util import describe
+
+    what = "cotangent" if kind == "VJP" else "tangent"
+    return DifferentiationError(
+        f"polygrad: the {kind} rule of {prim.name} for argument {i} returned a {describe(c)}; "
+        f"a rule must return a polygrad Array (the {what}) or None for zero. Compute it with "
+        f"polygrad.numpy functions, which keeps the rule differentiable, or wrap host data "
+        f"with np.asarray(value) (its derivative is then cut)")
 
 
 def _fill_zeros(g: tuple, ans: Any) -> Any:

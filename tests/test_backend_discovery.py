@@ -273,3 +273,24 @@ def test_the_cupy_example_plugin_is_discovered_from_its_entry_point(site):
     if find_spec("cupy") is None:
         assert "is not installed" in row["reason"]
         assert imported == "False"
+
+
+def test_a_plugin_whose_load_raises_is_refused_when_selected_not_at_first_use(plugins):
+    install(plugins, "polygrad-loadfails", PLUGINS / "polygrad_loadfails.py",
+            ["loadfails = polygrad_loadfails:LoadFailsBackend"])
+    _backend._entry_points = None
+    before = pg.get_backend()
+    try:
+        for select in (pg.set_backend, lambda spec: pg.use_backend(spec).__enter__()):
+            with pytest.raises(pg.BackendUnavailable) as info:
+                select("loadfails")
+            message = str(info.value)
+            assert "'loadfails'" in message and "load()" in message
+            assert "ImportError" in message and "on purpose" in message
+            assert "Available backends:" in message
+        assert pg.get_backend() is before
+    finally:
+        pg.set_backend(before)
+        sys.modules.pop("polygrad_loadfails", None)
+        for spec in [s for s, b in _backend._instances.items() if b.name == "loadfails"]:
+            del _backend._instances[spec]

@@ -303,3 +303,53 @@ def test_a_value_is_never_left_half_computed_by_an_error():
     with pytest.raises(TypeError):
         pg.grad(lambda a: (a, a))(x)
     assert pg.grad(lambda a: np.sum(a * 2.0))(x).tolist() == [2.0, 2.0]
+
+
+# -- unclear failures made clear (issue 22, item 8) ------------------------------------------------
+def _rule_returning(value):
+    from polygrad.extend import defjvp, defvjp, primitive
+
+    prim = primitive(f"errors_bad_rule_{len(pg.extend.primitives())}",
+                     lambda xp: lambda x: x * x)
+    defvjp(prim, lambda g, ans, x: value)
+    defjvp(prim, lambda t, ans, x: value)
+    return prim
+
+
+@pytest.mark.parametrize("value", [numpy.ones(3), [1.0, 2.0, 3.0], "oops"],
+                         ids=["ndarray", "list", "str"])
+def test_a_rule_returning_a_non_array_names_the_primitive_what_it_returned_and_the_fix(value):
+    prim = _rule_returning(value)
+    with pytest.raises(pg.DifferentiationError) as info:
+        pg.grad(lambda x: np.sum(prim(x)))(np.ones(3))
+    message = str(info.value)
+    assert prim.name in message and "VJP rule" in message and "argument 0" in message
+    assert type(value).__name__ in message and "np.asarray" in message
+    with pytest.raises(pg.DifferentiationError) as info:
+        pg.jvp(prim, (np.ones(3),), (np.ones(3),))
+    message = str(info.value)
+    assert prim.name in message and "JVP rule" in message and type(value).__name__ in message
+
+
+def test_hessian_errors_name_hessian_not_jacobian():
+    with pytest.raises(TypeError, match=r"^polygrad\.hessian: .*function must return"):
+        pg.hessian(lambda x: "a")(np.ones(2))
+    with pytest.raises(ValueError, match=r"^polygrad\.hessian: argnum 3"):
+        pg.hessian(lambda x: np.sum(x), argnum=3)(np.ones(2))
+    with pytest.raises(TypeError, match=r"^polygrad\.hessian: cannot differentiate"):
+        pg.hessian(lambda x: np.sum(x))(np.asarray([1, 2]))
+
+
+def test_jacobian_of_a_non_array_output_names_where_it_is():
+    with pytest.raises(TypeError, match=r"polygrad\.jacobian: .*got str 'no' at \['b'\]"):
+        pg.jacobian(lambda x: {"a": x, "b": "no"})(np.ones(2))
+
+
+def test_jacobian_and_hessian_accept_several_argnums_and_dicts():
+    jx, jy = pg.jacobian(lambda x, y: x * y, argnum=(0, 1))(np.asarray(2.0), np.asarray(3.0))
+    assert (float(jx), float(jy)) == (3.0, 2.0)
+    jd = pg.jacobian(lambda d: d["a"] * 2)({"a": np.ones(2)})
+    assert jd["a"].tolist() == [[2.0, 0.0], [0.0, 2.0]]
+    (hxx, hxy), (hyx, hyy) = pg.hessian(lambda x, y: x * x * y, argnum=(0, 1))(
+        np.asarray(2.0), np.asarray(3.0))
+    assert [float(h) for h in (hxx, hxy, hyx, hyy)] == [6.0, 4.0, 4.0, 0.0]

@@ -143,3 +143,40 @@ def test_jvp_of_jvp_gives_a_mixed_second_derivative():
         return pg.jvp(lambda x: x ** 2 * y ** 3, (x,), (1.0,))[1]
     _, t = pg.jvp(lambda y: df_dx(2.0, y), (3.0,), (1.0,))
     assert float(t) == 6 * 2.0 * 3.0 ** 2
+
+
+# -- tangents have their primal's dtype, as in JAX ------------------------------------------------
+@pytest.mark.parametrize("tangent", [
+    lambda: np.asarray([1, 2], dtype=np.int64),
+    lambda: np.asarray([1.0, 2.0], dtype=np.float32),
+    lambda: np.asarray([1.0, 2.0], dtype=np.complex128)],
+    ids=["int64 Array", "float32 Array", "complex Array"])
+def test_a_tangent_of_another_dtype_is_refused_naming_the_expected_dtype(tangent):
+    x = np.asarray([1.0, 2.0], dtype=np.float64)
+    with pytest.raises(TypeError, match=r"polygrad\.jvp: .*argument 0 \(x\).*has dtype "
+                                        r"\w+.*expected float64"):
+        pg.jvp(lambda x: 2 * x, (x,), (tangent(),))
+
+
+def test_a_native_tangent_of_another_dtype_is_refused():
+    torch = pytest.importorskip("torch", reason="a torch tensor is the native array here")
+    with pg.use_backend("torch"):
+        x = np.asarray([1.0, 2.0], dtype=np.float64)
+    with pytest.raises(TypeError, match=r"polygrad\.jvp: .*has dtype float32.*expected float64"):
+        pg.jvp(lambda x: 2 * x, (x,), (torch.ones(2, dtype=torch.float32),))
+
+
+def test_host_tangents_take_the_primals_dtype():
+    # host data (Python numbers, NumPy arrays) is converted, as a cotangent or head_grad is
+    x = np.asarray([1.0, 2.0], dtype=np.float64)
+    for host in (numpy.asarray([1.0, 1.0], dtype=numpy.float32), numpy.asarray([1, 1])):
+        _, t = pg.jvp(lambda x: 2 * x, (x,), (host,))
+        assert t.dtype == np.float64 and t.tolist() == [2.0, 2.0]
+
+
+def test_python_numbers_as_tangents_take_the_primals_dtype():
+    for tangent in (1, 1.0):
+        _, t = pg.jvp(lambda x: x * x, (np.asarray(3.0, dtype=np.float32),), (tangent,))
+        assert t.dtype == np.float32 and float(t) == 6.0
+    _, t = pg.jvp(lambda x: x * x, (3.0,), (1,))
+    assert float(t) == 6.0

@@ -184,3 +184,72 @@ def test_checkpoint_outside_reverse_mode_just_calls_the_function():
     assert float(block(np.asarray(3.0))) == 9.0
     _, t = pg.jvp(block, (3.0,), (1.0,))
     assert float(t) == 6.0
+
+
+# -- jacobian and hessian over several argnums and pytrees, structured as JAX's -------------------
+def _structure_and_leaves(tree):
+    """(structure with leaves replaced by their shapes, [leaves as float64 NumPy])."""
+    if isinstance(tree, (tuple, list)):
+        parts = [_structure_and_leaves(t) for t in tree]
+        return type(tree)(p[0] for p in parts), [x for p in parts for x in p[1]]
+    if isinstance(tree, dict):
+        parts = {k: _structure_and_leaves(tree[k]) for k in sorted(tree)}   # JAX's key order
+        return {k: p[0] for k, p in parts.items()}, [x for p in parts.values() for x in p[1]]
+    leaf = numpy.asarray(tree, dtype=numpy.float64)
+    return leaf.shape, [leaf]
+
+
+def _agree_with_jax(ours, theirs):
+    s1, l1 = _structure_and_leaves(ours)
+    s2, l2 = _structure_and_leaves(theirs)
+    assert s1 == s2
+    for a, b in zip(l1, l2):
+        numpy.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def _jax_x64():
+    jax = pytest.importorskip("jax", reason="jax.jacrev / jax.hessian are the oracle")
+    return jax, jax.enable_x64(True)
+
+
+def _f_two_args(np_, x, y):
+    return {"p": x * y[:2] ** 2, "q": (np_.sum(x ** 3 * y[1:]), np_.tanh(y))}
+
+
+def _f_dict(np_, d, c):
+    return np_.sum(d["w"] ** 2 * d["b"][0]) + np_.sum(np_.sin(d["b"]) * c)
+
+
+@pytest.mark.parametrize("argnum", [0, 1, (0, 1), (1, 0), [0]])
+def test_jacobian_of_several_arguments_and_structured_outputs_is_structured_as_jax(argnum):
+    jax, x64 = _jax_x64()
+    x, y = numpy.array([0.3, -1.2]), numpy.array([0.5, 2.0, -0.7])
+    ours = pg.jacobian(lambda a, b: _f_two_args(np, a, b), argnum=argnum)(
+        np.asarray(x), np.asarray(y))
+    with x64:
+        theirs = jax.jacrev(lambda a, b: _f_two_args(jax.numpy, a, b),
+                            argnums=tuple(argnum) if isinstance(argnum, list) else argnum)(
+            jax.numpy.asarray(x), jax.numpy.asarray(y))
+    _agree_with_jax(ours, theirs)
+
+
+@pytest.mark.parametrize("argnum", [0, (0, 1)])
+def test_hessian_of_dicts_and_several_arguments_is_structured_as_jax(argnum):
+    jax, x64 = _jax_x64()
+    d = {"w": numpy.array([[0.3, -1.2], [0.1, 0.4]]), "b": numpy.array([0.5, 2.0])}
+    c = numpy.array([1.5, -0.5])
+    ours = pg.hessian(lambda a, b: _f_dict(np, a, b), argnum=argnum)(
+        {k: np.asarray(v) for k, v in d.items()}, np.asarray(c))
+    with x64:
+        theirs = jax.hessian(lambda a, b: _f_dict(jax.numpy, a, b), argnums=argnum)(
+            {k: jax.numpy.asarray(v) for k, v in d.items()}, jax.numpy.asarray(c))
+    _agree_with_jax(ours, theirs)
+
+
+def test_jacobian_of_a_list_argument_and_of_a_constant_output():
+    jac = pg.jacobian(lambda xs: xs[0] * xs[1])([np.asarray([1.0, 2.0]), np.asarray([3.0, 4.0])])
+    assert isinstance(jac, list) and len(jac) == 2
+    numpy.testing.assert_allclose(jac[0].asnumpy(), numpy.diag([3.0, 4.0]))
+    numpy.testing.assert_allclose(jac[1].asnumpy(), numpy.diag([1.0, 2.0]))
+    zero = pg.jacobian(lambda x: np.ones(3), argnum=(0,))(np.asarray([1.0, 2.0]))
+    assert isinstance(zero, tuple) and zero[0].shape == (3, 2) and not zero[0].asnumpy().any()

@@ -228,3 +228,24 @@ def test_max_ties_share_the_derivative_evenly(name, expected):
     assert pg.grad(getattr(np, name))(x).tolist() == expected
     _, t = pg.jvp(getattr(np, name), (x,), (np.asarray([1.0, 2.0, 4.0, 8.0]),))
     assert float(t) == float(numpy.dot(expected, [1.0, 2.0, 4.0, 8.0]))
+
+
+# -- max / min of size-0 arrays: NumPy's rule, on every backend ------------------------------------
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("shape, axis", [((0, 3), 1), ((0, 3), -1), ((2, 0, 3), (0, 2)),
+                                         ((0, 3), ()), ((0, 3), 0), ((3, 0), 1), ((0, 0), 1),
+                                         ((2, 0, 3), 1), ((0, 3), None), ((0,), None)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_max_min_of_an_empty_array_follow_numpy(backend, name, shape, axis, keepdims):
+    x = numpy.zeros(shape)
+    try:
+        expected = getattr(numpy, name)(x, axis=axis, keepdims=keepdims)
+    except ValueError:
+        with pytest.raises(ValueError, match=rf"polygrad\.numpy\.{name}: .*size 0"):
+            getattr(np, name)(np.asarray(x), axis=axis, keepdims=keepdims)
+        return
+    out = getattr(np, name)(np.asarray(x), axis=axis, keepdims=keepdims)
+    assert out.shape == expected.shape
+    g = pg.grad(lambda v: np.sum(getattr(np, name)(v, axis=axis, keepdims=keepdims)))(
+        np.asarray(x))
+    assert g.shape == shape

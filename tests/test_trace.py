@@ -82,8 +82,9 @@ def test_tracer_leaked_out_of_grad_acts_as_its_value():
 
 
 def test_python_control_flow_sees_concrete_values_while_tracing():
-    def f(x):
-        return x ** 2 if float(np.sum(x)) > 0 else -(x ** 3)
+    def f(x):   # a comparison, or the value read on purpose through stop_gradient
+        assert (np.sum(x) > 0) == (float(pg.stop_gradient(np.sum(x))) > 0)
+        return x ** 2 if np.sum(x) > 0 else -(x ** 3)
     assert float(pg.grad(f)(2.0)) == 4.0
     assert float(pg.grad(f)(-2.0)) == -12.0
 

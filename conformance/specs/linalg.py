@@ -1,11 +1,13 @@
 """Spec rows of linear algebra: matmul, tensordot, vecdot and the ``linalg`` extension
 (decompositions on matrices where their derivatives exist: SPD for cholesky, distinct
 eigenvalues for eigh and eig, distinct singular values for svd, well conditioned for solve,
-inv, det), plus NumPy's products (dot, inner, outer, einsum, kron, cross, diag, trace).
+inv, det; det at singular matrices too), plus NumPy's products (dot, inner, outer, einsum,
+kron, cross, diag, trace).
 
 Sign and phase conventions of eigenvectors and singular vectors are the backend's choice, so
 those rows check invariant functions of them (``|v|²``, projectors, QR with a positive
-diagonal). Imports polygrad.numpy, NumPy (references) and the suite's spec types.
+diagonal). Imports polygrad (grad, for the row of det's gradient), polygrad.numpy, NumPy
+(references) and the suite's spec types.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import math
 
 import numpy
 
+import polygrad as pg
 import polygrad.numpy as np
 from polygrad_conformance.specs._helpers import A, Case, Spec
 
@@ -30,6 +33,24 @@ def _sq(xp, v):
 
 def _mt(xp, a):
     return numpy.swapaxes(a, -1, -2) if xp is numpy else np.matrix_transpose(a)
+
+
+# -- det's gradient: the transposed adjugate, through the adjugate's own rules ---------------------
+def _det_gradient(x):
+    return pg.grad(lambda y: np.sum(np.linalg.det(y)))(x)
+
+
+def _adjugate_t(a):
+    """The cofactor matrix (adj(a)ᵀ) from the minors, exact at singular matrices too."""
+    out = numpy.empty_like(a)
+    n = a.shape[-1]
+    for idx in numpy.ndindex(*a.shape[:-2]):
+        m = a[idx]
+        for i in range(n):
+            for j in range(n):
+                minor = numpy.delete(numpy.delete(m, i, axis=0), j, axis=1)
+                out[idx + (i, j)] = (-1) ** (i + j) * (numpy.linalg.det(minor) if n > 1 else 1.0)
+    return out
 
 
 # -- decompositions as invariant functions -------------------------------------------------------
@@ -143,6 +164,14 @@ def _decompositions() -> list:
         Spec("linalg_det", np.linalg.det, numpy.linalg.det, [
             Case(A((3, 3), "wellcond")), Case(A((2, 2, 2), "wellcond")),
             Case(A((1, 1), "wellcond"))], dtypes=_FC, covers=("linalg.det",), category=LA),
+        # at a singular matrix det's value is rounding noise (≈ 1e-16, differing by backend):
+        # no value check; the derivatives (the adjugate) are checked
+        Spec("linalg.det(singular)", np.linalg.det, None, [
+            Case(A((3, 3), "singular")), Case(A((2, 2, 2), "singular"))], dtypes=_FC,
+            primitives=("linalg_det", "linalg_adjugate"), category=LA),
+        Spec("linalg.det(gradient)", _det_gradient, _adjugate_t, [
+            Case(A((3, 3), "singular")), Case(A((2, 3, 3), "wellcond")),
+            Case(A((1, 1), "wellcond"))], primitives=("linalg_adjugate",), category=LA),
         Spec("linalg_slogdet", lambda x: tuple(np.linalg.slogdet(x)),
              lambda x: tuple(numpy.linalg.slogdet(x)), [
                  Case(A((3, 3), "wellcond")), Case(A((2, 2, 2), "wellcond"))],

@@ -1,27 +1,18 @@
-"""The solve family of the linalg extension: solve, inv, det, slogdet, pinv, with their rules.
+"""The solve family of the linalg extension: solve, inv, pinv, with their rules.
 
 Imports the core, the namespace's category modules and ``_linalg_helpers``.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
-
 from .._primitive import defjvp, defvjp, primitive
 from . import _elementwise as ew
 from . import _manipulation as mp
 from ._helpers import EMPTY, as_array, bind
-from ._linalg_helpers import _cols, _eye, _matrix, _mT, _real_only, trace
+from ._linalg_helpers import _eye, _matrix, _mT, _real_only
 from ._linear_algebra import matmul
 
-__all__ = ["det", "inv", "pinv", "slogdet", "solve", "SlogdetResult"]
-
-
-class SlogdetResult(NamedTuple):
-    """slogdet's result: the sign and log of the absolute determinant."""
-
-    sign: Any
-    logabsdet: Any
+__all__ = ["inv", "pinv", "solve"]
 
 
 def _cotangent_of(x, c):
@@ -42,7 +33,7 @@ def _batch_shape(fname: str, *shapes) -> tuple:
     return tuple(out)
 
 
-# -- solve, inv, det, slogdet -------------------------------------------------------------------
+# -- solve, inv -------------------------------------------------------------------------------
 _solve = primitive("linalg_solve", lambda xp: xp.linalg.solve)
 # X = A⁻¹B: dX = A⁻¹(dB − dA X); B̄ = A⁻ᵀ X̄, Ā = −B̄ Xᵀ (holomorphic: right for complex too)
 defvjp(_solve, lambda g, ans, a, b: _cotangent_of(a, -matmul(solve(_mT(a), g), _mT(ans))),
@@ -82,60 +73,6 @@ def inv(x, /):
     """
     x = _matrix(x, "inv", square=True)
     return bind(_solve, (x, mp.broadcast_to(_eye(x), x.shape)), EMPTY)
-
-
-_det = primitive("linalg_det", lambda xp: xp.linalg.det)
-# d det A = det A · tr(A⁻¹ dA), so Ā = ḡ det A · A⁻ᵀ (holomorphic: right for complex too)
-defvjp(_det, lambda g, ans, x: _cols(_cols(g * ans)) * _mT(inv(x)))
-defjvp(_det, lambda t, ans, x: ans * trace(solve(x, t)))
-
-
-def det(x, /):
-    """The determinant of a (stack of) square matrices.
-
-    Its derivative ``det(x) x⁻ᵀ`` goes through ``solve``: at a singular ``x`` it is not finite
-    (NumPy raises ``LinAlgError``), although the adjugate exists there.
-    """
-    return bind(_det, (_matrix(x, "det", square=True),), EMPTY)
-
-
-det.primitive = _det
-
-
-def _slogdet_jvp(t, ans, x):
-    # with τ = tr(A⁻¹ dA) = d log det A: d log|det A| = Re τ and d sign = sign · i Im τ
-    tau = trace(solve(x, t))
-    if x.dtype.kind != "c":
-        return None, tau
-    return ans[0] * (1j * ew.imag(tau)), ew.real(tau)
-
-
-def _slogdet_vjp(g, ans, x):
-    # the transpose of the JVP under ⟨c, t⟩ = Re Σ c·t
-    gsign, glog = g
-    if x.dtype.kind != "c":
-        return _cols(_cols(glog)) * _mT(inv(x))
-    coef = ew.real(glog) + 1j * ew.imag(gsign * ans[0])
-    return _cols(_cols(coef)) * _mT(inv(x))
-
-
-_slogdet = primitive("linalg_slogdet", lambda xp: lambda x: tuple(xp.linalg.slogdet(x)),
-                     multiple_results=True)
-defvjp(_slogdet, _slogdet_vjp)
-defjvp(_slogdet, _slogdet_jvp)
-
-
-def slogdet(x, /):
-    """``SlogdetResult(sign, logabsdet)`` of a (stack of) square matrices.
-
-    For real ``x`` the sign has derivative zero; for complex ``x`` it is the phase of the
-    determinant and moves with it. At a singular ``x`` (sign 0, logabsdet −inf) the derivative
-    does not exist (NumPy raises ``LinAlgError`` from ``solve``).
-    """
-    return SlogdetResult(*bind(_slogdet, (_matrix(x, "slogdet", square=True),), EMPTY))
-
-
-slogdet.primitive = _slogdet
 
 
 # -- pinv ---------------------------------------------------------------------------------------

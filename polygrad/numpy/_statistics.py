@@ -84,8 +84,12 @@ def _extremum(name: str):
     def fn(x, /, *, axis=None, keepdims: bool = False):
         x = as_array(x)
         axes = normalize_axis(axis, x.ndim, name)
-        if x.size == 0:
-            raise ValueError(f"polygrad.numpy.{name}: zero-size array has no {name}imum")
+        empty = [a for a in axes if x.shape[a] == 0]
+        if empty:   # as NumPy: reducing a size-0 axis raises; keeping it gives an empty result
+            raise ValueError(f"polygrad.numpy.{name}: axis {empty[0]} of the array of shape "
+                             f"{x.shape} has size 0, and the {name}imum of no elements is "
+                             f"undefined; reduce over non-empty axes only, or use a reduction "
+                             f"with an identity (np.sum, np.prod)")
         return bind(prim, (x,), {"axis": axes, "keepdims": keepdims})
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"{name.capitalize()}imum over ``axis``; ties share the derivative evenly."

@@ -5,7 +5,8 @@ their rules beside them, written with polygrad's own functions; the rest compose
 derivatives follow JAX's convention (see ``polygrad.testing``): solve, inv, det, slogdet and eig
 have them; cholesky, eigh, svd, qr and pinv run forward on complex input but differentiate real
 input only. Holds matrix_rank, the compositions and the norms, and gathers the decompositions
-(``_linalg_decompositions``) and the solve family (``_linalg_solve``). Imports the core, the
+(``_linalg_decompositions``), the solve family (``_linalg_solve``) and det / slogdet
+(``_linalg_det``). Imports the core, the
 namespace's category modules and the ``_linalg_*`` modules.
 """
 
@@ -33,7 +34,8 @@ from ._linalg_decompositions import (
     svdvals,
 )
 from ._linalg_helpers import _eye, _matrix, diagonal, trace
-from ._linalg_solve import SlogdetResult, det, inv, pinv, slogdet, solve
+from ._linalg_det import SlogdetResult, det, slogdet
+from ._linalg_solve import inv, pinv, solve
 from ._linear_algebra import matmul, matrix_transpose, tensordot, vecdot
 
 __all__ = ["cholesky", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "inv",
