@@ -16,7 +16,7 @@ from ._array import Array
 from ._operators import vjp
 from ._reverse import (TAPE_LEAF, DifferentiationError, Node, RecordTrace, ReverseTrace,
                        _recording, _tape_leaf)
-from ._trace import _levels, bind
+from ._trace import bind
 from ._util import describe
 
 __all__ = ["checkpoint"]
@@ -124,17 +124,21 @@ class _RecomputeRules:
         if cache is None or cache[0] is not g:
             n, diff = self.nargs, self.diff
 
+            substitutes: dict[int, Any] = {}
+
             def rerun(*xs: Any) -> Any:
-                full, substitutes = list(args[:n]), {}
+                full = list(args[:n])
                 for i, x in zip(diff, xs):
                     if i < n:
                         full[i] = x
                     else:
                         substitutes[id(self.closures[i - n])] = x
-                with _Window(self.trace, self.name, substitutes).open():
-                    return self.fun(*full)
-            _, pull = vjp(rerun, *(args[i] for i in diff))
-            cache = self._cache = (g, dict(zip(diff, pull(g))))
+                return self.fun(*full)
+            # open over the backward pass too: a checkpoint inside fun re-runs there, reading
+            # the same arrays
+            with _Window(self.trace, self.name, substitutes).open():
+                _, pull = vjp(rerun, *(args[i] for i in diff))
+                cache = self._cache = (g, dict(zip(diff, pull(g))))
         return cache[1]
 
     def __len__(self) -> int:
@@ -152,6 +156,7 @@ class _RecomputeRules:
 # noted and replaced by its value (forward), or by the leaf of the re-run's ``vjp`` that stands
 # for it (backward). So the node of the call has every array ``fun`` reads as a parent.
 _windows: dict[ReverseTrace, _Window] = {}
+_ABOVE_ALL = float("inf")
 
 
 class _Closure(ReverseTrace):
@@ -209,9 +214,9 @@ class _Window:
         trace.__class__ = _Closure
         trace.active = True   # in the backward pass, the trace has ended
         if self.substitutes is not None:
-            # the stand-ins are tracers of the re-run's vjp, which began after ``trace``: the
-            # trace must come above them, to hand them on in place of its own tracers
-            trace.level = next(_levels)
+            # the stand-ins are tracers of the re-run's vjp, or of traces begun inside it: the
+            # trace comes above every trace, to replace its own tracers before any sees them
+            trace.level = _ABOVE_ALL
         try:
             yield
         finally:

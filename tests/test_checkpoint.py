@@ -182,3 +182,11 @@ def test_writing_into_a_closed_over_tracer_is_refused(numpy_backend):
         return pg.checkpoint(block)(x) + z
     with pytest.raises(pg.DifferentiationError, match="checkpoint.*writes into"):
         pg.grad(f)(np.asarray(1.0))
+
+
+def test_nested_checkpoints_closing_over_the_same_array_to_second_order(numpy_backend):
+    def f(x, w):
+        layer = pg.checkpoint(lambda h: np.tanh(h * w))
+        block = pg.checkpoint(lambda h: np.sin(layer(layer(h)) * w + 1.0))
+        return np.sum(block(block(x)))
+    check_grads(f, modes=("rev",), order=3)(np.asarray([0.3, -0.7]), np.asarray([1.1, 0.4]))
