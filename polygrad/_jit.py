@@ -2,8 +2,8 @@
 
 The function is traced once per cache key with the backend's symbolic arrays (JAX tracers, torch
 fake tensors) wrapped as polygrad Arrays, so polygrad's Python runs at trace time only. Imports
-util, array, backend, convert, trace, reverse, args and compiler; array libraries only through
-``Backend.compiler()``.
+util, array, backend, closures, convert, trace, reverse, args and compiler; array libraries only
+through ``Backend.compiler()``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from ._args import check_callable
 from ._array import Array, native_of
 from ._backend import Backend, get_backend
+from ._closures import LIMIT, closed_over
 from ._compiler import (Compiler, ConcretizationError, JitWarning, compiler_of, compiling,
                         compiling_for, reads_value, value_message)
 from ._convert import asarray
@@ -84,6 +85,10 @@ def _call(fun: Callable, statics: tuple, cache: dict, args: tuple, kwargs: dict)
     if compiler is None:
         _warn_once(backend)
         return fun(*args, **kwargs)
+    closures, stopped = closed_over(fun, backend)
+    if stopped:
+        _warn_search(fun)
+    natives += [native_of(a) for a in closures]
     key = _key(backend, structure, spec, [args[i] for i in static], natives, static)
     entry = cache.get(key)
     if entry is None:
@@ -91,7 +96,7 @@ def _call(fun: Callable, statics: tuple, cache: dict, args: tuple, kwargs: dict)
     if entry.eager:
         return fun(*args, **kwargs)
     try:
-        return entry(natives, leaves)
+        return entry(natives, leaves, closures)
     except Exception as exc:
         if entry.traced:
             raise   # an error of the compiled program at run time
@@ -176,16 +181,22 @@ class _Entry:
         self.run: Callable | None = None
         self.traced = False   # the first call went through: errors now are run-time errors
         self.eager = False
+        self.closures: list[Array] = []
 
-    def __call__(self, natives: list, leaves: list) -> Any:
-        if self.run is None:
-            self.run = self.compiler.compile(self.flat, natives)
-        out = self.run(*natives)
+    def __call__(self, natives: list, leaves: list, closures: list) -> Any:
+        # natives: the arguments' arrays, then those of the arrays the function closes over
+        self.closures = closures   # for flat, should the compiler trace it now
+        try:
+            if self.run is None:
+                self.run = self.compiler.compile(self.flat, natives)
+            out = self.run(*natives)
+        finally:
+            self.closures = []
         self.traced = True
         structure, spec, rebound = self.out
         backend = self.backend
         if rebound:
-            inputs = [leaf for leaf, s in zip(leaves, self.spec) if s is _DYNAMIC]
+            inputs = [leaf for leaf, s in zip(leaves, self.spec) if s is _DYNAMIC] + closures
             for k, native in zip(rebound, out[len(out) - len(rebound):]):
                 _rebind(inputs[k], native)
         it = iter(out)
@@ -194,9 +205,23 @@ class _Entry:
 
     def flat(self, *natives: Any) -> list:
         """The function on the backend's arrays, as the compiler traces it; its outputs, then
-        the inputs that ``x[i] = v`` rebound (written back to the caller's Arrays)."""
+        the inputs that ``x[i] = v`` rebound (written back to the caller's Arrays).
+
+        The arrays the function closes over hold the compiler's symbolic inputs meanwhile, so
+        that the program reads them at each call instead of keeping their values of now."""
+        closures = self.closures
+        saved = [(a._v, a._trace, a._aux) for a in closures]
+        try:
+            for a, n in zip(closures, natives[len(natives) - len(closures):]):
+                a._v = n
+            return self._outputs(natives, closures)
+        finally:
+            for a, (v, trace, aux) in zip(closures, saved):
+                a._v, a._trace, a._aux = v, trace, aux
+
+    def _outputs(self, natives: tuple, closures: list) -> list:
         backend = self.backend
-        inputs = [Array(n, backend) for n in natives]
+        inputs = [Array(n, backend) for n in natives[:len(natives) - len(closures)]]
         it = iter(inputs)
         leaves = [next(it) if s is _DYNAMIC else s for s in self.spec]
         positional, kwargs = tree_unflatten(self.structure, leaves)
@@ -213,6 +238,7 @@ class _Entry:
                 spec.append(_DYNAMIC)
             else:
                 spec.append(leaf)
+        inputs += closures
         rebound = [k for k, (x, n) in enumerate(zip(inputs, natives)) if native_of(x) is not n]
         self.out = (structure, spec, rebound)
         return dynamic + [native_of(inputs[k]) for k in rebound]
@@ -233,6 +259,15 @@ def _warn_once(backend: Backend) -> None:
         _warned.add(backend.name)
         warnings.warn(f"pg.jit: backend {backend.name} has no compiler; running eagerly",
                       JitWarning, stacklevel=4)
+
+
+def _warn_search(fun: Callable) -> None:
+    name = getattr(fun, "__name__", "the function")
+    if f"search:{name}" not in _warned:
+        _warned.add(f"search:{name}")
+        warnings.warn(f"pg.jit: looking for the arrays {name} closes over, polygrad stopped after "
+                      f"{LIMIT} objects; arrays it reaches only beyond them are constants of the "
+                      f"compiled program: pass them as arguments", JitWarning, stacklevel=4)
 
 
 def _warn_untraced(fun: Callable, backend: Backend, exc: BaseException) -> None:

@@ -73,14 +73,28 @@ def tracing() -> bool:
 def bind(prim: Any, args: tuple, params: dict) -> Any:
     """Apply ``prim`` to ``args``: through the innermost active trace, or concretely."""
     top = None
+    ended = False
     for a in args:
         if type(a) is Array:
             t = a._trace
-            if t is not None and t.active and (top is None or t.level > top.level):
-                top = t
+            if t is not None:
+                if t.active:
+                    if top is None or t.level > top.level:
+                        top = t
+                elif type(a._v) is Array and a._v._trace is not None:
+                    ended = True
+    if ended:   # a tracer of an ended trace over one of a live trace: it acts as its value
+        return bind(prim, tuple(_value(a) for a in args), params)
     if top is None or prim.nondiff:
         return apply_concrete(prim, args, params)
     return top.process(prim, args, params)
+
+
+def _value(a: Any) -> Any:
+    while type(a) is Array and a._trace is not None and not a._trace.active and \
+            type(a._v) is Array:
+        a = a._v
+    return a
 
 
 def apply_concrete(prim: Any, args: tuple, params: dict) -> Any:

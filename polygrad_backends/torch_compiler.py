@@ -32,7 +32,17 @@ class TorchCompiler(Compiler):
         self.backend = backend
 
     def compile(self, fun: Callable, natives: list) -> Callable:
-        return _Inductor(make_fx(fun, tracing_mode="fake")(*natives))
+        try:
+            graph = make_fx(fun, tracing_mode="fake")(*natives)
+        except AssertionError as exc:
+            if "FakeTensor" not in str(exc):
+                raise
+            raise RuntimeError(
+                "it uses a torch tensor that is neither an argument nor held by an Array that "
+                "pg.jit found among those the function closes over (closure variables, the "
+                "globals it names, defaults, and the lists, dicts and objects among them); "
+                "pass that array as an argument") from None
+        return _Inductor(graph)
 
     def is_traced(self, native: Any) -> bool:
         return isinstance(native, FakeTensor)

@@ -390,3 +390,143 @@ def test_torch_compile_compiles_or_falls_back_and_agrees():
         mine = [w for w in caught if issubclass(w.category, JitWarning)]
         assert all("torch.compile failed" in str(w.message) for w in mine)
         assert_same(got, grad(x))
+
+
+# -- arrays the function closes over ---------------------------------------------------------------
+@pytest.fixture(params=["numpy", "torch", "jax", "strict", "dask"])
+def every_backend(request, monkeypatch):
+    """Every backend: compiled on JAX and torch (torch.compile the identity; falling back to
+    eager is an error), eager elsewhere."""
+    name = request.param
+    module = {"strict": "array_api_strict", "dask": "dask.array"}.get(name, name)
+    library = pytest.importorskip(module, reason=f"{module} is not installed")
+    if name == "torch":
+        monkeypatch.setattr(library, "compile", lambda graph, **kwargs: graph)
+    with pg.use_backend(name) as backend, warnings.catch_warnings():
+        warnings.simplefilter("error" if name in ("jax", "torch") else "ignore", JitWarning)
+        yield backend
+
+
+def arr(values):
+    return np.asarray(values, dtype=np.float64 if pg.get_backend().supports_float64 else None)
+
+
+_GLOBAL_W = None
+
+
+def _dot_global_w(x):
+    return np.sum(x * _GLOBAL_W)
+
+
+def test_an_assignment_into_a_closed_over_array_is_seen_by_the_compiled_function(every_backend):
+    w, x = arr([1.0, 2.0]), arr([1.0, 1.0])
+    f = pg.jit(lambda x: np.sum(x * w))
+    assert float(f(x)) == 3.0
+    w[:] = arr([10.0, 20.0])
+    assert float(f(x)) == 30.0 == float(np.sum(x * w))
+    w += 1.0
+    assert float(f(x)) == 32.0
+    assert f.cache_size() == (0 if every_backend.name not in ("jax", "torch") else 1)
+
+
+def test_a_rebound_global_and_dict_entry_are_read_at_each_call(every_backend):
+    global _GLOBAL_W
+    x = arr([1.0, 1.0])
+    _GLOBAL_W = arr([1.0, 2.0])
+    f = pg.jit(_dot_global_w)
+    assert float(f(x)) == 3.0
+    _GLOBAL_W = arr([5.0, 5.0])
+    assert float(f(x)) == 10.0
+    params = {"w": arr([1.0, 2.0])}
+    g = pg.jit(lambda x: np.sum(x * params["w"]))
+    assert float(g(x)) == 3.0
+    params["w"] = arr([3.0, 4.0])
+    assert float(g(x)) == 7.0
+
+
+def test_jit_of_grad_with_captured_data_follows_the_data(every_backend):
+    rng = numpy.random.default_rng(0)
+    data = {"x": arr(rng.standard_normal((6, 3))), "y": arr(rng.standard_normal(6))}
+
+    def loss(w):
+        return np.mean((data["x"] @ w - data["y"]) ** 2)
+    step = pg.jit(pg.grad(loss))
+    w = arr([0.1, -0.2, 0.3])
+    assert_same(step(w), pg.grad(loss)(w))
+    data["x"][0, 0] = 5.0
+    data["y"] = arr(rng.standard_normal(6))
+    assert_same(step(w), pg.grad(loss)(w))
+    xs, ys = (numpy.asarray(v, dtype=numpy.float64) for v in (data["x"], data["y"]))
+    numpy.testing.assert_allclose(numpy.asarray(step(w), dtype=numpy.float64),
+                                  2 * xs.T @ (xs @ numpy.asarray(w, dtype=float) - ys) / 6,
+                                  rtol=1e-4)
+
+
+def test_an_assignment_inside_into_a_closed_over_array_happens_as_eagerly(every_backend):
+    w = arr([1.0, 2.0])
+
+    def f(x):
+        w[0] = x[0] * 3.0
+        return x + w
+    x = arr([2.0, 0.0])
+    assert pg.jit(f)(x).tolist() == [8.0, 2.0]
+    assert w.tolist() == [6.0, 2.0]
+
+
+@pytest.mark.parametrize("name", ["jax", "torch"])
+def test_a_function_closing_over_arrays_is_compiled_once(name, monkeypatch):
+    library = pytest.importorskip(name, reason=f"{name} is not installed")
+    if name == "torch":
+        monkeypatch.setattr(library, "compile", lambda graph, **kwargs: graph)
+    with pg.use_backend(name), warnings.catch_warnings():
+        warnings.simplefilter("error", JitWarning)   # no eager fallback
+        data = {"x": f64([[1.0, 2.0], [3.0, 4.0]]), "y": f64([1.0, -1.0])}
+        calls = []
+
+        def loss(w):
+            calls.append(1)
+            return np.sum((data["x"] @ w - data["y"]) ** 2)
+        step = pg.jit(pg.grad(loss))
+        w = f64([0.5, 0.25])
+        for _ in range(3):
+            assert_same(step(w), pg.grad(loss)(w))
+        assert len(calls) == 1 + 3 and step.cache_size() == 1   # traced once; 3 eager oracles
+
+
+class _Net:
+    def __init__(self):
+        self.params = {"w": arr([1.0, 2.0])}
+
+    def __call__(self, x):
+        return np.sum(x * self.params["w"])
+
+    def loss(self, x, scale=None):
+        return self(x) * (1.0 if scale is None else scale)
+
+
+def test_arrays_held_by_objects_methods_partials_and_defaults_are_inputs(every_backend):
+    import functools
+
+    net, x = _Net(), arr([1.0, 1.0])
+    scale = arr(2.0)
+    for f, factor in [(pg.jit(net), 1.0), (pg.jit(net.loss), 1.0),
+                      (pg.jit(functools.partial(net.loss, scale=scale)), 2.0),
+                      (pg.jit(lambda x, s=scale: net(x) * s), 2.0)]:
+        net.params["w"][...] = arr([1.0, 2.0])
+        scale[...] = 2.0
+        assert float(f(x)) == 3.0 * factor
+        net.params["w"][...] = arr([10.0, 20.0])
+        assert float(f(x)) == 30.0 * factor
+        scale[...] = 3.0
+        assert float(f(x)) == 30.0 * factor * (1.5 if factor == 2.0 else 1.0)
+
+
+def test_torch_says_which_array_it_could_not_find_and_runs_eagerly(torch_backend, monkeypatch):
+    import types
+
+    hidden = types.ModuleType("hidden")   # modules are not searched
+    hidden.w = np.asarray([1.0, 2.0])
+    monkeypatch.setattr(_jit, "_warned", set())
+    f = pg.jit(lambda x: x * hidden.w)
+    with pytest.warns(JitWarning, match="neither an argument nor held by an Array"):
+        assert f(np.asarray([3.0, 3.0])).tolist() == [3.0, 6.0]

@@ -81,6 +81,20 @@ def test_tracer_leaked_out_of_grad_acts_as_its_value():
     assert float(pg.grad(lambda y: y * leaked[0])(5.0)) == 6.0
 
 
+def test_tracer_leaked_out_of_an_inner_grad_acts_as_its_value_for_the_outer_one():
+    # the leaked x * w is, once the inner grad has ended, x0 * w with w the outer tracer
+    def outer(w):
+        leaked = []
+
+        def inner(x):
+            leaked.append(x * w)
+            return x * x
+        pg.grad(inner)(np.asarray(2.0))
+        return leaked[0] * w + np.sin(leaked[0])
+    # d/dw (2 w² + sin(2 w)) = 4 w + 2 cos(2 w)
+    assert float(pg.grad(outer)(np.asarray(3.0))) == pytest.approx(12.0 + 2 * numpy.cos(6.0))
+
+
 def test_python_control_flow_sees_concrete_values_while_tracing():
     def f(x):   # a comparison, or the value read on purpose through stop_gradient
         assert (np.sum(x) > 0) == (float(pg.stop_gradient(np.sum(x))) > 0)
