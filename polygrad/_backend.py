@@ -52,6 +52,9 @@ class Backend:
     supports_float64: bool = True
     supports_complex: bool = True
     mutable: bool = True          #: arrays can be written in place (NumPy, torch; not JAX)
+    #: ``x[key] = v`` keeps the last write where ``key`` repeats a position, as NumPy does;
+    #: where False (the default), polygrad hands the kernel only the values that win
+    ordered_writes: bool = False
     kernels: dict[str, Callable[[Any], Callable]] = {}  #: primitive name -> factory(xp) -> kernel
     accelerators: tuple[str, ...] = ()   #: device kinds listed beside the backend ("cuda")
 

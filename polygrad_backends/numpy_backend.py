@@ -76,6 +76,7 @@ class NumpyBackend(Backend):
 
     name = "numpy"
     library = "numpy"
+    ordered_writes = True   # (last write wins at a repeated index)
     native_modules = ("numpy",)
     kernels = {"scatter_add": _scatter_add, "select_extremum": _select_extremum,
                "matmul": _matmul, "sum": _sum, "permute_dims": _permute_dims}

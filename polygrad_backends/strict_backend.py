@@ -245,6 +245,7 @@ class StrictBackend(Backend):
 
     name = "strict"
     library = "array_api_strict"
+    ordered_writes = True   # (last write wins at a repeated index)
     native_modules = ("array_api_strict",)
     kernels = {"getitem": _getitem, "setitem": _setitem, "scatter_add": _scatter_add,
                "where": _where, "sum": _sum, **_SPECIAL}

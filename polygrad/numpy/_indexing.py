@@ -91,9 +91,13 @@ def _setitem_kernel(xp):
     return setitem
 
 
+# NumPy's x[key] = v: where key selects a position twice, the last write (C order of x[key])
+# is the one kept. setitem() hands the kernel values in which every write to a position
+# carries that last value (unless the backend keeps the last write itself), so that no
+# kernel's order of writes matters; the VJP gives v's cotangent to the last writes only.
 setitem_p = primitive("setitem", _setitem_kernel)
 defvjp(setitem_p, lambda g, ans, x, v, key: setitem(g, 0.0, key),
-       lambda g, ans, x, v, key: _unbroadcast_to(getitem(g, key), v))
+       lambda g, ans, x, v, key: _unbroadcast_to(_last_writes_only(getitem(g, key), x, key), v))
 defjvp(setitem_p, lambda t, ans, x, v, key: setitem(t, 0.0, key),
        lambda t, ans, x, v, key: setitem(_zeros(ans), t, key))
 
@@ -110,9 +114,66 @@ def _unbroadcast_to(c, v):
     return unbroadcast(c, v)
 
 
+def _may_repeat(key: tuple, backend: Any) -> bool:
+    """Whether ``key`` can select one position twice: it holds an integer index array."""
+    return any(not isinstance(k, _BASIC) and backend.dtype_of(k).kind != "b" for k in key)
+
+
+def _last_writer(x, key: Any):
+    """For each element of ``x[key]`` (flattened, C order), the index of the last element that
+    selects the same position of ``x``; and the shape of ``x[key]``. Reads no values."""
+    from ._creation import arange
+    from ._manipulation import reshape
+    from ._searching import searchsorted
+    from ._sorting import argsort
+
+    with use_backend(x._backend):
+        n = 1
+        for d in x.shape:
+            n *= d
+        pos = getitem(reshape(arange(n), x.shape), key)
+        shape, pos = pos.shape, reshape(pos, (-1,))
+        order = argsort(pos, stable=True)
+        ordered = take(pos, order)
+        run_ends = searchsorted(ordered, ordered, side="right") - 1   # last of equal positions
+        return take(take(order, run_ends), argsort(order)), shape
+
+
+def _last_writes_only(c, x, key: Any):
+    """``c`` (shaped as ``x[key]``) with zeros where a later element of ``x[key]`` writes the
+    same position: the cotangent of the values NumPy's ``x[key] = v`` overwrites is zero."""
+    if not _may_repeat(key, x._backend) or c.size == 0:
+        return c
+    from ._creation import arange
+    from ._elementwise import equal, where
+    from ._manipulation import reshape
+
+    writer, shape = _last_writer(x, key)
+    with use_backend(x._backend):
+        last = reshape(equal(writer, arange(writer.shape[0])), shape)
+    return where(last, c, 0.0)
+
+
+def _as_last_writes(x, v, key: Any):
+    """``v`` broadcast to ``x[key]``'s shape with each element replaced by the value of the last
+    element that writes its position: every backend's kernel then writes NumPy's values."""
+    if (type(v) is not Array or v.size <= 1 or x._backend.ordered_writes
+            or not _may_repeat(key, x._backend)):
+        return v
+    from ._manipulation import broadcast_to, reshape
+
+    writer, shape = _last_writer(x, key)
+    if writer.shape[0] == 0:
+        return v
+    if v.ndim > len(shape):   # NumPy drops leading axes of length 1
+        v = reshape(v, v.shape[v.ndim - len(shape):])
+    flat = reshape(broadcast_to(v, shape), (-1,))
+    return reshape(take(flat, writer), shape)
+
+
 def setitem(x, v, key):
     """A copy of ``x`` with ``x[key] = v`` (the functional update behind ``__setitem__``)."""
-    return bind(setitem_p, (x, v), {"key": key})
+    return bind(setitem_p, (x, _as_last_writes(x, v, key)), {"key": key})
 
 
 def array_setitem(self: Array, key: Any, value: Any) -> None:
@@ -138,6 +199,12 @@ def array_setitem(self: Array, key: Any, value: Any) -> None:
         self._v, self._trace, self._aux = new._v, new._trace, new._aux
         return
     native = native_of(self)
+    if not backend.ordered_writes and _may_repeat(key, backend):
+        if type(value) is not Array and not isinstance(value, (int, float, complex)):
+            from .._convert import asarray
+
+            value = asarray(value, backend=backend)
+        value = _as_last_writes(self, value, key)
     v = native_of(value) if type(value) is Array else value
     if backend.mutable and not tracing():
         native = backend.setitem_inplace(native, key, v)
