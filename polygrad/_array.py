@@ -31,7 +31,10 @@ class Array:
     [1.0, 2.0]
     """
 
-    __slots__ = ("_v", "_backend", "_trace", "_aux", "_grad", "_grad_req", "__weakref__")
+    # _base: (array, key) when this is a view made by basic indexing; _views: weak references
+    # to this array's views (both set by polygrad.numpy._indexing, absent otherwise)
+    __slots__ = ("_v", "_backend", "_trace", "_aux", "_grad", "_grad_req", "_base", "_views",
+                 "__weakref__")
     __array_priority__ = 1000   # NumPy defers binary operators to ours
     __array_ufunc__ = None
 

@@ -136,6 +136,11 @@ class Backend:
         """The library's own array for an internal value (a hook for NumPy's scalars)."""
         return value
 
+    def shares_memory(self, a: Any, b: Any) -> bool:
+        """Whether native arrays ``a`` and ``b`` may share memory (mutable backends; False
+        when unsure: polygrad then copies the elements across itself)."""
+        return False
+
     def setitem_inplace(self, native: Any, key: Any, value: Any) -> Any:
         """Write ``value`` into ``native[key]`` in place (mutable backends); returns the array."""
         native[key] = value

@@ -119,6 +119,11 @@ class NumpyBackend(Backend):
 
         return numpy.asarray(native)
 
+    def shares_memory(self, a: Any, b: Any) -> bool:
+        import numpy
+
+        return numpy.may_share_memory(a, b)
+
     def setitem_inplace(self, native: Any, key: Any, value: Any) -> Any:
         import numpy
 

@@ -339,6 +339,11 @@ class StrictBackend(Backend):
         xp = self.xp
         return xp.asarray(xp.from_dlpack(obj), copy=True, device=self._device)
 
+    def shares_memory(self, a: Any, b: Any) -> bool:
+        import numpy
+
+        return numpy.may_share_memory(a._array, b._array)
+
     def setitem_inplace(self, native: Any, key: Any, value: Any) -> Any:
         return _assign(self.xp, native, key, value)
 

@@ -343,6 +343,9 @@ class TorchBackend(Backend):
             return out.to(self._torch_device)
         return out.clone()
 
+    def shares_memory(self, a: Any, b: Any) -> bool:
+        return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()
+
     def setitem_inplace(self, native: Any, key: Any, value: Any) -> Any:
         return _assign(native, key, value)
 

@@ -57,7 +57,7 @@ def check_program(program, x, backend_name):
     f = lambda x: program(pnp, x)   # noqa: E731
 
     eager = f(pnp.asarray(x))
-    assert abs(float(eager) - value) < 1e-9, f"{backend_name}: eager value {float(eager)} != {value}"
+    assert abs(float(eager) - value) < 1e-9, f"{backend_name}: eager {float(eager)} != {value}"
     v, g = pg.value_and_grad(f)(pnp.asarray(x))
     assert abs(float(v) - value) < 1e-9, f"{backend_name}: value under grad {float(v)} != {value}"
     numpy.testing.assert_allclose(g.asnumpy(), gradient, rtol=1e-6, atol=1e-6,
@@ -76,7 +76,7 @@ def check_program(program, x, backend_name):
                                   err_msg=f"{backend_name}: tape")
 
 
-# -- repeated positions: the last write wins --------------------------------------------------------
+# -- repeated positions: the last write wins ---------------------------------------------------
 def _buffered_add_repeated(np, x):
     y = x * 1.0
     y[np.asarray([0, 0])] += 1.0
@@ -219,7 +219,7 @@ def test_random_update_programs_with_repeats_match_central_differences(any_backe
             raise AssertionError(f"steps {program.steps}: {exc}") from None
 
 
-# -- views: a write through one reaches its base, and the base's other views -----------------------
+# -- views: a write through one reaches its base, and the base's other views ------------------
 def _write_through_view(np, x):
     y = x * 1.0
     z = y[1:]
@@ -280,9 +280,28 @@ def _view_with_newaxis_and_ellipsis(np, x):
     return np.sum(y ** 2)
 
 
+def _write_through_reshape_and_transpose(np, x):
+    y = x * 1.0
+    z = np.reshape(y, (3, 1))
+    z[1, 0] = x[0] * 5.0
+    t = z.T
+    t[0, 2] = 1.0
+    t *= x
+    return np.sum(y * x)
+
+
+def _base_write_seen_by_reshape(np, x):
+    y = x * 1.0
+    z = np.expand_dims(y, 0)
+    w = np.swapaxes(z, 0, 1)[1:]
+    y[1] = x[2] ** 2
+    return np.sum(z ** 2 * x) + np.sum(w * x[:2])
+
+
 VIEWS = [_write_through_view, _write_traced_through_view, _base_write_seen_by_view,
          _sibling_views, _inplace_operator_on_view, _view_of_view, _row_of_matrix,
-         _view_with_newaxis_and_ellipsis]
+         _view_with_newaxis_and_ellipsis, _write_through_reshape_and_transpose,
+         _base_write_seen_by_reshape]
 
 
 @pytest.mark.parametrize("program", VIEWS, ids=lambda p: p.__name__.strip("_"))

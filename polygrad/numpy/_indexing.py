@@ -6,6 +6,7 @@ core and the namespace helpers.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from .._array import Array, native_of
@@ -15,7 +16,8 @@ from .._reverse import TAPE_LEAF, DifferentiationError, recording_trace
 from .._trace import tracing
 from ._helpers import as_array, bind
 
-__all__ = ["take", "take_along_axis", "getitem", "setitem", "scatter_add"]
+__all__ = ["take", "take_along_axis", "getitem", "setitem", "scatter_add", "check_writable",
+           "propagate", "link_view"]
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
@@ -57,13 +59,19 @@ deflinear(getitem_p, lambda g, ans, x, key: scatter_add(g, shape=x.shape, key=ke
 
 
 def getitem(x, key):
-    """``x[key]`` with basic, integer-array and boolean indexing."""
+    """``x[key]`` with basic, integer-array and boolean indexing; basic indexing makes a view
+    (see ``_link``)."""
     key = normalize_key(key, x._backend)
+    out = None
     if x._trace is None:
         k = getitem_p.kernels.get(x._backend)
         if k is not None:
-            return Array(k(x._v, key), x._backend)
-    return bind(getitem_p, (x,), {"key": key})
+            out = Array(k(x._v, key), x._backend)
+    if out is None:
+        out = bind(getitem_p, (x,), {"key": key})
+    if _is_view(key, x):
+        link_view(out, x, key)
+    return out
 
 
 def _scatter_add_kernel(xp):
@@ -178,21 +186,26 @@ def setitem(x, v, key):
 
 def array_setitem(self: Array, key: Any, value: Any) -> None:
     """``x[key] = value``: in place on mutable backends outside differentiated code; otherwise
-    the Array is rebound to a functionally updated buffer, so derivatives stay correct."""
-    trace = self._trace
-    if trace is TAPE_LEAF and recording_trace() is not None:
-        raise DifferentiationError("Array.__setitem__: cannot assign into an array with "
-                                   "attach_grad() while recording; assign outside record()")
+    the Array is rebound to a functionally updated buffer, so derivatives stay correct. Either
+    way the arrays ``x`` is a view of, and the views of ``x``, see the write."""
+    check_writable(self, "Array.__setitem__")
     backend = self._backend
     key = normalize_key(key, backend)
+    if type(value) is Array and value._backend is not backend:
+        from .._trace import MixedBackendError
+
+        raise MixedBackendError(
+            f"Array.__setitem__: the value lives on {value._backend.spec!r} but the array "
+            f"on {backend.spec!r}; move it with Array.to_backend({backend.spec!r})")
+    _write(self, key, value)
+    propagate(self)
+
+
+def _write(self: Array, key: tuple, value: Any) -> None:
+    trace = self._trace
+    backend = self._backend
     traced = trace is not None and trace is not TAPE_LEAF and trace.active
     if type(value) is Array:
-        if value._backend is not backend:
-            from .._trace import MixedBackendError
-
-            raise MixedBackendError(
-                f"Array.__setitem__: the value lives on {value._backend.spec!r} but the array "
-                f"on {backend.spec!r}; move it with Array.to_backend({backend.spec!r})")
         traced = traced or (value._trace is not None and value._trace.active)
     if traced:
         new = setitem(self, value, key)
@@ -216,6 +229,101 @@ def array_setitem(self: Array, key: Any, value: Any) -> None:
         self._aux = None
     else:
         self._trace = self._aux = None
+
+
+# -- views -------------------------------------------------------------------------------------
+# Basic indexing (ints, slices, None, ...) makes a view, as in NumPy: a write into the view
+# reaches its base, and a write into the base reaches all of its views, on every backend and in
+# differentiated code. polygrad keeps the links itself (view._base, base._views) rather than
+# relying on shared memory, which JAX and dask lack and a traced array never has; where a write
+# landed in memory the two share already (NumPy, torch, strict, eagerly), the link is not
+# followed.
+def _is_view(key: tuple, x: Array) -> bool:
+    """Whether NumPy's ``x[key]`` is a view: basic entries only, and not one int per axis
+    (that gives a scalar, a copy)."""
+    ints = 0
+    for k in key:
+        if type(k) is int:
+            ints += 1
+        elif not (type(k) is slice or k is None or k is Ellipsis):
+            return False
+    return ints < len(key) or ints < x.ndim
+
+
+_WHOLE = (Ellipsis,)
+
+
+def link_view(view: Array, base: Array, key: tuple = _WHOLE, read: Any = None,
+              unread: Any = None, arg: Any = None) -> None:
+    """Make ``view`` a view of ``base``: ``base[key]`` (basic indexing), or else
+    ``read(base, arg)`` for a function whose inverse ``unread(view, base, arg)`` gives the
+    values ``base[key]`` takes back (reshape, permute_dims: the whole of ``base``)."""
+    view._base = (base, key, read, unread, arg)
+    views = getattr(base, "_views", None)
+    if views is None:
+        base._views = [weakref.ref(view)]
+        return
+    n = len(views)
+    if n >= 8 and not n & (n - 1):   # dead views are dropped as the list doubles
+        views[:] = [r for r in views if r() is not None]
+    views.append(weakref.ref(view))
+
+
+def check_writable(x: Array, what: str) -> None:
+    """Raise if writing into ``x`` would write into an ``attach_grad`` array while recording."""
+    if recording_trace() is None:
+        return
+    a = x
+    while a is not None:
+        if a._trace is TAPE_LEAF:
+            whose = "an array with attach_grad()" if a is x else \
+                "a view of an array with attach_grad()"
+            raise DifferentiationError(f"{what}: cannot write into {whose} while recording; "
+                                       f"write outside record(), or into a copy")
+        link = getattr(a, "_base", None)
+        a = link[0] if link is not None else None
+
+
+def _shares(view: Array, base: Array) -> bool:
+    """Whether ``view`` still lies in ``base``'s memory (so a write to one is in the other)."""
+    v, b = view._v, base._v
+    return (type(v) is not Array and type(b) is not Array and base._backend.mutable
+            and base._backend.shares_memory(v, b))
+
+
+def propagate(x: Array, source: Array | None = None) -> None:
+    """After ``x`` was written: its views (but ``source``, where the write came from) and the
+    array it is a view of see the change, and theirs in turn."""
+    views = getattr(x, "_views", None)
+    if views:
+        for ref in list(views):
+            w = ref()
+            if w is not None and w is not source:
+                _refresh(w)
+    link = getattr(x, "_base", None)
+    if link is not None:
+        base, key, _, unread, arg = link
+        if not _shares(x, base):
+            _write(base, key, x if unread is None else unread(x, base, arg))
+        propagate(base, x)
+
+
+def _refresh(view: Array) -> None:
+    """Rebind ``view`` to its base's current elements, and its own views in turn."""
+    base, key, read, _, arg = view._base
+    if not _shares(view, base):
+        new = getitem(base, key) if read is None else read(base, arg)
+        new._base = None
+        if view._trace is TAPE_LEAF and new._trace is None:
+            view._v, view._aux = new._v, None
+        else:
+            view._v, view._trace, view._aux = new._v, new._trace, new._aux
+    views = getattr(view, "_views", None)
+    if views:
+        for ref in list(views):
+            w = ref()
+            if w is not None:
+                _refresh(w)
 
 
 def take(x, indices, /, *, axis: int | None = None):
