@@ -59,6 +59,8 @@ def _getitem(xp):
     import torch
 
     def getitem(x, key):
+        if len(key) == x.ndim and all(type(k) is int for k in key):
+            return x[key].clone()   # NumPy gives a scalar, a copy; torch a view
         axes, key = _torch_key(torch, x, key)
         return (torch.flip(x, axes) if axes else x)[key]
     return getitem

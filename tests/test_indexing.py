@@ -322,3 +322,11 @@ def test_integer_and_mask_indexing_copy_as_in_numpy(any_backend):
     a[0], b[0] = 7.0, 8.0
     c += 1.0
     assert y.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_one_integer_per_axis_gives_a_copy_as_in_numpy(any_backend):
+    y, A = pnp.asarray([1.0, 2.0]), pnp.asarray([[1.0, 2.0]])
+    z, w = y[0], A[0, 1]
+    z[...] = 9.0
+    w[()] = 7.0
+    assert y.tolist() == [1.0, 2.0] and A.tolist() == [[1.0, 2.0]] and float(z) == 9.0
