@@ -330,3 +330,15 @@ def test_one_integer_per_axis_gives_a_copy_as_in_numpy(any_backend):
     z[...] = 9.0
     w[()] = 7.0
     assert y.tolist() == [1.0, 2.0] and A.tolist() == [[1.0, 2.0]] and float(z) == 9.0
+
+
+@pytest.mark.parametrize("program", [_write_traced_through_view, _assign_repeated,
+                                     _write_through_reshape_and_transpose],
+                         ids=lambda p: p.__name__.strip("_"))
+def test_jit_of_updates_and_views_matches_eager(any_backend, program):
+    f = lambda x: program(pnp, x)   # noqa: E731
+    x = numpy.array([1.0, 2.0, 3.0]) if program is not _assign_repeated else numpy.ones(2)
+    expected_value, expected_grad = float(f(pnp.asarray(x))), pg.grad(f)(pnp.asarray(x))
+    assert abs(float(pg.jit(f)(pnp.asarray(x))) - expected_value) < 1e-9
+    numpy.testing.assert_allclose(pg.jit(pg.grad(f))(pnp.asarray(x)).asnumpy(),
+                                  expected_grad.asnumpy(), rtol=1e-9)

@@ -135,7 +135,9 @@ def _last_writer(x, key: Any):
     from ._searching import searchsorted
     from ._sorting import argsort
 
-    with use_backend(x._backend):
+    backend = x._backend
+    key = tuple(k if isinstance(k, _BASIC) else Array(k, backend) for k in key)
+    with use_backend(backend):
         n = 1
         for d in x.shape:
             n *= d
@@ -288,7 +290,7 @@ def _shares(view: Array, base: Array) -> bool:
     """Whether ``view`` still lies in ``base``'s memory (so a write to one is in the other)."""
     v, b = view._v, base._v
     return (type(v) is not Array and type(b) is not Array and base._backend.mutable
-            and base._backend.shares_memory(v, b))
+            and not tracing() and base._backend.shares_memory(v, b))
 
 
 def propagate(x: Array, source: Array | None = None) -> None:
