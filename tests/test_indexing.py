@@ -298,7 +298,15 @@ def _base_write_seen_by_reshape(np, x):
     return np.sum(z ** 2 * x) + np.sum(w * x[:2])
 
 
-VIEWS = [_write_through_view, _write_traced_through_view, _base_write_seen_by_view,
+def _write_through_flip(np, x):
+    y = x * 1.0
+    f = np.flip(y)
+    f[0] = x[1] * 4.0
+    return np.sum(y * x) + np.sum(f[1:] ** 2)
+
+
+VIEWS = [_write_through_flip, _write_through_view, _write_traced_through_view,
+         _base_write_seen_by_view,
          _sibling_views, _inplace_operator_on_view, _view_of_view, _row_of_matrix,
          _view_with_newaxis_and_ellipsis, _write_through_reshape_and_transpose,
          _base_write_seen_by_reshape]
@@ -322,6 +330,13 @@ def test_integer_and_mask_indexing_copy_as_in_numpy(any_backend):
     a[0], b[0] = 7.0, 8.0
     c += 1.0
     assert y.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_real_and_imag_are_new_arrays_on_every_backend(any_backend):
+    z, y = pnp.asarray([1 + 2j, 3 + 4j]), pnp.asarray([1.0, 2.0])
+    r, i, s = pnp.real(z), pnp.imag(z), pnp.real(y)
+    r[0], i[0], s[0] = 9.0, 9.0, 9.0
+    assert z.tolist() == [1 + 2j, 3 + 4j] and y.tolist() == [1.0, 2.0]
 
 
 def test_one_integer_per_axis_gives_a_copy_as_in_numpy(any_backend):

@@ -224,8 +224,19 @@ deflinear(_flip, lambda g, ans, x, axis: flip(g, axis=axis))
 
 
 def flip(x, /, *, axis: int | tuple[int, ...] | None = None):
-    """Reverse the order of elements along ``axis``."""
-    return bind(_flip, (x,), {"axis": axis})
+    """Reverse the order of elements along ``axis`` (a view of ``x``, as in NumPy)."""
+    out = bind(_flip, (x,), {"axis": axis})
+    if type(x) is Array:
+        link_view(out, x, read=_flip_again, unread=_flip_back, arg=axis)
+    return out
+
+
+def _flip_again(base, axis):
+    return flip(base, axis=axis)
+
+
+def _flip_back(v, base, axis):
+    return flip(v, axis=axis)
 
 
 flip.primitive = _flip
