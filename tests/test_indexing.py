@@ -204,11 +204,11 @@ def _random_program(rng):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_random_update_programs_with_repeats_match_central_differences(any_backend, seed):
-    """Bounded: 150 programs on NumPy (as many as in the report that found the bug), 36 on each
-    other backend."""
+    """Bounded: 150 programs on NumPy (as many as in the report that found the bug), 18 on each
+    other backend (they share NumPy's programs' first few: the rules are the same code)."""
     rng = numpy.random.default_rng(seed)
     x = numpy.linspace(-0.9, 1.1, 12)
-    for _ in range(25 if any_backend.name == "numpy" else 6):
+    for _ in range(25 if any_backend.name == "numpy" else 3):
         program = _random_program(rng)
         if any_backend.name == "dask" and any(
                 isinstance(k[0], list) and isinstance(k[0][0], bool) for k, *_ in program.steps):
