@@ -38,8 +38,11 @@ class Array:
     [1.0, 2.0]
     """
 
-    # _readonly: set (only) on an Array made from a read-only NumPy array without a copy
-    __slots__ = ("_v", "_backend", "_trace", "_aux", "_grad", "_grad_req", "_readonly",
+    # _readonly: set (only) on an Array made from a read-only NumPy array without a copy;
+    # _base: (array, key) when this is a view made by basic indexing; _views: weak references
+    # to this array's views (both set by polygrad.numpy._indexing, absent otherwise)
+    __slots__ = ("_v", "_backend", "_trace", "_aux", "_grad", "_grad_req", "_readonly", "_base",
+                 "_views",
                  "__weakref__")
     __array_priority__ = 1000   # NumPy defers binary operators to ours
     __array_ufunc__ = None

@@ -52,6 +52,9 @@ class Backend:
     supports_float64: bool = True
     supports_complex: bool = True
     mutable: bool = True          #: arrays can be written in place (NumPy, torch; not JAX)
+    #: ``x[key] = v`` keeps the last write where ``key`` repeats a position, as NumPy does;
+    #: where False (the default), polygrad hands the kernel only the values that win
+    ordered_writes: bool = False
     kernels: dict[str, Callable[[Any], Callable]] = {}  #: primitive name -> factory(xp) -> kernel
     accelerators: tuple[str, ...] = ()   #: device kinds listed beside the backend ("cuda")
 
@@ -132,6 +135,11 @@ class Backend:
     def native(self, value: Any) -> Any:
         """The library's own array for an internal value (a hook for NumPy's scalars)."""
         return value
+
+    def shares_memory(self, a: Any, b: Any) -> bool:
+        """Whether native arrays ``a`` and ``b`` may share memory (mutable backends; False
+        when unsure: polygrad then copies the elements across itself)."""
+        return False
 
     def setitem_inplace(self, native: Any, key: Any, value: Any) -> Any:
         """Write ``value`` into ``native[key]`` in place (mutable backends); returns the array."""

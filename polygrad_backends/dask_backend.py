@@ -90,6 +90,11 @@ def _setitem(xp):
             flat[xp.reshape(pos, (-1,))] = xp.reshape(xp.broadcast_to(v, pos.shape), (-1,))
             return xp.reshape(flat, x.shape)
         out = x.copy()
+        if any(k is None for k in key):   # dask assigns through no None: drop them from both
+            if is_array(v):
+                v = xp.reshape(xp.broadcast_to(v, x[key].shape), x[tuple(
+                    k for k in key if k is not None)].shape)
+            key = tuple(k for k in key if k is not None)
         out[key] = v
         return out
     return setitem

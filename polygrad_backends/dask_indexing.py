@@ -78,7 +78,19 @@ def _flat_take(xp: Any, x: Any, key: tuple) -> Any:
 
 def index(xp: Any, x: Any, key: tuple) -> Any:
     """``x[key]`` for keys without boolean masks, as NumPy indexes."""
-    return _flat_take(xp, x, key) if needs_flat_take(key) else x[key]
+    if needs_flat_take(key):
+        return _flat_take(xp, x, key)
+    entries = _expand(key, x.ndim)
+    at = [i for i, e in enumerate(entries) if is_array(e)]
+    if at and entries[at[0]].shape == (1,):
+        # dask (2025.x) gives x[k] the shape of x for a lazy k of length 1 (the values are
+        # right): index with k twice, then keep the first
+        i = at[0]
+        entries[i] = xp.concat([entries[i], entries[i]])
+        out = x[tuple(entries)]
+        axis = sum(type(e) is slice for e in entries[:i])
+        return out[(slice(None),) * axis + (slice(0, 1),)]
+    return x[key]
 
 
 def positions(xp: Any, shape: tuple, key: tuple) -> Any:

@@ -163,9 +163,13 @@ class JaxBackend(Backend):
             if kind is not None:   # Python floats follow polygrad's default, not x64's float64
                 dtype = self.default_float_dtype
                 dtype = dtype if kind is float else self._complex[dtype]
-        if isinstance(obj, jax.Array) and dtype is None and not copy and \
-                obj.devices() == {self._jax_device}:
-            return obj   # a JAX array is wrapped as it is: no copy
+        if isinstance(obj, jax.Array) and dtype is None and not copy:
+            try:
+                here = obj.devices() == {self._jax_device}
+            except jax.errors.ConcretizationTypeError:   # a tracer of pg.jit: no device yet
+                here = True
+            if here:
+                return obj   # a JAX array is wrapped as it is: no copy
         dt = None if dtype is None else self.native_dtype(dtype)
         return xp.asarray(obj, dtype=dt, copy=copy)
 

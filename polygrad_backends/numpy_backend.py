@@ -76,6 +76,7 @@ class NumpyBackend(Backend):
 
     name = "numpy"
     library = "numpy"
+    ordered_writes = True   # (last write wins at a repeated index)
     native_modules = ("numpy",)
     kernels = {"scatter_add": _scatter_add, "select_extremum": _select_extremum,
                "matmul": _matmul, "sum": _sum, "permute_dims": _permute_dims}
@@ -117,6 +118,11 @@ class NumpyBackend(Backend):
         import numpy
 
         return numpy.asarray(native)
+
+    def shares_memory(self, a: Any, b: Any) -> bool:
+        import numpy
+
+        return numpy.may_share_memory(a, b)
 
     def setitem_inplace(self, native: Any, key: Any, value: Any) -> Any:
         import numpy

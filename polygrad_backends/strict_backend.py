@@ -245,6 +245,7 @@ class StrictBackend(Backend):
 
     name = "strict"
     library = "array_api_strict"
+    ordered_writes = True   # (last write wins at a repeated index)
     native_modules = ("array_api_strict",)
     kernels = {"getitem": _getitem, "setitem": _setitem, "scatter_add": _scatter_add,
                "where": _where, "sum": _sum, **_SPECIAL}
@@ -337,6 +338,11 @@ class StrictBackend(Backend):
         # strict's from_dlpack(copy=True) shares the producer's buffer: copy explicitly
         xp = self.xp
         return xp.asarray(xp.from_dlpack(obj), copy=True, device=self._device)
+
+    def shares_memory(self, a: Any, b: Any) -> bool:
+        import numpy
+
+        return numpy.may_share_memory(a._array, b._array)
 
     def setitem_inplace(self, native: Any, key: Any, value: Any) -> Any:
         return _assign(self.xp, native, key, value)

@@ -60,6 +60,8 @@ def _getitem(xp):
     import torch
 
     def getitem(x, key):
+        if len(key) == x.ndim and all(type(k) is int for k in key):
+            return x[key].clone()   # NumPy gives a scalar, a copy; torch a view
         axes, key = _torch_key(torch, x, key)
         return (torch.flip(x, axes) if axes else x)[key]
     return getitem
@@ -349,6 +351,12 @@ class TorchBackend(Backend):
         if out.device != self._torch_device:
             return out.to(self._torch_device)
         return out.clone()
+
+    def shares_memory(self, a: Any, b: Any) -> bool:
+        try:
+            return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()
+        except RuntimeError:   # fake tensors (torch.compile) have no memory
+            return False
 
     def setitem_inplace(self, native: Any, key: Any, value: Any) -> Any:
         return _assign(native, key, value)

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._array import Array, check_writable, native_of
-from .._reverse import TAPE_LEAF, DifferentiationError, recording_trace
+from .._array import Array, native_of
+from .._reverse import TAPE_LEAF
 from . import _data_types as dt
 from . import _elementwise as ew
 from . import _linear_algebra as la
 from . import _manipulation as mp
 from . import _statistics as st
-from ._indexing import array_setitem, getitem
+from ._indexing import array_setitem, check_writable, getitem, propagate
 
 __all__: list[str] = []
 
@@ -25,11 +25,8 @@ def _reflected(fn):
 
 def _inplace(fn, symbol: str):
     def method(self: Array, other: Any) -> Array:
-        check_writable(self, f"x {symbol} y")
         trace = self._trace
-        if trace is TAPE_LEAF and recording_trace() is not None:
-            raise DifferentiationError(f"Array.__i{fn.__name__}__: cannot update an array with "
-                                       f"attach_grad() in place while recording")
+        check_writable(self, f"Array.__i{fn.__name__}__")
         result = fn(self, other)
         if result.dtype != self.dtype or result.shape != self.shape:
             raise TypeError(f"x {symbol} y: the result has dtype {result.dtype} and shape "
@@ -41,6 +38,7 @@ def _inplace(fn, symbol: str):
             self._v, self._aux = native_of(result), None
         else:
             self._v, self._trace, self._aux = result._v, result._trace, result._aux
+        propagate(self)   # the arrays this one is a view of, and its views, see the update
         return self
     return method
 
@@ -105,7 +103,7 @@ Array.std = lambda self, axis=None, ddof=0, keepdims=False: st.std(
     self, axis=axis, correction=ddof, keepdims=keepdims)
 Array.dot = lambda self, other: _dot(self, other)
 Array.ravel = lambda self: mp.reshape(self, (-1,))
-Array.flatten = lambda self: mp.reshape(self, (-1,))
+Array.flatten = lambda self: mp.reshape(self, (-1,), copy=True)   # a copy, as NumPy's
 Array.squeeze = lambda self, axis=None: mp.squeeze(
     self, tuple(i for i, d in enumerate(self.shape) if d == 1) if axis is None else axis)
 Array.clip = lambda self, min=None, max=None: ew.clip(self, min, max)  # noqa: A002

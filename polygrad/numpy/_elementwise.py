@@ -315,12 +315,16 @@ round = unary("round")  # noqa: A001
 
 # -- complex parts: real-linear maps; for real x, real and conj are the identity and imag is 0 --
 # Re t pairs with g as Re(g·t) for real g: the cotangent is Re g itself
-real = unary("real", lambda ans, x: 1.0)
+# real and imag return new arrays on every backend (NumPy's, PyTorch's and strict's share x's
+# memory, JAX's cannot, and a write into one would reach x on some backends only)
+real = unary("real", lambda ans, x: 1.0,
+             kernel=lambda xp: lambda x: xp.asarray(xp.real(x), copy=True))
 real.primitive.vjps = (lambda g, ans, x: _re(g),)
 real.primitive.jvps = (lambda t, ans, x: _re(t),)
 def _imag_kernel(xp):
     # the standard defines imag for complex input only; NumPy gives zeros for real input
-    return lambda x: xp.imag(x) if xp.isdtype(x.dtype, "complex floating") else xp.zeros_like(x)
+    return lambda x: xp.asarray(xp.imag(x), copy=True) if xp.isdtype(
+        x.dtype, "complex floating") else xp.zeros_like(x)
 
 
 # Im t = Re(-i t): the cotangent is -i Re g

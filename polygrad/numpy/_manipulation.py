@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from .._primitive import deflinear, primitive
 from ._helpers import Array, Variadic, bind
+from ._indexing import link_view
 from ._promotion import promote
 
 __all__ = ["broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims", "flip",
@@ -32,11 +33,24 @@ def reshape(x, /, shape: Sequence[int], *, copy: bool | None = None):
     """Give ``x`` a new shape with the same number of elements (one entry may be -1)."""
     if type(shape) is not tuple:
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    out = None
     if type(x) is Array and x._trace is None:
         k = _reshape.kernels.get(x._backend)
         if k is not None:
-            return Array(k(x._v, shape), x._backend)
-    return bind(_reshape, (x,), {"shape": shape})
+            out = Array(k(x._v, shape), x._backend)
+    if out is None:
+        out = bind(_reshape, (x,), {"shape": shape})
+    if copy:
+        from ._data_types import astype
+
+        return astype(out, out.dtype, copy=True)
+    if type(x) is Array:   # a view of x, whether or not the library copied
+        link_view(out, x, read=reshape, unread=_reshape_back, arg=shape)
+    return out
+
+
+def _reshape_back(v, base, shape):
+    return reshape(v, base.shape)
 
 
 reshape.primitive = _reshape
@@ -61,7 +75,14 @@ def permute_dims(x, /, axes: tuple[int, ...]):
     if sorted(axes) != list(range(ndim)):
         raise ValueError(f"polygrad.numpy.permute_dims: axes {axes} is not a permutation of "
                          f"the {ndim} axes")
-    return bind(_permute_dims, (x,), {"axes": axes})
+    out = bind(_permute_dims, (x,), {"axes": axes})
+    if type(x) is Array:   # a view of x, as in NumPy
+        link_view(out, x, read=permute_dims, unread=_permute_back, arg=axes)
+    return out
+
+
+def _permute_back(v, base, axes):
+    return permute_dims(v, _inverse(axes))
 
 
 permute_dims.primitive = _permute_dims
@@ -203,8 +224,19 @@ deflinear(_flip, lambda g, ans, x, axis: flip(g, axis=axis))
 
 
 def flip(x, /, *, axis: int | tuple[int, ...] | None = None):
-    """Reverse the order of elements along ``axis``."""
-    return bind(_flip, (x,), {"axis": axis})
+    """Reverse the order of elements along ``axis`` (a view of ``x``, as in NumPy)."""
+    out = bind(_flip, (x,), {"axis": axis})
+    if type(x) is Array:
+        link_view(out, x, read=_flip_again, unread=_flip_back, arg=axis)
+    return out
+
+
+def _flip_again(base, axis):
+    return flip(base, axis=axis)
+
+
+def _flip_back(v, base, axis):
+    return flip(v, axis=axis)
 
 
 flip.primitive = _flip
