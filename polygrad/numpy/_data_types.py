@@ -88,7 +88,8 @@ class finfo:  # noqa: N801
         self.bits, self.eps = info.bits, float(info.eps)
         self.max, self.min = float(info.max), float(info.min)
         self.smallest_normal = float(info.smallest_normal)
-        self.dtype = dt
+        # the standard: a complex dtype's limits are those of its real dtype
+        self.dtype = {complex64: float32, complex128: float64}.get(dt, dt)
 
 
 class iinfo:  # noqa: N801
@@ -134,7 +135,7 @@ def result_type(*arrays_and_dtypes: Any) -> DType:
     return out
 
 
-def can_cast(from_: Any, to: Any, /) -> bool:
+def can_cast(from_: Any, to: Any) -> bool:
     """Whether ``from_`` (an array or dtype) casts to ``to`` without loss: promoting the two
     gives ``to`` (the standard's safe casting; NumPy's between kinds)."""
     src = from_.dtype if isinstance(from_, Array) else from_

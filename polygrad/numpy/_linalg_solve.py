@@ -50,12 +50,13 @@ defvjp(_solve, lambda g, ans, a, b: _cotangent_of(a, -matmul(solve(_mT(a), g), _
 defjvp(_solve, lambda t, ans, a, b: -solve(a, matmul(t, ans)), lambda t, ans, a, b: solve(a, t))
 
 
-def solve(x1, x2, /):
+def solve(a, b):
     """Solve ``x1 @ x = x2`` for ``x`` (``x2`` 1-D: a vector; otherwise a stack of matrices).
 
     Batch axes broadcast. A singular ``x1`` is an error of the backend (NumPy raises
     ``LinAlgError``); derivatives need ``x1`` invertible too.
     """
+    x1, x2 = a, b
     x1 = _matrix(x1, "solve", square=True)
     x2 = as_array(x2)
     vector = x2.ndim == 1
@@ -75,11 +76,12 @@ def solve(x1, x2, /):
 solve.primitive = _solve
 
 
-def inv(x, /):
+def inv(a):
     """The inverse of a (stack of) square matrices, as ``solve(x, I)``.
 
     A singular ``x`` is an error of the backend (NumPy raises ``LinAlgError``).
     """
+    x = a
     x = _matrix(x, "inv", square=True)
     return bind(_solve, (x, mp.broadcast_to(_eye(x), x.shape)), EMPTY)
 
@@ -90,12 +92,13 @@ defvjp(_det, lambda g, ans, x: _cols(_cols(g * ans)) * _mT(inv(x)))
 defjvp(_det, lambda t, ans, x: ans * trace(solve(x, t)))
 
 
-def det(x, /):
+def det(a):
     """The determinant of a (stack of) square matrices.
 
     Its derivative ``det(x) x⁻ᵀ`` goes through ``solve``: at a singular ``x`` it is not finite
     (NumPy raises ``LinAlgError``), although the adjugate exists there.
     """
+    x = a
     return bind(_det, (_matrix(x, "det", square=True),), EMPTY)
 
 
@@ -125,13 +128,14 @@ defvjp(_slogdet, _slogdet_vjp)
 defjvp(_slogdet, _slogdet_jvp)
 
 
-def slogdet(x, /):
+def slogdet(a):
     """``SlogdetResult(sign, logabsdet)`` of a (stack of) square matrices.
 
     For real ``x`` the sign has derivative zero; for complex ``x`` it is the phase of the
     determinant and moves with it. At a singular ``x`` (sign 0, logabsdet −inf) the derivative
     does not exist (NumPy raises ``LinAlgError`` from ``solve``).
     """
+    x = a
     return SlogdetResult(*bind(_slogdet, (_matrix(x, "slogdet", square=True),), EMPTY))
 
 
@@ -161,7 +165,7 @@ defvjp(_pinv, _real_only("pinv", _pinv_vjp), lambda g, ans, x, rtol: None)
 defjvp(_pinv, _real_only("pinv", _pinv_jvp), lambda t, ans, x, rtol: None)
 
 
-def pinv(x, /, *, rtol=None):
+def pinv(a, rcond=None, hermitian: bool = False, *, rtol=None):
     """The Moore–Penrose pseudo-inverse; singular values ≤ ``rtol · max(S)`` count as zero
     (default ``rtol = max(M, N) · eps``).
 
@@ -169,6 +173,11 @@ def pinv(x, /, *, rtol=None):
     full-rank matrix and at rank-deficient ones whose perturbations keep the rank (it is not
     continuous where the rank changes). ``rtol`` has derivative zero.
     """
+    x = a
+    if rcond is not None:   # NumPy's older name for rtol
+        if rtol is not None:
+            raise TypeError("polygrad.numpy.linalg.pinv: give rcond or rtol, not both")
+        rtol = rcond
     return bind(_pinv, (_matrix(x, "pinv"), rtol), EMPTY)
 
 
