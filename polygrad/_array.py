@@ -147,8 +147,12 @@ class Array:
 
         return persist(self)
 
-    def __dlpack__(self, **kwargs: Any) -> Any:
-        return self.native.__dlpack__(**kwargs)
+    def __dlpack__(self, /, *, stream: Any = None, max_version: Any = None,
+                   dl_device: Any = None, copy: bool | None = None) -> Any:
+        # only what was given: libraries older than the 2023.12 standard lack the newer keywords
+        given = {k: v for k, v in (("stream", stream), ("max_version", max_version),
+                                   ("dl_device", dl_device), ("copy", copy)) if v is not None}
+        return self.native.__dlpack__(**given)
 
     def __dlpack_device__(self) -> Any:
         return self.native.__dlpack_device__()

@@ -166,7 +166,19 @@ nextafter = binary("nextafter", (_g, _zero), (_g, _zero))
 
 # -- exponentials, logarithms, powers -----------------------------------------------------------
 exp = unary("exp", lambda ans, x: ans, inexact=True)
-expm1 = unary("expm1", lambda ans, x: ans + 1, inexact=True)
+def _expm1_kernel(xp):
+    # the standard: expm1(±0 ± 0j) is +0 ± 0j (NumPy and torch keep a -0 real part). At
+    # -0 + bj, conj(-x) is +0 + bj: negation and conj only flip signs (torch's complex
+    # subtraction does not keep signed zeros, so no arithmetic here)
+    def expm1(x):
+        out = xp.expm1(x)
+        if xp.isdtype(x.dtype, "complex floating"):
+            out = xp.where(x == 0, xp.where(xp.signbit(xp.real(x)), xp.conj(-x), x), out)
+        return out
+    return expm1
+
+
+expm1 = unary("expm1", lambda ans, x: ans + 1, inexact=True, kernel=_expm1_kernel)
 log = unary("log", lambda ans, x: 1 / x, inexact=True)
 log1p = unary("log1p", lambda ans, x: 1 / (1 + x), inexact=True)
 log2 = unary("log2", lambda ans, x: 1 / (x * math.log(2)), inexact=True)
