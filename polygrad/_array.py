@@ -1,7 +1,8 @@
 """The ``Array`` class: one array type for every backend, concrete or being traced.
 
-Imports only polygrad's util, dtypes and backend modules. Operators are installed on the class
-by ``polygrad.numpy._operators`` once the namespace exists.
+Imports only polygrad's util, dtypes and backend modules, and the ``numpy.ndarray`` methods'
+mixin (``_ndarray``). Operators are installed on the class by ``polygrad.numpy._array_methods``
+once the namespace exists.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from ._dtypes import DType
+from ._ndarray import NDArrayMethods
 
 __all__ = ["Array", "native_of"]
 
 
-class Array:
+class Array(NDArrayMethods):
     """An n-dimensional array on some backend and device, possibly being differentiated.
 
     Arrays are made with ``polygrad.numpy`` functions (``np.asarray``, ``np.zeros``, ...), never
@@ -33,7 +35,6 @@ class Array:
 
     __slots__ = ("_v", "_backend", "_trace", "_aux", "_grad", "_grad_req", "__weakref__")
     __array_priority__ = 1000   # NumPy defers binary operators to ours
-    __array_ufunc__ = None
 
     def __init__(self, v: Any, backend: Any, trace: Any = None, aux: Any = None) -> None:
         # v: the backend's array (concrete) or the primal Array (tracer); aux: trace bookkeeping

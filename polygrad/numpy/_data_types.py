@@ -30,11 +30,24 @@ from ._helpers import Array, as_array, bind
 
 __all__ = ["astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type", "bool", "int8",
            "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32",
-           "float64", "complex64", "complex128"]
+           "float64", "complex64", "complex128", "dtype"]
 
 
 def _astype_kernel(xp):
     return lambda x, dtype, native_dtype: xp.astype(x, native_dtype)
+
+
+def dtype(dtype: Any, align: builtins.bool = False, copy: builtins.bool = False) -> DType:
+    """NumPy's ``dtype``: the data type named by a string (``'float32'``), a Python type
+    (``float`` is float64), a NumPy dtype or another polygrad dtype; equal to ``x.dtype``.
+
+    Examples
+    --------
+    >>> import polygrad.numpy as np
+    >>> np.dtype("float32") == np.asarray([1.0], dtype=np.float32).dtype
+    True
+    """
+    return _dtypes.by_name(dtype)
 
 
 _astype = primitive("astype", _astype_kernel)
