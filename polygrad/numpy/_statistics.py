@@ -8,7 +8,8 @@ from __future__ import annotations
 import builtins
 
 from .._primitive import defjvp, deflinear, defvjp, primitive
-from ._helpers import as_array, bind, into
+from .._array import native_of
+from ._helpers import as_array, bind, into, weak_safe
 
 __all__ = ["cumulative_prod", "cumulative_sum", "max", "mean", "min", "prod", "std", "sum", "var"]
 
@@ -96,7 +97,7 @@ def sum(a, axis=None, dtype=None, out=None, keepdims: bool = False):  # noqa: A0
         x = _sum_input(x, dtype)
     axes = normalize_axis(axis, x.ndim, "sum")
     res = bind(_sum, (x,), {"axis": axes, "keepdims": keepdims})
-    if dtype is not None or x.dtype.kind in "biu":
+    if dtype is not None:   # (without it every backend's sum already follows the standard)
         res = accumulated(res, x, dtype, "sum")
     return res if out is None else into(out, res, "sum")
 
@@ -182,7 +183,7 @@ def prod(a, axis=None, dtype=None, out=None, keepdims: bool = False):
         x = _sum_input(x, dtype)
     axes = normalize_axis(axis, x.ndim, "prod")
     res = bind(_prod, (x,), {"axis": axes, "keepdims": keepdims})
-    if dtype is not None or x.dtype.kind in "biu":
+    if dtype is not None:   # (without it every backend's prod already follows the standard)
         res = accumulated(res, x, dtype, "prod")
     return res if out is None else into(out, res, "prod")
 
@@ -323,7 +324,7 @@ def cumulative_sum(x, /, *, axis: int | None = None, dtype=None, out=None,
         x = _sum_input(x, dtype)
     axis = _cumulative_axis(x, axis, "cumulative_sum")
     res = bind(_cumulative_sum, (x,), {"axis": axis, "include_initial": include_initial})
-    if dtype is not None or x.dtype.kind in "biu":
+    if dtype is not None or native_of(x).dtype not in weak_safe(x._backend):
         res = accumulated(res, x, dtype, "cumulative_sum")
     return res if out is None else into(out, res, "cumulative_sum")
 
@@ -409,7 +410,7 @@ def cumulative_prod(x, /, *, axis: int | None = None, dtype=None, out=None,
         x = _sum_input(x, dtype)
     axis = _cumulative_axis(x, axis, "cumulative_prod")
     res = bind(_cumulative_prod, (x,), {"axis": axis, "include_initial": include_initial})
-    if dtype is not None or x.dtype.kind in "biu":
+    if dtype is not None or native_of(x).dtype not in weak_safe(x._backend):
         res = accumulated(res, x, dtype, "cumulative_prod")
     return res if out is None else into(out, res, "cumulative_prod")
 
