@@ -127,8 +127,7 @@ def cholesky(a, /, *, upper: bool = False):
     ``Lᴴ``. A matrix that is not positive definite is an error of the backend (NumPy raises
     ``LinAlgError``); derivatives are not finite as ``x`` approaches singularity.
     """
-    x = a
-    x = _matrix(x, "cholesky", square=True)
+    x = _matrix(a, "cholesky", square=True)
     l = bind(_cholesky, (x,), EMPTY)
     if not upper:
         return l
@@ -282,10 +281,9 @@ def svd(a, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool 
     a rotation; their derivative is the smallest change keeping ``U`` orthogonal, right for
     functions invariant under that rotation (such as the projector ``U2 U2ᵀ``).
     """
-    x = a
     if not compute_uv:
-        return svdvals(x)
-    x = _matrix(x, "svd")
+        return svdvals(a)
+    x = _matrix(a, "svd")
     return SVDResult(*bind(_svd, (x,), {"full_matrices": bool(full_matrices)}))
 
 
@@ -359,11 +357,10 @@ def qr(a, mode: str = "reduced"):
     mode the extra columns of Q are defined up to a rotation; their derivative is the smallest
     change keeping Q orthogonal (see ``svd``).
     """
-    x = a
     if mode not in ("reduced", "complete"):
         raise ValueError(f"polygrad.numpy.linalg.qr: mode must be 'reduced' or 'complete', got "
                          f"{mode!r}")
-    return QRResult(*bind(_qr, (_matrix(x, "qr"),), {"mode": mode}))
+    return QRResult(*bind(_qr, (_matrix(a, "qr"),), {"mode": mode}))
 
 
 qr.primitive = _qr
@@ -420,8 +417,7 @@ def eig(a):
     column of unit norm but leaves its phase to the backend: differentiate phase-invariant
     functions of the eigenvectors (``abs(v)``, ``v conj(v)ᵀ``).
     """
-    x = a
-    return EigResult(*bind(_eig, (_matrix(x, "eig", square=True),), EMPTY))
+    return EigResult(*bind(_eig, (_matrix(a, "eig", square=True),), EMPTY))
 
 
 eig.primitive = _eig
@@ -429,5 +425,4 @@ eig.primitive = _eig
 
 def eigvals(a):
     """The (complex) eigenvalues of a (stack of) general square matrices; see ``eig``."""
-    x = a
-    return eig(x).eigenvalues
+    return eig(a).eigenvalues

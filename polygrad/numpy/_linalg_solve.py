@@ -51,10 +51,10 @@ defjvp(_solve, lambda t, ans, a, b: -solve(a, matmul(t, ans)), lambda t, ans, a,
 
 
 def solve(a, b):
-    """Solve ``x1 @ x = x2`` for ``x`` (``x2`` 1-D: a vector; otherwise a stack of matrices).
+    """Solve ``a @ x = b`` for ``x`` (``b`` 1-D: a vector; otherwise a stack of matrices).
 
-    Batch axes broadcast. A singular ``x1`` is an error of the backend (NumPy raises
-    ``LinAlgError``); derivatives need ``x1`` invertible too.
+    Batch axes broadcast. A singular ``a`` is an error of the backend (NumPy raises
+    ``LinAlgError``); derivatives need ``a`` invertible too.
     """
     x1, x2 = a, b
     x1 = _matrix(x1, "solve", square=True)
@@ -81,8 +81,7 @@ def inv(a):
 
     A singular ``x`` is an error of the backend (NumPy raises ``LinAlgError``).
     """
-    x = a
-    x = _matrix(x, "inv", square=True)
+    x = _matrix(a, "inv", square=True)
     return bind(_solve, (x, mp.broadcast_to(_eye(x), x.shape)), EMPTY)
 
 
@@ -98,8 +97,7 @@ def det(a):
     Its derivative ``det(x) x⁻ᵀ`` goes through ``solve``: at a singular ``x`` it is not finite
     (NumPy raises ``LinAlgError``), although the adjugate exists there.
     """
-    x = a
-    return bind(_det, (_matrix(x, "det", square=True),), EMPTY)
+    return bind(_det, (_matrix(a, "det", square=True),), EMPTY)
 
 
 det.primitive = _det
@@ -135,8 +133,7 @@ def slogdet(a):
     determinant and moves with it. At a singular ``x`` (sign 0, logabsdet −inf) the derivative
     does not exist (NumPy raises ``LinAlgError`` from ``solve``).
     """
-    x = a
-    return SlogdetResult(*bind(_slogdet, (_matrix(x, "slogdet", square=True),), EMPTY))
+    return SlogdetResult(*bind(_slogdet, (_matrix(a, "slogdet", square=True),), EMPTY))
 
 
 slogdet.primitive = _slogdet
@@ -173,12 +170,11 @@ def pinv(a, rcond=None, hermitian: bool = False, *, rtol=None):
     full-rank matrix and at rank-deficient ones whose perturbations keep the rank (it is not
     continuous where the rank changes). ``rtol`` has derivative zero.
     """
-    x = a
     if rcond is not None:   # NumPy's older name for rtol
         if rtol is not None:
             raise TypeError("polygrad.numpy.linalg.pinv: give rcond or rtol, not both")
         rtol = rcond
-    return bind(_pinv, (_matrix(x, "pinv"), rtol), EMPTY)
+    return bind(_pinv, (_matrix(a, "pinv"), rtol), EMPTY)
 
 
 pinv.primitive = _pinv
