@@ -8,9 +8,11 @@ lookup); nothing else is imported. The in-place methods (``sort``, ``partition``
 ``put``) update the array as ``x[...] = v`` does.
 
 Through the protocols ``numpy.sin(x)``, ``numpy.sum(x, axis=0)``, ``numpy.linalg.solve(a, b)``
-and SciPy's ufuncs (``scipy.special.expit(x)``) on a polygrad array run polygrad's function of
-the same name, on the array's backend, differentiably; a function polygrad lacks raises a
-``TypeError`` naming it, never a silent conversion to NumPy.
+and SciPy's ufuncs (``scipy.special.expit(x)``) on an array being differentiated run polygrad's
+function of the same name, on the array's backend, so they differentiate; a function polygrad
+lacks raises a ``TypeError`` naming it, never a silent conversion. On concrete arrays NumPy's
+own function runs on the host values and gives NumPy's result, as libraries that call NumPy on
+values they are handed (``scipy.optimize`` on a gradient) expect.
 """
 
 from __future__ import annotations
@@ -59,6 +61,32 @@ def _ufunc_target(ufunc: Any) -> Any:
 
         return getattr(polygrad.special, name, None)
     return None
+
+
+def _carries_derivative(args: Any) -> bool:
+    """Whether an Array among ``args`` (nested in lists, tuples, dicts) is being differentiated."""
+    from ._array import Array
+
+    for a in args:
+        if isinstance(a, Array):
+            if a._trace is not None:
+                return True
+        elif isinstance(a, (list, tuple)):
+            if _carries_derivative(a):
+                return True
+        elif isinstance(a, dict) and _carries_derivative(tuple(a.values())):
+            return True
+    return False
+
+
+def _host(v: Any) -> Any:
+    from ._array import Array
+
+    if isinstance(v, Array):
+        return v.asnumpy()
+    if isinstance(v, (list, tuple)):
+        return type(v)(_host(e) for e in v)
+    return v
 
 
 def _backend_of(args: Any) -> Any:
@@ -284,6 +312,11 @@ class NDArrayMethods:
         ``cumprod``; ``maximum``/``minimum``/``logical_and``/``logical_or``: reductions)."""
         from ._backend import use_backend
 
+        if not _carries_derivative(inputs) and not _carries_derivative(kwargs.values()) and \
+                kwargs.get("out") is None:
+            # concrete values: NumPy's (or SciPy's) own ufunc on the host values, NumPy's
+            # result, as libraries calling NumPy on them expect (scipy.optimize, ...)
+            return getattr(ufunc, method)(*_host(inputs), **kwargs)
         what = f"{getattr(ufunc, '__module__', None) or 'numpy'}.{ufunc.__name__}"
         out = kwargs.pop("out", None)
         if method == "__call__":
@@ -323,6 +356,9 @@ class NDArrayMethods:
         numpy = sys.modules["numpy"]
         if not all(issubclass(t, (Array, numpy.ndarray)) for t in types):
             return NotImplemented
+        if not _carries_derivative(args) and not _carries_derivative(kwargs.values()):
+            # concrete values: NumPy's own function on the host values, NumPy's result
+            return func(*_host(args), **{k: _host(v) for k, v in kwargs.items()})
         module = _MODULES.get(getattr(func, "__module__", None) or "")
         name = func.__name__
         what = f"{func.__module__}.{name}"
