@@ -1,7 +1,8 @@
 """The ``Array`` class: one array type for every backend, concrete or being traced.
 
-Imports only polygrad's util, dtypes and backend modules. Operators are installed on the class
-by ``polygrad.numpy._operators`` once the namespace exists.
+Imports only polygrad's util, dtypes and backend modules, and the ``numpy.ndarray`` methods'
+mixin (``_ndarray``). Operators are installed on the class by ``polygrad.numpy._array_methods``
+once the namespace exists.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._dtypes import DType
+from ._ndarray import NDArrayMethods
 
 __all__ = ["Array", "native_of", "check_writable", "carried_trace", "DifferentiationError"]
 
@@ -20,7 +22,7 @@ class DifferentiationError(TypeError):
     __module__ = "polygrad"   # raised to users as pg.DifferentiationError
 
 
-class Array:
+class Array(NDArrayMethods):
     """An n-dimensional array on some backend and device, possibly being differentiated.
 
     Arrays are made with ``polygrad.numpy`` functions (``np.asarray``, ``np.zeros``, ...), never
@@ -45,7 +47,6 @@ class Array:
                  "_views",
                  "__weakref__")
     __array_priority__ = 1000   # NumPy defers binary operators to ours
-    __array_ufunc__ = None
 
     def __init__(self, v: Any, backend: Any, trace: Any = None, aux: Any = None) -> None:
         # v: the backend's array (concrete) or the primal Array (tracer); aux: trace bookkeeping
@@ -186,8 +187,12 @@ class Array:
 
         return persist(self)
 
-    def __dlpack__(self, **kwargs: Any) -> Any:
-        return self.native.__dlpack__(**kwargs)
+    def __dlpack__(self, /, *, stream: Any = None, max_version: Any = None,
+                   dl_device: Any = None, copy: bool | None = None) -> Any:
+        # only what was given: libraries older than the 2023.12 standard lack the newer keywords
+        given = {k: v for k, v in (("stream", stream), ("max_version", max_version),
+                                   ("dl_device", dl_device), ("copy", copy)) if v is not None}
+        return self.native.__dlpack__(**given)
 
     def __dlpack_device__(self) -> Any:
         return self.native.__dlpack_device__()

@@ -5,6 +5,9 @@ Imports only the standard library.
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 __all__ = ["DType", "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
            "uint64", "float32", "float64", "complex64", "complex128", "ALL", "by_name",
            "result_type", "weak_result", "can_cast"]
@@ -42,6 +45,28 @@ class DType:
     @property
     def is_floating(self) -> _builtin_bool:
         return self.kind == "f" or self.kind == "c"
+
+    def __call__(self, value: Any = 0, /) -> Any:
+        """NumPy's scalar types are functions too: ``np.float32(x)`` casts ``x``.
+
+        An Array is cast with ``astype`` (differentiable between floating dtypes) and stays on
+        its backend; anything else becomes an Array (0-d for a scalar) on the current backend.
+        The namespace sits above this module: it is looked up when called.
+
+        Examples
+        --------
+        >>> import polygrad as pg, polygrad.numpy as np
+        >>> np.float32(1.5).dtype == np.float32
+        True
+        >>> float(pg.grad(lambda x: np.float32(x) * 2.0)(np.asarray(1.0)))
+        2.0
+        """
+        np = sys.modules.get("polygrad.numpy")
+        if np is None:
+            import polygrad.numpy as np
+        if isinstance(value, np.Array):
+            return np.astype(value, self)
+        return np.asarray(value, dtype=self)
 
 
 bool = DType("bool", "b", 1)  # noqa: A001

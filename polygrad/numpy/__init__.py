@@ -42,6 +42,7 @@ pi = 3.141592653589793
 inf = float("inf")
 nan = float("nan")
 newaxis = None
+ndarray = Array   # isinstance(x, np.ndarray), as code written for NumPy checks
 
 _stop_gradient = nondiff(primitive("stop_gradient", lambda xp: lambda x: x))
 
@@ -58,8 +59,8 @@ def stop_gradient(x):
     return _stop_gradient(x)
 
 
-__all__ = (["Array", "fft", "linalg", "random", "take", "take_along_axis", "stop_gradient",
-            "__array_namespace_info__",
+__all__ = (["Array", "ndarray", "fft", "linalg", "random", "take", "take_along_axis",
+            "stop_gradient", "__array_namespace_info__",
             "e", "pi", "inf", "nan", "newaxis", "__array_api_version__"]
            + _compat_all + _creation_all + _data_types_all + _elementwise_all
            + _linear_algebra_all + _manipulation_all + _searching_all + _sets_all + _sorting_all

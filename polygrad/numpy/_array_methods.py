@@ -1,4 +1,5 @@
-"""Installs the standard's operators (and a few NumPy-style methods) on ``polygrad.Array``.
+"""Installs the standard's operators on ``polygrad.Array`` (NumPy's methods are in the class's
+mixin, ``polygrad._ndarray``).
 
 Imports the namespace's category modules.
 """
@@ -9,11 +10,9 @@ from typing import Any
 
 from .._array import Array, native_of
 from .._reverse import TAPE_LEAF
-from . import _data_types as dt
 from . import _elementwise as ew
 from . import _linear_algebra as la
 from . import _manipulation as mp
-from . import _statistics as st
 from ._indexing import array_setitem, check_writable, getitem, propagate
 
 __all__: list[str] = []
@@ -77,39 +76,3 @@ Array.__iter__ = _iter
 Array.T = property(lambda self: mp.permute_dims(self, tuple(range(self.ndim))[::-1]))
 Array.mT = property(la.matrix_transpose)
 
-
-# NumPy-style methods that autograd / MinPy code uses
-def _reshape(self: Array, *shape: Any, **kw: Any) -> Array:
-    return mp.reshape(self, shape[0] if len(shape) == 1 else shape, **kw)
-
-
-def _transpose(self: Array, *axes: Any) -> Array:
-    if not axes:
-        return self.T
-    return mp.permute_dims(self, axes[0] if len(axes) == 1 else axes)
-
-
-Array.reshape = _reshape
-Array.transpose = _transpose
-Array.astype = lambda self, dtype, copy=True: dt.astype(self, dtype, copy=copy)
-Array.sum = lambda self, axis=None, keepdims=False: st.sum(self, axis=axis, keepdims=keepdims)
-Array.mean = lambda self, axis=None, keepdims=False: st.mean(self, axis=axis, keepdims=keepdims)
-Array.max = lambda self, axis=None, keepdims=False: st.max(self, axis=axis, keepdims=keepdims)
-Array.min = lambda self, axis=None, keepdims=False: st.min(self, axis=axis, keepdims=keepdims)
-Array.prod = lambda self, axis=None, keepdims=False: st.prod(self, axis=axis, keepdims=keepdims)
-Array.var = lambda self, axis=None, ddof=0, keepdims=False: st.var(
-    self, axis=axis, correction=ddof, keepdims=keepdims)
-Array.std = lambda self, axis=None, ddof=0, keepdims=False: st.std(
-    self, axis=axis, correction=ddof, keepdims=keepdims)
-Array.dot = lambda self, other: _dot(self, other)
-Array.ravel = lambda self: mp.reshape(self, (-1,))
-Array.flatten = lambda self: mp.reshape(self, (-1,), copy=True)   # a copy, as NumPy's
-Array.squeeze = lambda self, axis=None: mp.squeeze(
-    self, tuple(i for i, d in enumerate(self.shape) if d == 1) if axis is None else axis)
-Array.clip = lambda self, min=None, max=None: ew.clip(self, min, max)  # noqa: A002
-
-
-def _dot(a: Array, b: Any) -> Array:
-    from ._compat import dot
-
-    return dot(a, b)

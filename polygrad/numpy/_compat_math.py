@@ -29,9 +29,16 @@ newaxis = None
 
 
 # -- aliases and elementwise conveniences --------------------------------------------------------
-def array(obj: Any, dtype: Any = None, copy: bool = True) -> Any:
-    """NumPy's ``array``: a new Array with a copy of ``obj``'s values."""
-    return asarray(obj, dtype=dtype, copy=copy)
+def array(object: Any, dtype: Any = None, *, copy: bool = True, order: str = "K",  # noqa: A002
+          ndmin: int = 0) -> Any:
+    """NumPy's ``array``: a new Array with a copy of ``object``'s values (``ndmin``: at least
+    that many dimensions, length-one axes added in front)."""
+    out = asarray(object, dtype=dtype, copy=copy)
+    if out.ndim < ndmin:
+        from ._manipulation import reshape
+
+        out = reshape(out, (1,) * (ndmin - out.ndim) + out.shape)
+    return out
 
 
 power = ew.pow
@@ -85,7 +92,7 @@ def exp2(x: Any, /) -> Any:
 _SINC_SERIES = [(-1) ** k / math.factorial(2 * k + 1) for k in range(7)]
 
 
-def sinc(x: Any, /) -> Any:
+def sinc(x: Any) -> Any:
     """sin(πx)/(πx), with sinc(0) = 1; smooth (and accurately differentiable) through 0."""
     y = math.pi * _floating(as_array(x))
     near = ew.less(ew.abs(y), 0.5)

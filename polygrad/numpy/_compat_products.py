@@ -17,16 +17,18 @@ from . import _statistics as st
 from ._compat_helpers import _indices
 from ._creation import eye, zeros
 from ._data_types import astype
-from ._helpers import Array, as_array
+from ._helpers import Array, as_array, into
 from ._linear_algebra import matmul, tensordot
 
 __all__ = ["dot", "inner", "outer", "einsum", "kron", "cross", "diag", "diagonal", "trace"]
 
 
 # -- products -----------------------------------------------------------------------------------
-def dot(a: Any, b: Any) -> Any:
+def dot(a: Any, b: Any, out: Any = None) -> Any:
     """NumPy's ``dot``: matmul for 1-D and 2-D operands, a product for 0-d, and the sum over the
     last axis of ``a`` and the second-to-last of ``b`` otherwise."""
+    if out is not None:
+        return into(out, dot(a, b), "dot")
     a, b = as_array(a), as_array(b)
     if a.ndim == 0 or b.ndim == 0:
         return a * b
@@ -35,7 +37,7 @@ def dot(a: Any, b: Any) -> Any:
     return tensordot(a, b, axes=((a.ndim - 1,), (builtins.max(b.ndim - 2, 0),)))
 
 
-def inner(a: Any, b: Any) -> Any:
+def inner(a: Any, b: Any, /) -> Any:
     """NumPy's ``inner``: the sum over the last axes of ``a`` and ``b``."""
     a, b = as_array(a), as_array(b)
     if a.ndim == 0 or b.ndim == 0:
@@ -43,9 +45,10 @@ def inner(a: Any, b: Any) -> Any:
     return tensordot(a, b, axes=((a.ndim - 1,), (b.ndim - 1,)))
 
 
-def outer(a: Any, b: Any) -> Any:
+def outer(a: Any, b: Any, out: Any = None) -> Any:
     """The outer product of two vectors (inputs are flattened)."""
-    return mp.reshape(as_array(a), (-1, 1)) * mp.reshape(as_array(b), (1, -1))
+    res = mp.reshape(as_array(a), (-1, 1)) * mp.reshape(as_array(b), (1, -1))
+    return into(out, res, "outer")
 
 
 def kron(a: Any, b: Any) -> Any:
@@ -119,9 +122,10 @@ def diag(v: Any, k: int = 0) -> Any:
     return ew.where(mask, mp.reshape(w, (1, n)), 0.0)
 
 
-def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None) -> Any:
+def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None,
+          out: Any = None) -> Any:
     """The sum along the ``offset`` diagonal of the planes (axis1, axis2)."""
-    return st.sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)
+    return st.sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype, out=out)
 
 
 # -- einsum: labels parsed on the host, then diagonals, sums, tensordot/matmul and a permute ---

@@ -18,7 +18,7 @@ from . import _statistics as st
 from ._compat_helpers import _floating
 from ._creation import asarray, full
 from ._data_types import astype
-from ._helpers import Array, as_array
+from ._helpers import Array, as_array, into
 from ._indexing import take
 from ._utility import any as any_
 
@@ -29,20 +29,21 @@ __all__ = [
 
 
 # -- reductions and scans -------------------------------------------------------------------------
-def amax(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """NumPy's ``amax``: ``max`` with positional ``axis``."""
-    return st.max(a, axis=axis, keepdims=keepdims)
+def amax(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False) -> Any:
+    """NumPy's ``amax``: ``max``."""
+    return st.max(a, axis, out, keepdims)
 
 
-def amin(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """NumPy's ``amin``: ``min`` with positional ``axis``."""
-    return st.min(a, axis=axis, keepdims=keepdims)
+def amin(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False) -> Any:
+    """NumPy's ``amin``: ``min``."""
+    return st.min(a, axis, out, keepdims)
 
 
-def ptp(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+def ptp(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False) -> Any:
     """Peak to peak: ``max - min`` over ``axis``."""
     a = as_array(a)
-    return st.max(a, axis=axis, keepdims=keepdims) - st.min(a, axis=axis, keepdims=keepdims)
+    res = st.max(a, axis=axis, keepdims=keepdims) - st.min(a, axis=axis, keepdims=keepdims)
+    return into(out, res, "ptp")
 
 
 def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = False, *,
@@ -72,20 +73,23 @@ def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = Fals
     return avg
 
 
-def nansum(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
+def nansum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
+           keepdims: bool = False) -> Any:
     """Sum over ``axis`` treating NaN as zero (NaN entries get a zero derivative)."""
     a = as_array(a)
     if a.dtype.is_floating:
         a = ew.where(ew.isnan(a), 0.0, a)
-    return st.sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    return st.sum(a, axis, dtype, out, keepdims)
 
 
-def nanmean(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
+def nanmean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
+            keepdims: bool = False) -> Any:
     """Mean over ``axis`` of the entries that are not NaN (NaN where all are)."""
     a = _floating(as_array(a))
     present = astype(ew.logical_not(ew.isnan(a)), a.dtype)
-    return (nansum(a, axis=axis, dtype=dtype, keepdims=keepdims)
-            / st.sum(present, axis=axis, keepdims=keepdims))
+    res = (nansum(a, axis=axis, dtype=dtype, keepdims=keepdims)
+           / st.sum(present, axis=axis, keepdims=keepdims))
+    return into(out, res, "nanmean")
 
 
 def _scan(name: str, a: Any, axis: int | None, dtype: Any) -> Any:
@@ -96,14 +100,14 @@ def _scan(name: str, a: Any, axis: int | None, dtype: Any) -> Any:
     return scan(a, axis=axis, dtype=dtype)
 
 
-def cumsum(a: Any, axis: int | None = None, dtype: Any = None) -> Any:
+def cumsum(a: Any, axis: int | None = None, dtype: Any = None, out: Any = None) -> Any:
     """Cumulative sum along ``axis`` (of the flattened array when None)."""
-    return _scan("cumulative_sum", a, axis, dtype)
+    return into(out, _scan("cumulative_sum", a, axis, dtype), "cumsum")
 
 
-def cumprod(a: Any, axis: int | None = None, dtype: Any = None) -> Any:
+def cumprod(a: Any, axis: int | None = None, dtype: Any = None, out: Any = None) -> Any:
     """Cumulative product along ``axis`` (of the flattened array when None)."""
-    return _scan("cumulative_prod", a, axis, dtype)
+    return into(out, _scan("cumulative_prod", a, axis, dtype), "cumprod")
 
 
 def _sort(x: Any, axis: int) -> Any:
@@ -112,7 +116,8 @@ def _sort(x: Any, axis: int) -> Any:
     return sort(x, axis=axis)
 
 
-def partition(a: Any, kth: Any, axis: int | None = -1) -> Any:
+def partition(a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect",
+              order: Any = None) -> Any:
     """NumPy's ``partition``; returns the sorted array, which satisfies the contract for every
     ``kth`` (derivatives follow each element to its place)."""
     a = as_array(a)
@@ -147,12 +152,15 @@ def _quantile_of_sorted(s: Array, q: Array, method: str) -> Array:
     return at({"lower": lo, "higher": ew.ceil(pos), "nearest": ew.round(pos)}[method])
 
 
-def quantile(a: Any, q: Any, axis: Any = None, *, method: str = "linear",
-             keepdims: bool = False) -> Any:
+def quantile(a: Any, q: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False,
+             method: str = "linear", keepdims: bool = False) -> Any:
     """The ``q``-th quantiles (0 ≤ q ≤ 1) over ``axis``; q's axes come first in the result.
 
     Differentiable in ``a`` (and in ``q`` for the linear method); NaN in a slice gives NaN.
+    ``overwrite_input`` has no effect (polygrad never overwrites an input).
     """
+    if out is not None:
+        return into(out, quantile(a, q, axis, method=method, keepdims=keepdims), "quantile")
     if method not in _QUANTILE_METHODS:
         raise ValueError(f"polygrad.numpy.quantile: method must be one of "
                          f"{', '.join(_QUANTILE_METHODS)}, got {method!r}")
@@ -182,16 +190,18 @@ def quantile(a: Any, q: Any, axis: Any = None, *, method: str = "linear",
     return out
 
 
-def percentile(a: Any, q: Any, axis: Any = None, *, method: str = "linear",
+def percentile(a: Any, q: Any, axis: Any = None, out: Any = None,
+               overwrite_input: bool = False, method: str = "linear",
                keepdims: bool = False) -> Any:
     """The ``q``-th percentiles (0 ≤ q ≤ 100) over ``axis``; see ``quantile``."""
     if type(q) is Array:
         q = q / 100
     else:
         q = q / 100 if isinstance(q, (int, float)) else [v / 100 for v in q]
-    return quantile(a, q, axis, method=method, keepdims=keepdims)
+    return quantile(a, q, axis, out, method=method, keepdims=keepdims)
 
 
-def median(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+def median(a: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False,
+           keepdims: bool = False) -> Any:
     """The median over ``axis`` (the mean of the two middle values for an even count)."""
-    return quantile(a, 0.5, axis, keepdims=keepdims)
+    return quantile(a, 0.5, axis, out, keepdims=keepdims)

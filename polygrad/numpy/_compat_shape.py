@@ -42,9 +42,9 @@ def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
     return mp.permute_dims(a, tuple(order))
 
 
-def ravel(a: Any) -> Any:
-    """``a`` flattened to 1-D."""
-    return mp.reshape(as_array(a), (-1,))
+def ravel(a: Any, order: str = "C") -> Any:
+    """``a`` flattened to 1-D (``order="F"``: first index fastest)."""
+    return mp.reshape(as_array(a), (-1,), order)
 
 
 def rollaxis(a: Any, axis: int, start: int = 0) -> Any:
@@ -203,27 +203,28 @@ def _block(x: Array, axis: int, length: int, value: Any) -> Array:
 
 
 # -- joining and splitting ------------------------------------------------------------------------
-def concatenate(arrays: Any, axis: int | None = 0) -> Any:
+def concatenate(arrays: Any, /, axis: int | None = 0, out: Any = None, *,
+                dtype: Any = None) -> Any:
     """NumPy's name for ``concat``."""
-    return mp.concat([as_array(a) for a in arrays], axis=axis)
+    return mp.concat(arrays, axis, out, dtype=dtype)
 
 
-def _tuple(arrays: Any, fix) -> list:
-    out = [fix(as_array(a)) for a in arrays]
+def _tuple(arrays: Any, fix, dtype: Any = None) -> list:
+    out = [fix(as_array(a) if dtype is None else astype(as_array(a), dtype)) for a in arrays]
     if not out:
         raise ValueError("polygrad.numpy: need at least one array to join")
     return out
 
 
-def hstack(tup: Any) -> Any:
+def hstack(tup: Any, *, dtype: Any = None) -> Any:
     """Join along axis 1 (axis 0 for 1-D inputs)."""
-    arrays = _tuple(tup, atleast_1d)
+    arrays = _tuple(tup, atleast_1d, dtype)
     return mp.concat(arrays, axis=0 if arrays[0].ndim == 1 else 1)
 
 
-def vstack(tup: Any) -> Any:
+def vstack(tup: Any, *, dtype: Any = None) -> Any:
     """Join along axis 0, 1-D inputs becoming rows."""
-    return mp.concat(_tuple(tup, atleast_2d), axis=0)
+    return mp.concat(_tuple(tup, atleast_2d, dtype), axis=0)
 
 
 def dstack(tup: Any) -> Any:

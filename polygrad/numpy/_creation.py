@@ -40,9 +40,10 @@ def _dtype(dtype: Any, backend, default: DType | None = None):
     return backend.native_dtype(by_name(dtype))
 
 
-def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | None = None
-            ) -> Array:
-    """Convert ``obj`` to an Array (see the docs of ``polygrad.asarray``).
+def asarray(a: Any, dtype: Any = None, order: str | None = None, *, device: Any = None,
+            copy: bool | None = None) -> Array:
+    """Convert ``a`` to an Array (see the docs of ``polygrad.asarray``); ``order`` (memory
+    layout) is accepted and has no effect: polygrad arrays expose no layout.
 
     Examples
     --------
@@ -50,32 +51,35 @@ def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | 
     >>> np.asarray([[1.0, 2.0]]).shape
     (1, 2)
     """
-    return _asarray(obj, dtype=dtype, device=device, copy=copy)
+    return _asarray(a, dtype=dtype, device=device, copy=copy)
 
 
 def _shape(shape: Any) -> tuple[int, ...]:
     return (shape,) if isinstance(shape, int) else tuple(shape)
 
 
-def zeros(shape: Any, *, dtype: Any = None, device: Any = None) -> Array:
+# NumPy's ``order=`` (C or Fortran memory layout) is accepted by the creation functions and has
+# no effect: the values are the same, and polygrad arrays expose no layout.
+def zeros(shape: Any, dtype: Any = None, order: str = "C", *, device: Any = None) -> Array:
     """An array of zeros (default float dtype of the backend unless ``dtype`` is given)."""
     b = _backend(device)
     return Array(b.xp.zeros(_shape(shape), dtype=_dtype(dtype, b)), b)
 
 
-def ones(shape: Any, *, dtype: Any = None, device: Any = None) -> Array:
+def ones(shape: Any, dtype: Any = None, order: str = "C", *, device: Any = None) -> Array:
     """An array of ones."""
     b = _backend(device)
     return Array(b.xp.ones(_shape(shape), dtype=_dtype(dtype, b)), b)
 
 
-def empty(shape: Any, *, dtype: Any = None, device: Any = None) -> Array:
+def empty(shape: Any, dtype: Any = None, order: str = "C", *, device: Any = None) -> Array:
     """An uninitialized array."""
     b = _backend(device)
     return Array(b.xp.empty(_shape(shape), dtype=_dtype(dtype, b)), b)
 
 
-def full(shape: Any, fill_value: Any, *, dtype: Any = None, device: Any = None) -> Array:
+def full(shape: Any, fill_value: Any, dtype: Any = None, order: str = "C", *,
+         device: Any = None) -> Array:
     """An array filled with ``fill_value`` (its dtype follows the value unless given).
 
     An Array ``fill_value`` (0-d, or broadcastable to ``shape``) is differentiable: the result
@@ -120,36 +124,45 @@ def stack_nested(obj: list | tuple, dtype: Any = None) -> Array:
     return out if dtype is None else astype(out, dtype, copy=False)
 
 
-def _like(x: Any, dtype: Any, device: Any):
+def _like(x: Any, dtype: Any, device: Any, shape: Any = None):
     if type(x) is not Array:
         x = _asarray(x)
     b = _backend(device, like=x)
-    return b, _dtype(dtype if dtype is not None else x.dtype, b), native_of(x).shape
+    shape = native_of(x).shape if shape is None else _shape(shape)
+    return b, _dtype(dtype if dtype is not None else x.dtype, b), shape
 
 
-def zeros_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Array:
-    """Zeros with the shape (and by default dtype, backend and device) of ``x``."""
-    b, dt, shape = _like(x, dtype, device)
+# ``subok`` (keep an ndarray subclass) has no effect: Array is polygrad's one array class
+def zeros_like(a: Any, dtype: Any = None, order: str = "K", subok: bool = True,
+               shape: Any = None, *, device: Any = None) -> Array:
+    """Zeros with the shape (and by default dtype, backend and device) of ``a``."""
+    b, dt, shape = _like(a, dtype, device, shape)
     return Array(b.xp.zeros(shape, dtype=dt), b)
 
 
-def ones_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Array:
-    """Ones with the shape (and by default dtype, backend and device) of ``x``."""
-    b, dt, shape = _like(x, dtype, device)
+def ones_like(a: Any, dtype: Any = None, order: str = "K", subok: bool = True,
+              shape: Any = None, *, device: Any = None) -> Array:
+    """Ones with the shape (and by default dtype, backend and device) of ``a``."""
+    b, dt, shape = _like(a, dtype, device, shape)
     return Array(b.xp.ones(shape, dtype=dt), b)
 
 
-def empty_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Array:
-    b, dt, shape = _like(x, dtype, device)
+def empty_like(prototype: Any, /, dtype: Any = None, order: str = "K", subok: bool = True,
+               shape: Any = None, *, device: Any = None) -> Array:
+    """An uninitialized array with the shape (and by default dtype, backend and device) of
+    ``prototype``."""
+    b, dt, shape = _like(prototype, dtype, device, shape)
     return Array(b.xp.empty(shape, dtype=dt), b)
 
 
-def full_like(x: Any, /, fill_value: Any, *, dtype: Any = None, device: Any = None) -> Array:
-    """``x``'s shape filled with ``fill_value`` (differentiable in an Array ``fill_value``)."""
+def full_like(a: Any, fill_value: Any, dtype: Any = None, order: str = "K", subok: bool = True,
+              shape: Any = None, *, device: Any = None) -> Array:
+    """``a``'s shape filled with ``fill_value`` (differentiable in an Array ``fill_value``)."""
     if type(fill_value) is Array:
-        x = x if type(x) is Array else _asarray(x)
-        return _full_of(x.shape, fill_value, x.dtype if dtype is None else dtype)
-    b, dt, shape = _like(x, dtype, device)
+        a = a if type(a) is Array else _asarray(a)
+        return _full_of(a.shape if shape is None else _shape(shape), fill_value,
+                        a.dtype if dtype is None else dtype)
+    b, dt, shape = _like(a, dtype, device, shape)
     return Array(b.xp.full(shape, fill_value, dtype=dt), b)
 
 
@@ -161,9 +174,10 @@ def _full_of(shape: tuple, value: Array, dtype: Any) -> Array:
     return astype(broadcast_to(value, shape), value.dtype if dtype is None else dtype)
 
 
-def arange(start: Any, /, stop: Any = None, step: Any = 1, *, dtype: Any = None,
+def arange(start_or_stop: Any, /, stop: Any = None, step: Any = 1, *, dtype: Any = None,
            device: Any = None) -> Array:
     """Evenly spaced values in ``[start, stop)``; integer inputs give int64."""
+    start = start_or_stop
     b = _backend(device)
     if dtype is None:
         ints = all(isinstance(v, int) for v in (start, stop, step) if v is not None)
@@ -173,13 +187,14 @@ def arange(start: Any, /, stop: Any = None, step: Any = 1, *, dtype: Any = None,
     return Array(b.xp.arange(start, stop, step, dtype=_dtype(dtype, b)), b)
 
 
-def linspace(start: Any, stop: Any, /, num: int = 50, *, dtype: Any = None, device: Any = None,
-             endpoint: bool = True) -> Array:
-    """``num`` evenly spaced values from ``start`` to ``stop``.
+def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, retstep: bool = False,
+             dtype: Any = None, axis: int = 0, *, device: Any = None) -> Any:
+    """``num`` evenly spaced values from ``start`` to ``stop`` (NumPy's signature; with
+    ``retstep`` a pair ``(values, step)``).
 
     With an Array ``start`` or ``stop`` the result is composed of differentiable functions, on
-    that Array's backend; its dtype is their common floating dtype, as NumPy's. Arrays of
-    any shape give NumPy's ``axis=0`` result (the new axis first).
+    that Array's backend; its dtype is their common floating dtype, as NumPy's. For arrays of
+    more than 0 dimensions the new axis is ``axis``.
 
     Examples
     --------
@@ -188,10 +203,19 @@ def linspace(start: Any, stop: Any, /, num: int = 50, *, dtype: Any = None, devi
     1.5
     """
     if type(start) is Array or type(stop) is Array:
-        return _linspace_of(start, stop, num, dtype, endpoint)
-    b = _backend(device)
-    return Array(b.xp.linspace(float(start), float(stop), num, dtype=_dtype(dtype, b),
-                               endpoint=endpoint), b)
+        out = _linspace_of(start, stop, num, dtype, endpoint)
+        if axis != 0:
+            from ._manipulation import moveaxis
+
+            out = moveaxis(out, 0, axis)
+    else:
+        b = _backend(device)
+        out = Array(b.xp.linspace(float(start), float(stop), num, dtype=_dtype(dtype, b),
+                                  endpoint=endpoint), b)
+    if not retstep:
+        return out
+    div = num - 1 if endpoint else num
+    return out, ((stop - start) / div if div > 0 else float("nan"))
 
 
 def _linspace_of(start: Any, stop: Any, num: int, dtype: Any, endpoint: bool) -> Array:
@@ -220,11 +244,11 @@ def _linspace_of(start: Any, stop: Any, num: int, dtype: Any, endpoint: bool) ->
     return y
 
 
-def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = None,
-        device: Any = None) -> Array:
-    """A 2-D array with ones on the ``k``-th diagonal."""
+def eye(N: int, M: int | None = None, k: int = 0, dtype: Any = None,  # noqa: N803
+        order: str = "C", *, device: Any = None) -> Array:
+    """A 2-D array with ones on the ``k``-th diagonal (``N`` rows, ``M`` columns)."""
     b = _backend(device)
-    return Array(b.xp.eye(n_rows, n_cols, k=k, dtype=_dtype(dtype, b)), b)
+    return Array(b.xp.eye(N, M, k=k, dtype=_dtype(dtype, b)), b)
 
 
 def from_dlpack(x: Any, /, *, device: Any = None, copy: bool | None = None) -> Array:
@@ -233,10 +257,13 @@ def from_dlpack(x: Any, /, *, device: Any = None, copy: bool | None = None) -> A
     return Array(b.xp.from_dlpack(x), b)
 
 
-def meshgrid(*arrays: Array, indexing: str = "xy") -> tuple[Array, ...]:
-    """Coordinate matrices from coordinate vectors (differentiable: broadcasts)."""
+def meshgrid(*xi: Array, copy: bool = True, sparse: bool = False,
+             indexing: str = "xy") -> tuple[Array, ...]:
+    """Coordinate matrices from coordinate vectors (differentiable: broadcasts); ``sparse``:
+    each output keeps length one along the other axes."""
     from ._manipulation import broadcast_to, reshape
 
+    arrays = tuple(a if type(a) is Array else _asarray(a) for a in xi)
     n = len(arrays)
     shape = [a.shape[0] for a in arrays]
     if indexing == "xy" and n > 1:
@@ -248,7 +275,8 @@ def meshgrid(*arrays: Array, indexing: str = "xy") -> tuple[Array, ...]:
             pos = 1 - i
         view = [1] * n
         view[pos] = a.shape[0]
-        out.append(broadcast_to(reshape(a, tuple(view)), tuple(shape)))
+        a = reshape(a, tuple(view))
+        out.append(a if sparse else broadcast_to(a, tuple(shape)))
     return tuple(out)
 
 
@@ -258,14 +286,14 @@ _triu = primitive("triu", lambda xp: lambda x, k: xp.triu(x, k=k))
 deflinear(_triu, lambda g, ans, x, k: triu(g, k=k))
 
 
-def tril(x: Any, /, *, k: int = 0) -> Array:
-    """The lower triangle of the last two axes of ``x``."""
-    return bind(_tril, (x,), {"k": k})
+def tril(m: Any, k: int = 0) -> Array:
+    """The lower triangle of the last two axes of ``m``."""
+    return bind(_tril, (m,), {"k": k})
 
 
-def triu(x: Any, /, *, k: int = 0) -> Array:
-    """The upper triangle of the last two axes of ``x``."""
-    return bind(_triu, (x,), {"k": k})
+def triu(m: Any, k: int = 0) -> Array:
+    """The upper triangle of the last two axes of ``m``."""
+    return bind(_triu, (m,), {"k": k})
 
 
 tril.primitive = _tril

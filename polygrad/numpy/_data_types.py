@@ -30,11 +30,24 @@ from ._helpers import Array, as_array, bind
 
 __all__ = ["astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type", "bool", "int8",
            "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32",
-           "float64", "complex64", "complex128"]
+           "float64", "complex64", "complex128", "dtype"]
 
 
 def _astype_kernel(xp):
     return lambda x, dtype, native_dtype: xp.astype(x, native_dtype)
+
+
+def dtype(dtype: Any, align: builtins.bool = False, copy: builtins.bool = False) -> DType:
+    """NumPy's ``dtype``: the data type named by a string (``'float32'``), a Python type
+    (``float`` is float64), a NumPy dtype or another polygrad dtype; equal to ``x.dtype``.
+
+    Examples
+    --------
+    >>> import polygrad.numpy as np
+    >>> np.dtype("float32") == np.asarray([1.0], dtype=np.float32).dtype
+    True
+    """
+    return _dtypes.by_name(dtype)
 
 
 _astype = primitive("astype", _astype_kernel)
@@ -88,7 +101,8 @@ class finfo:  # noqa: N801
         self.bits, self.eps = info.bits, float(info.eps)
         self.max, self.min = float(info.max), float(info.min)
         self.smallest_normal = float(info.smallest_normal)
-        self.dtype = dt
+        # the standard: a complex dtype's limits are those of its real dtype
+        self.dtype = {complex64: float32, complex128: float64}.get(dt, dt)
 
 
 class iinfo:  # noqa: N801
@@ -134,7 +148,7 @@ def result_type(*arrays_and_dtypes: Any) -> DType:
     return out
 
 
-def can_cast(from_: Any, to: Any, /) -> bool:
+def can_cast(from_: Any, to: Any) -> bool:
     """Whether ``from_`` (an array or dtype) casts to ``to`` without loss: promoting the two
     gives ``to`` (the standard's safe casting; NumPy's between kinds)."""
     src = from_.dtype if isinstance(from_, Array) else from_

@@ -166,7 +166,19 @@ nextafter = binary("nextafter", (_g, _zero), (_g, _zero))
 
 # -- exponentials, logarithms, powers -----------------------------------------------------------
 exp = unary("exp", lambda ans, x: ans, inexact=True)
-expm1 = unary("expm1", lambda ans, x: ans + 1, inexact=True)
+def _expm1_kernel(xp):
+    # the standard: expm1(±0 ± 0j) is +0 ± 0j (NumPy and torch keep a -0 real part). At
+    # -0 + bj, conj(-x) is +0 + bj: negation and conj only flip signs (torch's complex
+    # subtraction does not keep signed zeros, so no arithmetic here)
+    def expm1(x):
+        out = xp.expm1(x)
+        if xp.isdtype(x.dtype, "complex floating"):
+            out = xp.where(x == 0, xp.where(xp.signbit(xp.real(x)), xp.conj(-x), x), out)
+        return out
+    return expm1
+
+
+expm1 = unary("expm1", lambda ans, x: ans + 1, inexact=True, kernel=_expm1_kernel)
 log = unary("log", lambda ans, x: 1 / x, inexact=True)
 log1p = unary("log1p", lambda ans, x: 1 / (1 + x), inexact=True)
 log2 = unary("log2", lambda ans, x: 1 / (x * math.log(2)), inexact=True)
@@ -311,16 +323,45 @@ signbit = unary("signbit")
 floor = unary("floor")
 ceil = unary("ceil")
 trunc = unary("trunc")
-round = unary("round")  # noqa: A001
+_round = unary("round")
+
+
+def round(a, decimals: int = 0, out=None):  # noqa: A001
+    """``a`` rounded to ``decimals`` decimal places, halves to even (NumPy's signature; as
+    NumPy, ``decimals != 0`` scales by ``10**decimals``, rounds and scales back). Not
+    differentiable: its derivative is zero almost everywhere."""
+    from ._helpers import into
+
+    if decimals:
+        scale = 10.0 ** decimals
+        res = _round(a * scale) / scale if decimals > 0 else _round(a / 10.0 ** -decimals) * \
+            10.0 ** -decimals
+    else:
+        res = _round(a)
+    return res if out is None else into(out, res, "round")
+
+
+round.primitive = _round.primitive
 
 # -- complex parts: real-linear maps; for real x, real and conj are the identity and imag is 0 --
 # Re t pairs with g as Re(g·t) for real g: the cotangent is Re g itself
 # real and imag return new arrays on every backend (NumPy's, PyTorch's and strict's share x's
 # memory, JAX's cannot, and a write into one would reach x on some backends only)
-real = unary("real", lambda ans, x: 1.0,
-             kernel=lambda xp: lambda x: xp.asarray(xp.real(x), copy=True))
-real.primitive.vjps = (lambda g, ans, x: _re(g),)
-real.primitive.jvps = (lambda t, ans, x: _re(t),)
+_real = unary("real", lambda ans, x: 1.0,
+              kernel=lambda xp: lambda x: xp.asarray(xp.real(x), copy=True))
+_real.primitive.vjps = (lambda g, ans, x: _re(g),)
+_real.primitive.jvps = (lambda t, ans, x: _re(t),)
+
+
+def real(val):
+    """The real part of ``val`` (``val`` itself for real input); NumPy's signature."""
+    return _real(val)
+
+
+real.primitive = _real.primitive
+
+
+
 def _imag_kernel(xp):
     # the standard defines imag for complex input only; NumPy gives zeros for real input
     return lambda x: xp.asarray(xp.imag(x), copy=True) if xp.isdtype(
@@ -328,9 +369,17 @@ def _imag_kernel(xp):
 
 
 # Im t = Re(-i t): the cotangent is -i Re g
-imag = unary("imag", lambda ans, x: 0.0, kernel=_imag_kernel)
-imag.primitive.vjps = (lambda g, ans, x: _re(g) * -1j if _complex(x) else None,)
-imag.primitive.jvps = (lambda t, ans, x: imag(t) if _complex(x) else None,)
+_imag = unary("imag", lambda ans, x: 0.0, kernel=_imag_kernel)
+_imag.primitive.vjps = (lambda g, ans, x: _re(g) * -1j if _complex(x) else None,)
+_imag.primitive.jvps = (lambda t, ans, x: imag(t) if _complex(x) else None,)
+
+
+def imag(val):
+    """The imaginary part of ``val`` (zeros for real input, as NumPy); NumPy's signature."""
+    return _imag(val)
+
+
+imag.primitive = _imag.primitive
 # Re(g conj(t)) = Re(conj(g) t): the cotangent is conj g
 conj = unary("conj", lambda ans, x: 1.0)
 conj.primitive.vjps = (lambda g, ans, x: conj(g) if _complex(g) else g,)
@@ -372,9 +421,23 @@ defjvp(_clip, lambda t, ans, x, lo, hi: t * _inside(x, ans),
        lambda t, ans, x, lo, hi: t * (1.0 - _inside(x, ans)) * _inside(hi, ans))
 
 
-def clip(x, /, min=None, max=None):  # noqa: A002
-    """Clamp ``x`` to ``[min, max]``; the derivative flows to whichever of x, min, max is taken."""
-    return bind(_clip, (x, min, max), EMPTY)
+def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):  # noqa: A002
+    """Clamp ``a`` to ``[min, max]``; the derivative flows to whichever of a, min, max is taken.
+
+    NumPy's signature: the bounds by position, or as ``a_min=``/``a_max=`` or the standard's
+    ``min=``/``max=``; either may be None (unbounded).
+    """
+    if a_min is not None or a_max is not None:
+        if min is not None or max is not None:
+            raise TypeError("polygrad.numpy.clip: give the bounds as a_min/a_max or as "
+                            "min/max, not both")
+        min, max = a_min, a_max  # noqa: A001
+    res = bind(_clip, (a, min, max), EMPTY)
+    if out is None:
+        return res
+    from ._helpers import into
+
+    return into(out, res, "clip")
 
 
 clip.primitive = _clip
@@ -386,13 +449,21 @@ defjvp(_where, None, lambda t, ans, c, x1, x2: where(c, t, 0.0),
        lambda t, ans, c, x1, x2: where(c, 0.0, t))
 
 
-def where(condition, x1, x2, /):
-    """``x1`` where ``condition`` is true, else ``x2``; derivatives flow to the chosen branch.
+def where(condition, x=None, y=None, /):
+    """``x`` where ``condition`` is true, else ``y``; derivatives flow to the chosen branch.
+    With ``condition`` alone, ``nonzero(condition)`` (NumPy's one-argument form).
 
     A NaN in the branch not taken does not leak into the value, but its derivative does leak if
     the unused branch's own derivative is NaN (as in every autodiff system): compute the unsafe
     expression on safe inputs, e.g. ``where(x > 0, log(where(x > 0, x, 1)), 0)``.
     """
+    x1, x2 = x, y
+    if x2 is None:
+        if x1 is None:
+            from ._searching import nonzero
+
+            return nonzero(condition)
+        raise TypeError("polygrad.numpy.where: give condition alone, or condition, x and y")
     if type(x1) is Array and x1._trace is None and type(x2) is Array and x2._trace is None \
             and type(condition) is Array and condition._trace is None:
         backend = x1._backend

@@ -13,7 +13,7 @@ from .._primitive import Primitive, defjvp, defunary, defvjp, nondiff, primitive
 from .._trace import bind
 
 __all__ = ["unary", "binary", "EMPTY", "Variadic", "bind", "Array", "as_array", "promoted",
-           "weak_safe"]
+           "weak_safe", "into"]
 
 EMPTY: dict = {}
 _PLAIN = (int, float)
@@ -174,3 +174,20 @@ def promoted(x1, x2) -> tuple:
     from ._promotion import promote
 
     return promote(x1, x2)
+
+
+def into(out, result, fname: str):
+    """NumPy's ``out=``: ``result`` written into the Array ``out`` (an update, as ``out[...] =
+    result``, so it differentiates as one) and ``out`` returned; None: ``result`` itself."""
+    if out is None:
+        return result
+    if isinstance(out, tuple) and len(out) == 1:
+        out = out[0]
+    if type(out) is not Array:
+        raise TypeError(f"polygrad.numpy.{fname}: out must be a polygrad Array, got "
+                        f"{type(out).__name__}")
+    if out.shape != result.shape:
+        raise ValueError(f"polygrad.numpy.{fname}: out has shape {out.shape} but the result has "
+                         f"shape {result.shape}")
+    out[...] = result
+    return out

@@ -333,26 +333,46 @@ def _refresh(view: Array) -> None:
                 _refresh(w)
 
 
-def take(x, indices, /, *, axis: int | None = None):
-    """Elements of ``x`` at integer ``indices`` along ``axis`` (``x`` flattened when None)."""
+def take(a, indices, axis: int | None = None, out=None, mode: str = "raise"):
+    """Elements of ``a`` at integer ``indices`` along ``axis`` (``a`` flattened when None);
+    ``mode`` "wrap" or "clip" brings out-of-range indices into range, as NumPy's."""
+    from ._helpers import into
     from ._manipulation import reshape
 
-    x = as_array(x)
+    x = as_array(a)
     if axis is None:
         if x.ndim != 1:
             x = reshape(x, (-1,))
         axis = 0
     axis = axis % x.ndim
-    return getitem(x, (slice(None),) * axis + (indices,))
+    if mode != "raise":
+        indices = _in_range(indices, x.shape[axis], mode, x)
+    return into(out, getitem(x, (slice(None),) * axis + (indices,)), "take")
 
 
-def take_along_axis(x, indices, /, *, axis: int = -1):
-    """Pick values of ``x`` at ``indices`` along ``axis``, matching the other axes."""
+def _in_range(indices, n: int, mode: str, x: Array):
+    from ._elementwise import clip, remainder
+
+    with use_backend(x._backend):
+        indices = as_array(indices)
+    if mode == "wrap":
+        return remainder(indices, n)
+    if mode == "clip":
+        return clip(indices, 0, n - 1)
+    raise ValueError(f"polygrad.numpy.take: mode must be 'raise', 'wrap' or 'clip', got "
+                     f"{mode!r}")
+
+
+def take_along_axis(arr, indices, axis: int | None = -1):
+    """Pick values of ``arr`` at ``indices`` along ``axis``, matching the other axes (``arr``
+    flattened when None, as NumPy's)."""
     from ._creation import arange
     from ._manipulation import reshape
 
-    x = as_array(x)
+    x = as_array(arr)
     indices = as_array(indices)
+    if axis is None:
+        x, axis = reshape(x, (-1,)), 0
     axis = axis % x.ndim
     key = []
     for d in range(x.ndim):

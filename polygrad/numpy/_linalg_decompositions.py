@@ -119,7 +119,7 @@ defvjp(_cholesky, _real_only("cholesky", _cholesky_vjp))
 defjvp(_cholesky, _real_only("cholesky", _cholesky_jvp))
 
 
-def cholesky(x, /, *, upper: bool = False):
+def cholesky(a, /, *, upper: bool = False):
     """The Cholesky factor of a (stack of) symmetric positive-definite matrices.
 
     ``x`` is read as ``(x + xᴴ) / 2`` (equal to ``x`` when it is symmetric), so the derivative
@@ -127,7 +127,7 @@ def cholesky(x, /, *, upper: bool = False):
     ``Lᴴ``. A matrix that is not positive definite is an error of the backend (NumPy raises
     ``LinAlgError``); derivatives are not finite as ``x`` approaches singularity.
     """
-    x = _matrix(x, "cholesky", square=True)
+    x = _matrix(a, "cholesky", square=True)
     l = bind(_cholesky, (x,), EMPTY)
     if not upper:
         return l
@@ -164,7 +164,15 @@ defvjp(_eigh, _real_only("eigh", _eigh_vjp))
 defjvp(_eigh, _real_only("eigh", _eigh_jvp))
 
 
-def eigh(x, /):
+def _uplo(a, uplo: str, fname: str):
+    """NumPy's ``UPLO`` is checked, then both triangles are read, symmetrised (as JAX): the
+    same values for a Hermitian ``a``, and a derivative defined in every direction."""
+    if uplo not in ("L", "U"):
+        raise ValueError(f"polygrad.numpy.linalg.{fname}: UPLO must be 'L' or 'U', got {uplo!r}")
+    return a
+
+
+def eigh(a, UPLO: str = "L"):  # noqa: N803
     """``EighResult(eigenvalues, eigenvectors)`` of a (stack of) symmetric matrices.
 
     ``x`` is read as ``(x + xᴴ) / 2``. Eigenvalues ascend; each eigenvector's sign is the
@@ -176,17 +184,19 @@ def eigh(x, /):
     repeated eigenspace ignored (for ``V f(Λ) Vᵀ`` that is not the true derivative at the tie);
     near-ties give large but finite values.
     """
+    x = _uplo(a, UPLO, "eigh")
     return EighResult(*bind(_eigh, (_matrix(x, "eigh", square=True),), EMPTY))
 
 
 eigh.primitive = _eigh
 
 
-def eigvalsh(x, /):
+def eigvalsh(a, UPLO: str = "L"):  # noqa: N803
     """The ascending eigenvalues of a (stack of) symmetric matrices (through ``eigh``).
 
     Their derivative ``V diag(ḡ) Vᵀ`` is exact even at repeated eigenvalues (see ``eigh``).
     """
+    x = _uplo(a, UPLO, "eigvalsh")
     return eigh(x).eigenvalues
 
 
@@ -259,7 +269,7 @@ defvjp(_svd, _real_only("svd", _svd_vjp))
 defjvp(_svd, _real_only("svd", _svd_jvp))
 
 
-def svd(x, /, *, full_matrices: bool = True):
+def svd(a, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False):
     """``SVDResult(U, S, Vh)`` with ``x = U[..., :k] diag(S) Vh[..., :k, :]``, S descending.
 
     Signs of singular-vector pairs are the backend's choice: differentiate sign-invariant
@@ -271,7 +281,9 @@ def svd(x, /, *, full_matrices: bool = True):
     a rotation; their derivative is the smallest change keeping ``U`` orthogonal, right for
     functions invariant under that rotation (such as the projector ``U2 U2ᵀ``).
     """
-    x = _matrix(x, "svd")
+    if not compute_uv:
+        return svdvals(a)
+    x = _matrix(a, "svd")
     return SVDResult(*bind(_svd, (x,), {"full_matrices": bool(full_matrices)}))
 
 
@@ -336,7 +348,7 @@ defvjp(_qr, _real_only("qr", _qr_vjp))
 defjvp(_qr, _real_only("qr", _qr_jvp))
 
 
-def qr(x, /, *, mode: str = "reduced"):
+def qr(a, mode: str = "reduced"):
     """``QRResult(Q, R)`` of a (stack of) matrices; ``mode`` is ``'reduced'`` or ``'complete'``.
 
     Signs follow the backend (NumPy's Householder QR may give negative diagonals in R); they are
@@ -348,7 +360,7 @@ def qr(x, /, *, mode: str = "reduced"):
     if mode not in ("reduced", "complete"):
         raise ValueError(f"polygrad.numpy.linalg.qr: mode must be 'reduced' or 'complete', got "
                          f"{mode!r}")
-    return QRResult(*bind(_qr, (_matrix(x, "qr"),), {"mode": mode}))
+    return QRResult(*bind(_qr, (_matrix(a, "qr"),), {"mode": mode}))
 
 
 qr.primitive = _qr
@@ -394,7 +406,7 @@ defvjp(_eig, _eig_vjp)
 defjvp(_eig, _eig_jvp)
 
 
-def eig(x, /):
+def eig(a):
     """``EigResult(eigenvalues, eigenvectors)`` of a (stack of) general square matrices
     (NumPy's name; eigenvectors have unit norm and a phase chosen by the backend).
 
@@ -405,12 +417,12 @@ def eig(x, /):
     column of unit norm but leaves its phase to the backend: differentiate phase-invariant
     functions of the eigenvectors (``abs(v)``, ``v conj(v)ᵀ``).
     """
-    return EigResult(*bind(_eig, (_matrix(x, "eig", square=True),), EMPTY))
+    return EigResult(*bind(_eig, (_matrix(a, "eig", square=True),), EMPTY))
 
 
 eig.primitive = _eig
 
 
-def eigvals(x, /):
+def eigvals(a):
     """The (complex) eigenvalues of a (stack of) general square matrices; see ``eig``."""
-    return eig(x).eigenvalues
+    return eig(a).eigenvalues

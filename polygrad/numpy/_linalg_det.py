@@ -102,7 +102,7 @@ def _det(x):
     return bind(_det_prim, (x,), EMPTY)
 
 
-def det(x, /):
+def det(a):
     """The determinant of a (stack of) square matrices.
 
     Its derivative is the adjugate, ``tr(adj(x) dx)``, computed from an SVD of ``x``: exact at
@@ -110,7 +110,7 @@ def det(x, /):
     (the second derivative uses the SVD's singular vectors as a fixed frame, so it is exact at
     repeated singular values too; a third derivative differentiates the SVD).
     """
-    return _det(_matrix(x, "det", square=True))
+    return _det(_matrix(a, "det", square=True))
 
 
 det.primitive = _det_prim
@@ -139,7 +139,7 @@ defvjp(_slogdet, _slogdet_vjp)
 defjvp(_slogdet, _slogdet_jvp)
 
 
-def slogdet(x, /):
+def slogdet(a):
     """``SlogdetResult(sign, logabsdet)`` of a (stack of) square matrices.
 
     For real ``x`` the sign has derivative zero; for complex ``x`` it is the phase of the
@@ -147,7 +147,7 @@ def slogdet(x, /):
     bound as ``x`` approaches a singular matrix; at a singular ``x`` (sign 0, logabsdet −inf) it
     does not exist (NumPy raises ``LinAlgError`` from ``solve``).
     """
-    return SlogdetResult(*bind(_slogdet, (_matrix(x, "slogdet", square=True),), EMPTY))
+    return SlogdetResult(*bind(_slogdet, (_matrix(a, "slogdet", square=True),), EMPTY))
 
 
 slogdet.primitive = _slogdet

@@ -41,12 +41,13 @@ defvjp(_solve, lambda g, ans, a, b: _cotangent_of(a, -matmul(solve(_mT(a), g), _
 defjvp(_solve, lambda t, ans, a, b: -solve(a, matmul(t, ans)), lambda t, ans, a, b: solve(a, t))
 
 
-def solve(x1, x2, /):
-    """Solve ``x1 @ x = x2`` for ``x`` (``x2`` 1-D: a vector; otherwise a stack of matrices).
+def solve(a, b):
+    """Solve ``a @ x = b`` for ``x`` (``b`` 1-D: a vector; otherwise a stack of matrices).
 
-    Batch axes broadcast. A singular ``x1`` is an error of the backend (NumPy raises
-    ``LinAlgError``); derivatives need ``x1`` invertible too.
+    Batch axes broadcast. A singular ``a`` is an error of the backend (NumPy raises
+    ``LinAlgError``); derivatives need ``a`` invertible too.
     """
+    x1, x2 = a, b
     x1 = _matrix(x1, "solve", square=True)
     x2 = as_array(x2)
     vector = x2.ndim == 1
@@ -66,12 +67,12 @@ def solve(x1, x2, /):
 solve.primitive = _solve
 
 
-def inv(x, /):
+def inv(a):
     """The inverse of a (stack of) square matrices, as ``solve(x, I)``.
 
     A singular ``x`` is an error of the backend (NumPy raises ``LinAlgError``).
     """
-    x = _matrix(x, "inv", square=True)
+    x = _matrix(a, "inv", square=True)
     return bind(_solve, (x, mp.broadcast_to(_eye(x), x.shape)), EMPTY)
 
 
@@ -98,7 +99,7 @@ defvjp(_pinv, _real_only("pinv", _pinv_vjp), lambda g, ans, x, rtol: None)
 defjvp(_pinv, _real_only("pinv", _pinv_jvp), lambda t, ans, x, rtol: None)
 
 
-def pinv(x, /, *, rtol=None):
+def pinv(a, rcond=None, hermitian: bool = False, *, rtol=None):
     """The Moore–Penrose pseudo-inverse; singular values ≤ ``rtol · max(S)`` count as zero
     (default ``rtol = max(M, N) · eps``).
 
@@ -106,7 +107,11 @@ def pinv(x, /, *, rtol=None):
     full-rank matrix and at rank-deficient ones whose perturbations keep the rank (it is not
     continuous where the rank changes). ``rtol`` has derivative zero.
     """
-    return bind(_pinv, (_matrix(x, "pinv"), rtol), EMPTY)
+    if rcond is not None:   # NumPy's older name for rtol
+        if rtol is not None:
+            raise TypeError("polygrad.numpy.linalg.pinv: give rcond or rtol, not both")
+        rtol = rcond
+    return bind(_pinv, (_matrix(a, "pinv"), rtol), EMPTY)
 
 
 pinv.primitive = _pinv

@@ -5,6 +5,7 @@ Imports the core and the namespace helpers.
 
 from __future__ import annotations
 
+import builtins
 import functools
 
 from .._primitive import deflinear, primitive
@@ -126,9 +127,9 @@ deflinear(_tensordot, lambda g, ans, x1, x2, axes: _tensordot_vjp(0, g, ans, x1,
           lambda g, ans, x1, x2, axes: _tensordot_vjp(1, g, ans, x1, x2, axes))
 
 
-def tensordot(x1, x2, /, *, axes=2):
-    """Sum products over the given axes (an int: the last ``axes`` of x1, first of x2)."""
-    x1, x2 = promoted(as_array(x1), as_array(x2))
+def tensordot(a, b, axes=2):
+    """Sum products over the given axes (an int: the last ``axes`` of a, first of b)."""
+    x1, x2 = promoted(as_array(a), as_array(b))
     axes = _tensordot_axes(axes, x1.ndim, x2.ndim)
     for p, q in zip(*axes):
         if x1.shape[p] != x2.shape[q]:
@@ -146,6 +147,16 @@ def vecdot(x1, x2, /, *, axis: int = -1):
     from ._statistics import sum
 
     x1, x2 = as_array(x1), as_array(x2)
+    for name, x in (("x1", x1), ("x2", x2)):
+        if not -x.ndim <= axis < builtins.max(x.ndim, 1) or x.ndim == 0:
+            raise ValueError(f"polygrad.numpy.vecdot: axis {axis} is out of range for {name} "
+                             f"of shape {x.shape}")
+    if x1.shape[axis] != x2.shape[axis]:
+        raise ValueError(f"polygrad.numpy.vecdot: the contracted axis {axis} has length "
+                         f"{x1.shape[axis]} in x1 and {x2.shape[axis]} in x2; they must be "
+                         f"equal (it does not broadcast)")
     if x1.dtype.kind == "c":
         x1 = conj(x1)
-    return sum(x1 * x2, axis=axis)
+    products = x1 * x2
+    # the product's dtype, also for integers (uint8 · uint8 is uint8, wrapping as NumPy does)
+    return sum(products, axis=axis, dtype=products.dtype)

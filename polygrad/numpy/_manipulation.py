@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._primitive import deflinear, primitive
-from ._helpers import Array, Variadic, bind
+from ._helpers import Array, Variadic, as_array, bind, into
 from ._indexing import link_view
 from ._promotion import promote
 
@@ -29,28 +29,40 @@ _reshape = primitive("reshape", lambda xp: lambda x, shape: xp.reshape(x, shape)
 deflinear(_reshape, lambda g, ans, x, shape: reshape(g, x.shape))
 
 
-def reshape(x, /, shape: Sequence[int], *, copy: bool | None = None):
-    """Give ``x`` a new shape with the same number of elements (one entry may be -1)."""
+def reshape(a, /, shape: Sequence[int], order: str = "C", *, copy: bool | None = None):
+    """Give ``a`` a new shape with the same number of elements (one entry may be -1);
+    ``order="F"`` reads and writes the elements with the first index changing fastest."""
     if type(shape) is not tuple:
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if order != "C" and order != "A":
+        return _reshape_fortran(a, shape, order)
     out = None
-    if type(x) is Array and x._trace is None:
-        k = _reshape.kernels.get(x._backend)
+    if type(a) is Array and a._trace is None:
+        k = _reshape.kernels.get(a._backend)
         if k is not None:
-            out = Array(k(x._v, shape), x._backend)
+            out = Array(k(a._v, shape), a._backend)
     if out is None:
-        out = bind(_reshape, (x,), {"shape": shape})
+        out = bind(_reshape, (a,), {"shape": shape})
     if copy:
         from ._data_types import astype
 
         return astype(out, out.dtype, copy=True)
-    if type(x) is Array:   # a view of x, whether or not the library copied
-        link_view(out, x, read=reshape, unread=_reshape_back, arg=shape)
+    if type(a) is Array:   # a view of a, whether or not the library copied
+        link_view(out, a, read=reshape, unread=_reshape_back, arg=shape)
     return out
 
 
 def _reshape_back(v, base, shape):
     return reshape(v, base.shape)
+
+
+def _reshape_fortran(a, shape: tuple, order: str):
+    if order != "F":
+        raise ValueError(f"polygrad.numpy.reshape: order must be 'C', 'F' or 'A', got {order!r}")
+    a = as_array(a)
+    reverse = tuple(range(a.ndim))[::-1]
+    flat = reshape(permute_dims(a, reverse), shape[::-1])
+    return permute_dims(flat, tuple(range(flat.ndim))[::-1])
 
 
 reshape.primitive = _reshape
@@ -68,9 +80,12 @@ def _inverse(axes: Sequence[int]) -> tuple[int, ...]:
 deflinear(_permute_dims, lambda g, ans, x, axes: permute_dims(g, _inverse(axes)))
 
 
-def permute_dims(x, /, axes: tuple[int, ...]):
-    """Permute the axes of ``x``."""
+def permute_dims(a, axes: tuple[int, ...] | None = None):
+    """Permute the axes of ``a`` (reverse them when ``axes`` is None)."""
+    x = as_array(a)
     ndim = x.ndim
+    if axes is None:
+        axes = tuple(range(ndim))[::-1]
     axes = tuple(_norm_axis(a, ndim, "permute_dims") for a in axes)
     if sorted(axes) != list(range(ndim)):
         raise ValueError(f"polygrad.numpy.permute_dims: axes {axes} is not a permutation of "
@@ -88,8 +103,9 @@ def _permute_back(v, base, axes):
 permute_dims.primitive = _permute_dims
 
 
-def expand_dims(x, /, axis: int | tuple[int, ...]):
+def expand_dims(a, axis: int | tuple[int, ...]):
     """Insert axes of length one at ``axis`` (an int or a tuple of positions in the result)."""
+    x = as_array(a)
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
     ndim = x.ndim + len(axes)
     positions = {_norm_axis(a, ndim, "expand_dims") for a in axes}
@@ -99,9 +115,12 @@ def expand_dims(x, /, axis: int | tuple[int, ...]):
     return reshape(x, tuple(1 if i in positions else next(dims) for i in range(ndim)))
 
 
-def squeeze(x, /, axis: int | tuple[int, ...]):
-    """Remove axes of length one."""
+def squeeze(a, axis: int | tuple[int, ...] | None = None):
+    """Remove axes of length one (all of them when ``axis`` is None)."""
+    x = as_array(a)
     shape = x.shape
+    if axis is None:
+        return reshape(x, tuple(d for d in shape if d != 1))
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
     axes = {_norm_axis(a, len(shape), "squeeze") for a in axes}
     for a in axes:
@@ -116,16 +135,18 @@ _broadcast_to = primitive("broadcast_to",
 deflinear(_broadcast_to, lambda g, ans, x, shape: g)
 
 
-def broadcast_to(x, /, shape: tuple[int, ...]):
-    """Broadcast ``x`` to ``shape``."""
-    return bind(_broadcast_to, (x,), {"shape": tuple(shape)})
+def broadcast_to(array, shape: tuple[int, ...]):
+    """Broadcast ``array`` to ``shape`` (an int: a 1-D shape)."""
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    return bind(_broadcast_to, (array,), {"shape": shape})
 
 
 broadcast_to.primitive = _broadcast_to
 
 
-def broadcast_arrays(*arrays):
+def broadcast_arrays(*args):
     """Broadcast arrays against each other (a tuple, as the 2025.12 standard says)."""
+    arrays = tuple(as_array(a) for a in args)
     shape: tuple[int, ...] = ()
     for a in arrays:
         shape = _broadcast_shapes(shape, a.shape)
@@ -176,11 +197,12 @@ _concat.jvps = Variadic(lambda i, t, ans, *arrays, axis: concat(
     [t if j == i else zeros_like(a) for j, a in enumerate(arrays)], axis=axis))
 
 
-def concat(arrays, /, *, axis: int | None = 0):
-    """Join arrays along an existing axis (``axis=None`` flattens them first)."""
-    arrays = tuple(arrays)
-    if not arrays:
-        raise ValueError("polygrad.numpy.concat: needs at least one array")
+def concat(arrays, /, axis: int | None = 0, out=None, *, dtype=None):
+    """Join arrays along an existing axis (``axis=None`` flattens them first); ``dtype``: cast
+    them to it first; ``out``: write the result into that Array (NumPy's signature)."""
+    arrays = _joined(arrays, dtype, "concat")
+    if out is not None:
+        return into(out, concat(arrays, axis), "concat")
     if axis is None:
         arrays = tuple(reshape(a, (-1,)) for a in arrays)
         axis = 0
@@ -191,11 +213,24 @@ def concat(arrays, /, *, axis: int | None = 0):
 concat.primitive = _concat
 
 
-def stack(arrays, /, *, axis: int = 0):
-    """Join arrays along a new axis."""
-    arrays = tuple(arrays)
+def _joined(arrays, dtype, fname: str) -> tuple:
+    if type(arrays) is Array:   # NumPy joins the subarrays along the first axis
+        arrays = unstack(arrays)
+    arrays = tuple(a if type(a) is Array else as_array(a) for a in arrays)
     if not arrays:
-        raise ValueError("polygrad.numpy.stack: needs at least one array")
+        raise ValueError(f"polygrad.numpy.{fname}: needs at least one array")
+    if dtype is not None:
+        from ._data_types import astype
+
+        arrays = tuple(astype(a, dtype) for a in arrays)
+    return arrays
+
+
+def stack(arrays, axis: int = 0, out=None, *, dtype=None):
+    """Join arrays along a new axis (``dtype``, ``out``: as for :func:`concat`)."""
+    arrays = _joined(arrays, dtype, "stack")
+    if out is not None:
+        return into(out, stack(arrays, axis), "stack")
     axis = _norm_axis(axis, arrays[0].ndim + 1, "stack")
     return concat([expand_dims(a, axis) for a in arrays], axis=axis)
 
@@ -206,8 +241,9 @@ def unstack(x, /, *, axis: int = 0):
     return tuple(x[(slice(None),) * axis + (i,)] for i in range(x.shape[axis]))
 
 
-def moveaxis(x, source, destination, /):
-    """Move axes of ``x`` to new positions."""
+def moveaxis(a, source, destination):
+    """Move axes of ``a`` to new positions."""
+    x = as_array(a)
     ndim = x.ndim
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
@@ -223,11 +259,13 @@ _flip = primitive("flip", lambda xp: lambda x, axis: xp.flip(x, axis=axis))
 deflinear(_flip, lambda g, ans, x, axis: flip(g, axis=axis))
 
 
-def flip(x, /, *, axis: int | tuple[int, ...] | None = None):
-    """Reverse the order of elements along ``axis`` (a view of ``x``, as in NumPy)."""
-    out = bind(_flip, (x,), {"axis": axis})
-    if type(x) is Array:
-        link_view(out, x, read=_flip_again, unread=_flip_back, arg=axis)
+def flip(m, axis: int | tuple[int, ...] | None = None):
+    """Reverse the order of elements along ``axis`` (a view of ``m``, as in NumPy)."""
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    out = bind(_flip, (m,), {"axis": axis})
+    if type(m) is Array:
+        link_view(out, m, read=_flip_again, unread=_flip_back, arg=axis)
     return out
 
 
@@ -246,21 +284,22 @@ deflinear(_roll, lambda g, ans, x, shift, axis: roll(
     g, tuple(-s for s in shift) if isinstance(shift, tuple) else -shift, axis=axis))
 
 
-def roll(x, /, shift, *, axis=None):
+def roll(a, shift, axis=None):
     """Shift elements along ``axis`` (flattened when None), wrapping around."""
     if isinstance(shift, list):
         shift = tuple(shift)
     if isinstance(axis, list):
         axis = tuple(axis)
-    return bind(_roll, (x,), {"shift": shift, "axis": axis})
+    return bind(_roll, (a,), {"shift": shift, "axis": axis})
 
 
 roll.primitive = _roll
 
 
-def tile(x, repetitions: tuple[int, ...], /):
-    """Repeat ``x`` as a whole ``repetitions[i]`` times along each axis."""
-    reps = tuple(repetitions)
+def tile(A, reps: int | tuple[int, ...]):  # noqa: N803
+    """Repeat ``A`` as a whole ``reps[i]`` times along each axis (an int: along the last)."""
+    x = as_array(A)
+    reps = (reps,) if isinstance(reps, int) else tuple(reps)
     n = max(len(reps), x.ndim)
     reps = (1,) * (n - len(reps)) + reps
     shape = (1,) * (n - x.ndim) + x.shape
@@ -270,8 +309,10 @@ def tile(x, repetitions: tuple[int, ...], /):
     return reshape(y, tuple(r * s for r, s in zip(reps, shape)))
 
 
-def repeat(x, repeats, /, *, axis: int | None = None):
-    """Repeat each element ``repeats`` times along ``axis`` (flattened when None)."""
+def repeat(a, repeats, axis: int | None = None):
+    """Repeat each element ``repeats`` times along ``axis`` (flattened when None); ``repeats``
+    is an int, or one count per element, or one count for all (broadcast)."""
+    x = as_array(a)
     if axis is None:
         x = reshape(x, (-1,))
         axis = 0
@@ -284,7 +325,13 @@ def repeat(x, repeats, /, *, axis: int | None = None):
     from .._convert import asarray
     from ._indexing import take
 
-    counts = [int(c) for c in (repeats.tolist() if type(repeats) is Array else repeats)]
+    counts = repeats.tolist() if type(repeats) is Array else repeats
+    counts = [int(c) for c in ([counts] if isinstance(counts, int) else counts)]
+    if len(counts) == 1:
+        counts = counts * x.shape[axis]
+    if len(counts) != x.shape[axis]:
+        raise ValueError(f"polygrad.numpy.repeat: {len(counts)} repeats for an axis of length "
+                         f"{x.shape[axis]}; give one count, or one per element")
     index = [i for i, c in enumerate(counts) for _ in range(c)]
     if not index:
         return _slice_along(x, axis, 0, 0)

@@ -6,7 +6,7 @@ Imports the core and the namespace helpers.
 from __future__ import annotations
 
 from .._primitive import nondiff, primitive
-from ._helpers import Array, as_array, bind
+from ._helpers import Array, as_array, bind, into
 
 __all__ = ["argmax", "argmin", "count_nonzero", "nonzero", "searchsorted"]
 
@@ -16,44 +16,47 @@ _argmin = nondiff(primitive("argmin", lambda xp: lambda x, axis, keepdims: xp.ar
     x, axis=axis, keepdims=keepdims)))
 
 
-def argmax(x, /, *, axis: int | None = None, keepdims: bool = False):
+def argmax(a, axis: int | None = None, out=None, *, keepdims: bool = False):
     """Index of the first maximum along ``axis`` (of the flattened array when None)."""
-    return bind(_argmax, (as_array(x),), {"axis": axis, "keepdims": keepdims})
+    res = bind(_argmax, (as_array(a),), {"axis": axis, "keepdims": keepdims})
+    return res if out is None else into(out, res, "argmax")
 
 
-def argmin(x, /, *, axis: int | None = None, keepdims: bool = False):
+def argmin(a, axis: int | None = None, out=None, *, keepdims: bool = False):
     """Index of the first minimum along ``axis`` (of the flattened array when None)."""
-    return bind(_argmin, (as_array(x),), {"axis": axis, "keepdims": keepdims})
+    res = bind(_argmin, (as_array(a),), {"axis": axis, "keepdims": keepdims})
+    return res if out is None else into(out, res, "argmin")
 
 
 _nonzero = nondiff(primitive("nonzero", multiple_results=True))
 
 
-def nonzero(x, /):
+def nonzero(a):
     """Indices of the non-zero elements, one index array per axis."""
-    return bind(_nonzero, (as_array(x),), {})
+    return bind(_nonzero, (as_array(a),), {})
 
 
 _count_nonzero = nondiff(primitive("count_nonzero", lambda xp: lambda x, axis, keepdims:
                                    xp.count_nonzero(x, axis=axis, keepdims=keepdims)))
 
 
-def count_nonzero(x, /, *, axis=None, keepdims: bool = False):
+def count_nonzero(a, axis=None, *, keepdims: bool = False):
     """Number of non-zero elements over ``axis``."""
     if isinstance(axis, list):
         axis = tuple(axis)
-    return bind(_count_nonzero, (as_array(x),), {"axis": axis, "keepdims": keepdims})
+    return bind(_count_nonzero, (as_array(a),), {"axis": axis, "keepdims": keepdims})
 
 
 _searchsorted = nondiff(primitive("searchsorted", lambda xp: lambda x1, x2, sorter, side:
                                   xp.searchsorted(x1, x2, side=side, sorter=sorter)))
 
 
-def searchsorted(x1, x2, /, *, side: str = "left", sorter=None):
-    """Indices where ``x2``'s elements would be inserted into the 1-D ``x1`` to keep it sorted
-    (``x1`` sorted ascending, or ordered by the indices ``sorter``).
+def searchsorted(a, v, side: str = "left", sorter=None):
+    """Indices where ``v``'s elements would be inserted into the 1-D ``a`` to keep it sorted
+    (``a`` sorted ascending, or ordered by the indices ``sorter``); NumPy's signature (the
+    standard's ``x1``, ``x2`` are positional-only).
 
-    ``x2`` may be a Python int or float (new in the 2025.12 standard); it takes ``x1``'s dtype
+    ``v`` may be a Python int or float (new in the 2025.12 standard); it takes ``a``'s dtype
     when its kind allows.
 
     Examples
@@ -65,9 +68,8 @@ def searchsorted(x1, x2, /, *, side: str = "left", sorter=None):
     if side not in ("left", "right"):
         raise ValueError(f"polygrad.numpy.searchsorted: side must be 'left' or 'right', "
                          f"got {side!r}")
-    x1 = as_array(x1)
-    if type(x2) is not Array:
-        x2 = _scalar_like(x2, x1)
+    x1 = as_array(a)
+    x2 = v if type(v) is Array else _scalar_like(v, x1)
     if sorter is not None:
         sorter = as_array(sorter)
     return bind(_searchsorted, (x1, x2, sorter), {"side": side})

@@ -102,7 +102,7 @@ def _traced(x: Array) -> bool:
     return trace is not None and trace.active
 
 
-def unique_values(x, /):
+def unique_values(x):
     """The sorted unique elements of ``x`` (flattened); differentiable.
 
     The derivative of a value is shared evenly by the elements equal to it. NaNs are distinct.
@@ -124,7 +124,7 @@ def _values(x: Array, values: Array) -> Array:
     return unique_values(x) if _traced(x) else values
 
 
-def unique_all(x, /) -> UniqueAllResult:
+def unique_all(x) -> UniqueAllResult:
     """Unique elements of ``x`` with the index of each one's first occurrence, the inverse
     indices (shaped like ``x``) and the counts; only ``values`` is differentiable."""
     x = as_array(x)
@@ -132,14 +132,14 @@ def unique_all(x, /) -> UniqueAllResult:
     return UniqueAllResult(_values(x, values), indices, inverse, counts)
 
 
-def unique_counts(x, /) -> UniqueCountsResult:
+def unique_counts(x) -> UniqueCountsResult:
     """Unique elements of ``x`` and how often each occurs; only ``values`` is differentiable."""
     x = as_array(x)
     values, counts = bind(_unique_counts, (x,), {})
     return UniqueCountsResult(_values(x, values), counts)
 
 
-def unique_inverse(x, /) -> UniqueInverseResult:
+def unique_inverse(x) -> UniqueInverseResult:
     """Unique elements of ``x`` and the inverse indices (shaped like ``x``) that rebuild it:
     ``values[inverse_indices]`` equals ``x``. Only ``values`` is differentiable."""
     x = as_array(x)
@@ -158,8 +158,9 @@ def _isin_kernel(xp):
 _isin = nondiff(primitive("isin", _isin_kernel))
 
 
-def isin(x1, x2, /, *, invert: bool = False):
-    """Whether each element of ``x1`` is in ``x2`` (not differentiable: boolean output).
+def isin(element, test_elements, assume_unique: bool = False, invert: bool = False):
+    """Whether each of ``element`` is in ``test_elements`` (not differentiable: boolean
+    output); NumPy's signature (``assume_unique``, a speed hint, has no effect).
 
     Either argument may be a Python int, which joins the other argument's backend.
 
@@ -169,6 +170,7 @@ def isin(x1, x2, /, *, invert: bool = False):
     >>> np.isin(np.asarray([1, 2, 3]), np.asarray([3, 1])).tolist()
     [True, False, True]
     """
+    x1, x2 = element, test_elements
     if type(x1) is not Array and type(x2) is Array:
         with use_backend(x2._backend):
             x1 = as_array(x1)

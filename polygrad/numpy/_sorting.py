@@ -30,11 +30,25 @@ _argsort = nondiff(primitive("argsort", lambda xp: lambda x, axis, descending, s
                              xp.argsort(x, axis=axis, descending=descending, stable=stable)))
 
 
-def argsort(x, /, *, axis: int = -1, descending: bool = False, stable: bool = True):
-    """Indices that sort ``x`` along ``axis`` (not differentiable: integer output).
+def _flat_if_none(x, axis, order, fname: str):
+    """NumPy's ``axis=None`` (the flattened array) and its ``order`` (structured arrays only)."""
+    if order is not None:
+        raise TypeError(f"polygrad.numpy.{fname}: order= sorts by fields of a structured array; "
+                        f"polygrad has no structured dtypes")
+    if axis is None:
+        from ._manipulation import reshape
+
+        return reshape(x, (-1,)), -1
+    return x, axis
+
+
+def argsort(a, axis: int | None = -1, kind: str | None = None, order=None, *,
+            descending: bool = False, stable: bool = True):
+    """Indices that sort ``a`` along ``axis`` (flattened when None; not differentiable: integer
+    output). NumPy's signature with the standard's ``descending``.
 
     With ``stable=True`` (the default) equal elements keep their relative order, also when
-    ``descending``.
+    ``descending``; every ``kind`` gives this stable order.
 
     Examples
     --------
@@ -42,7 +56,7 @@ def argsort(x, /, *, axis: int = -1, descending: bool = False, stable: bool = Tr
     >>> np.argsort(np.asarray([3.0, 1.0, 2.0])).tolist()
     [1, 2, 0]
     """
-    x = as_array(x)
+    x, axis = _flat_if_none(as_array(a), axis, order, "argsort")
     axis = _check(x, axis, "argsort")
     if x.ndim == 0:
         from ._creation import zeros_like
@@ -94,8 +108,11 @@ def _scatter(g, shape, key):
     return scatter_add(g, shape=shape, key=key)
 
 
-def sort(x, /, *, axis: int = -1, descending: bool = False, stable: bool = True):
-    """``x`` sorted along ``axis``; differentiable (each element's derivative follows it).
+def sort(a, axis: int | None = -1, kind: str | None = None, order=None, *,
+         descending: bool = False, stable: bool = True):
+    """``a`` sorted along ``axis`` (flattened when None); differentiable (each element's
+    derivative follows it). NumPy's signature with the standard's ``descending``; every
+    ``kind`` sorts stably.
 
     At ties the derivative goes to the element that the stable order puts at each position.
 
@@ -108,7 +125,7 @@ def sort(x, /, *, axis: int = -1, descending: bool = False, stable: bool = True)
     >>> pg.grad(lambda x: np.sort(x)[0])(x).tolist()
     [0.0, 1.0, 0.0]
     """
-    x = as_array(x)
+    x, axis = _flat_if_none(as_array(a), axis, order, "sort")
     axis = _check(x, axis, "sort")
     if x.ndim == 0:
         from ._manipulation import reshape

@@ -8,7 +8,8 @@ from __future__ import annotations
 import builtins
 
 from .._primitive import defjvp, deflinear, defvjp, primitive
-from ._helpers import as_array, bind
+from .._array import native_of
+from ._helpers import as_array, bind, into, weak_safe
 
 __all__ = ["cumulative_prod", "cumulative_sum", "max", "mean", "min", "prod", "std", "sum", "var"]
 
@@ -51,15 +52,60 @@ _sum = _reduction("sum")
 deflinear(_sum, lambda g, ans, x, axis, keepdims: expand_to(g, x.shape, axis, keepdims))
 
 
-def sum(x, /, *, axis=None, dtype=None, keepdims: bool = False):  # noqa: A001
-    """Sum of elements over ``axis`` (all axes when None)."""
-    x = as_array(x)
-    if dtype is not None:
+def accumulated(out, x, dtype, fname: str):
+    """``out`` (a sum or product of ``x``) in the dtype the standard gives it: ``dtype`` when
+    given, else for a bool or integer ``x`` the default integer dtype of its signedness (the
+    backends differ: torch keeps uint8, JAX keeps int8), else ``x``'s dtype."""
+    if dtype is None:
+        kind = x.dtype.kind
+        if kind not in "biu":
+            return out
+        from .._dtypes import int64, uint64
+        from ._info import __array_namespace_info__
+
+        default = __array_namespace_info__().default_dtypes(device=x.device)["integral"]
+        dtype = default if kind != "u" else (uint64 if default == int64 else default)
+        if kind != "b" and x.dtype.itemsize > dtype.itemsize:
+            return out
+    if out.dtype == dtype:
+        return out
+    from ._data_types import astype
+
+    return astype(out, dtype)
+
+
+def _sum_input(x, dtype):
+    """``x`` cast to a floating or complex ``dtype`` before summing (a wider float sums more
+    exactly); integer dtypes are applied to the result, wrapping around as NumPy does."""
+    if dtype is not None and dtype != x.dtype and dtype.kind in "fc":
         from ._data_types import astype
 
-        x = astype(x, dtype)
+        return astype(x, dtype)
+    return x
+
+
+def sum(a, axis=None, dtype=None, out=None, keepdims: bool = False):  # noqa: A001
+    """Sum of elements over ``axis`` (all axes when None); NumPy's signature.
+
+    ``dtype`` is the result's dtype; by default a bool or integer array sums to the default
+    integer dtype of its signedness (the standard's rule). ``out``: write the result into that
+    Array and return it.
+    """
+    x = as_array(a)
+    if dtype is not None:
+        dtype = _dtype(dtype)
+        x = _sum_input(x, dtype)
     axes = normalize_axis(axis, x.ndim, "sum")
-    return bind(_sum, (x,), {"axis": axes, "keepdims": keepdims})
+    res = bind(_sum, (x,), {"axis": axes, "keepdims": keepdims})
+    if dtype is not None:   # (without it every backend's sum already follows the standard)
+        res = accumulated(res, x, dtype, "sum")
+    return res if out is None else into(out, res, "sum")
+
+
+def _dtype(dtype):
+    from .._dtypes import by_name
+
+    return by_name(dtype)
 
 
 sum.primitive = _sum
@@ -81,8 +127,8 @@ def _extremum(name: str):
     defjvp(prim, lambda t, ans, x, axis, keepdims:
            sum(t * _extremum_weights(ans, x, axis, keepdims), axis=axis, keepdims=keepdims))
 
-    def fn(x, /, *, axis=None, keepdims: bool = False):
-        x = as_array(x)
+    def fn(a, axis=None, out=None, keepdims: bool = False):
+        x = as_array(a)
         axes = normalize_axis(axis, x.ndim, name)
         empty = [a for a in axes if x.shape[a] == 0]
         if empty:   # as NumPy: reducing a size-0 axis raises; keeping it gives an empty result
@@ -90,7 +136,8 @@ def _extremum(name: str):
                              f"{x.shape} has size 0, and the {name}imum of no elements is "
                              f"undefined; reduce over non-empty axes only, or use a reduction "
                              f"with an identity (np.sum, np.prod)")
-        return bind(prim, (x,), {"axis": axes, "keepdims": keepdims})
+        res = bind(prim, (x,), {"axis": axes, "keepdims": keepdims})
+        return res if out is None else into(out, res, name)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"{name.capitalize()}imum over ``axis``; ties share the derivative evenly."
     fn.primitive = prim
@@ -131,15 +178,18 @@ defjvp(_prod, lambda t, ans, x, axis, keepdims:
        sum(t * _prod_others(ans, x, axis, keepdims), axis=axis, keepdims=keepdims))
 
 
-def prod(x, /, *, axis=None, dtype=None, keepdims: bool = False):
-    """Product of elements over ``axis``; its derivative is exact where elements are zero."""
-    x = as_array(x)
+def prod(a, axis=None, dtype=None, out=None, keepdims: bool = False):
+    """Product of elements over ``axis``; its derivative is exact where elements are zero.
+    ``dtype`` and ``out`` as for :func:`sum`."""
+    x = as_array(a)
     if dtype is not None:
-        from ._data_types import astype
-
-        x = astype(x, dtype)
+        dtype = _dtype(dtype)
+        x = _sum_input(x, dtype)
     axes = normalize_axis(axis, x.ndim, "prod")
-    return bind(_prod, (x,), {"axis": axes, "keepdims": keepdims})
+    res = bind(_prod, (x,), {"axis": axes, "keepdims": keepdims})
+    if dtype is not None:   # (without it every backend's prod already follows the standard)
+        res = accumulated(res, x, dtype, "prod")
+    return res if out is None else into(out, res, "prod")
 
 
 prod.primitive = _prod
@@ -153,16 +203,35 @@ def _count(x, axes) -> int:
     return n
 
 
-def mean(x, /, *, axis=None, keepdims: bool = False):
-    """Arithmetic mean over ``axis``."""
-    x = as_array(x)
+def mean(a, axis=None, dtype=None, out=None, keepdims: bool = False):
+    """Arithmetic mean over ``axis``; ``dtype``: the dtype to compute in (NumPy's signature)."""
+    x = as_array(a)
+    if dtype is not None:
+        from ._data_types import astype
+
+        x = astype(x, _dtype(dtype))
     axes = normalize_axis(axis, x.ndim, "mean")
-    return sum(x, axis=axes, keepdims=keepdims) / _count(x, axes)
+    res = sum(x, axis=axes, keepdims=keepdims) / _count(x, axes)
+    return res if out is None else into(out, res, "mean")
 
 
-def var(x, /, *, axis=None, correction: float = 0.0, keepdims: bool = False):
-    """Variance over ``axis`` with ``correction`` degrees of freedom removed."""
-    x = as_array(x)
+def _correction(ddof, correction, fname: str):
+    if ddof and correction:
+        raise ValueError(f"polygrad.numpy.{fname}: ddof and correction are the same thing; give "
+                         f"one of them")
+    return correction or ddof
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims: bool = False, *,
+        correction: float = 0.0):
+    """Variance over ``axis`` with ``ddof`` (the standard's ``correction``) degrees of freedom
+    removed; NumPy's signature."""
+    correction = _correction(ddof, correction, "var")
+    x = as_array(a)
+    if dtype is not None:
+        from ._data_types import astype
+
+        x = astype(x, _dtype(dtype))
     axes = normalize_axis(axis, x.ndim, "var")
     centered = x - mean(x, axis=axes, keepdims=True)
     if x.dtype.kind == "c":   # |x - mean|², a real variance
@@ -171,19 +240,22 @@ def var(x, /, *, axis=None, correction: float = 0.0, keepdims: bool = False):
         squares = real(centered * conj(centered))
     else:
         squares = centered * centered
-    return sum(squares, axis=axes, keepdims=keepdims) / (
-        _count(x, axes) - correction)
+    res = sum(squares, axis=axes, keepdims=keepdims) / (_count(x, axes) - correction)
+    return res if out is None else into(out, res, "var")
 
 
-def std(x, /, *, axis=None, correction: float = 0.0, keepdims: bool = False):
-    """Standard deviation over ``axis``. Where every value is the same (std 0) its derivative is
-    taken as zero, a subgradient (as PyTorch and ``vector_norm``), never NaN."""
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims: bool = False, *,
+        correction: float = 0.0):
+    """Standard deviation over ``axis`` (``ddof`` as for :func:`var`). Where every value is the
+    same (std 0) its derivative is taken as zero, a subgradient (as PyTorch and
+    ``vector_norm``), never NaN."""
     from ._elementwise import equal, sqrt, where
 
-    v = var(x, axis=axis, correction=correction, keepdims=keepdims)
+    v = var(a, axis, dtype, None, ddof, keepdims, correction=correction)
     # sqrt has an infinite derivative at 0: take the square root of 1 there instead
     flat = equal(v, 0)
-    return where(flat, 0.0, sqrt(where(flat, 1.0, v)))
+    res = where(flat, 0.0, sqrt(where(flat, 1.0, v)))
+    return res if out is None else into(out, res, "std")
 
 
 # -- cumulative sums and products ---------------------------------------------------------------
@@ -237,15 +309,10 @@ _cumulative_sum = _cumulative("cumulative_sum")
 deflinear(_cumulative_sum, _cumulative_sum_vjp)
 
 
-def _cast(x, dtype):
-    if dtype is None:
-        return as_array(x)
-    from ._data_types import astype
-
-    return astype(as_array(x), dtype)
 
 
-def cumulative_sum(x, /, *, axis: int | None = None, dtype=None, include_initial: bool = False):
+def cumulative_sum(x, /, *, axis: int | None = None, dtype=None, out=None,
+                   include_initial: bool = False):
     """Cumulative sum along ``axis`` (may be None only for 1-D ``x``); with
     ``include_initial`` the result starts with a zero. Linear, so differentiable to any order.
 
@@ -255,9 +322,15 @@ def cumulative_sum(x, /, *, axis: int | None = None, dtype=None, include_initial
     >>> np.cumulative_sum(np.asarray([1.0, 2.0, 3.0]), include_initial=True).tolist()
     [0.0, 1.0, 3.0, 6.0]
     """
-    x = _cast(x, dtype)
+    x = as_array(x)
+    if dtype is not None:
+        dtype = _dtype(dtype)
+        x = _sum_input(x, dtype)
     axis = _cumulative_axis(x, axis, "cumulative_sum")
-    return bind(_cumulative_sum, (x,), {"axis": axis, "include_initial": include_initial})
+    res = bind(_cumulative_sum, (x,), {"axis": axis, "include_initial": include_initial})
+    if dtype is not None or native_of(x).dtype not in weak_safe(x._backend):
+        res = accumulated(res, x, dtype, "cumulative_sum")
+    return res if out is None else into(out, res, "cumulative_sum")
 
 
 cumulative_sum.primitive = _cumulative_sum
@@ -320,7 +393,8 @@ defvjp(_cumulative_prod, _cumulative_prod_vjp)
 defjvp(_cumulative_prod, _cumulative_prod_jvp)
 
 
-def cumulative_prod(x, /, *, axis: int | None = None, dtype=None, include_initial: bool = False):
+def cumulative_prod(x, /, *, axis: int | None = None, dtype=None, out=None,
+                    include_initial: bool = False):
     """Cumulative product along ``axis`` (may be None only for 1-D ``x``); with
     ``include_initial`` the result starts with a one. Its derivatives never divide by ``x``:
     they are exact at zeros, to any order.
@@ -334,9 +408,15 @@ def cumulative_prod(x, /, *, axis: int | None = None, dtype=None, include_initia
     >>> pg.grad(lambda x: np.sum(np.cumulative_prod(x)))(x).tolist()
     [1.0, 8.0, 0.0]
     """
-    x = _cast(x, dtype)
+    x = as_array(x)
+    if dtype is not None:
+        dtype = _dtype(dtype)
+        x = _sum_input(x, dtype)
     axis = _cumulative_axis(x, axis, "cumulative_prod")
-    return bind(_cumulative_prod, (x,), {"axis": axis, "include_initial": include_initial})
+    res = bind(_cumulative_prod, (x,), {"axis": axis, "include_initial": include_initial})
+    if dtype is not None or native_of(x).dtype not in weak_safe(x._backend):
+        res = accumulated(res, x, dtype, "cumulative_prod")
+    return res if out is None else into(out, res, "cumulative_prod")
 
 
 cumulative_prod.primitive = _cumulative_prod

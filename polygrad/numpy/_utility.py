@@ -6,7 +6,7 @@ Imports the core and the namespace helpers.
 from __future__ import annotations
 
 from .._primitive import nondiff, primitive
-from ._helpers import as_array, bind
+from ._helpers import as_array, bind, into
 
 __all__ = ["all", "any", "diff"]
 
@@ -15,10 +15,11 @@ def _logical_reduction(name: str):
     prim = nondiff(primitive(name, lambda xp: lambda x, axis, keepdims: getattr(xp, name)(
         x, axis=axis, keepdims=keepdims)))
 
-    def fn(x, /, *, axis=None, keepdims: bool = False):
+    def fn(a, axis=None, out=None, keepdims: bool = False):
         if isinstance(axis, list):
             axis = tuple(axis)
-        return bind(prim, (as_array(x),), {"axis": axis, "keepdims": keepdims})
+        res = bind(prim, (as_array(a),), {"axis": axis, "keepdims": keepdims})
+        return res if out is None else into(out, res, name)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Whether {name} elements along ``axis`` are true."
     fn.primitive = prim
@@ -29,11 +30,11 @@ all = _logical_reduction("all")  # noqa: A001
 any = _logical_reduction("any")  # noqa: A001
 
 
-def diff(x, /, *, axis: int = -1, n: int = 1, prepend=None, append=None):
+def diff(a, n: int = 1, axis: int = -1, prepend=None, append=None):
     """The ``n``-th discrete difference along ``axis`` (a composition: differentiable)."""
     from ._manipulation import concat
 
-    x = as_array(x)
+    x = as_array(a)
     if x.ndim == 0:
         raise ValueError("polygrad.numpy.diff: needs an array with at least one dimension")
     if not -x.ndim <= axis < x.ndim:

@@ -18,7 +18,7 @@ from .._primitive import deflinear, primitive
 from ._creation import arange, asarray, zeros
 from ._data_types import astype
 from ._elementwise import conj, real
-from ._helpers import as_array, bind
+from ._helpers import as_array, bind, into
 from ._manipulation import concat, reshape, roll
 
 __all__ = ["fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn", "irfftn", "hfft", "ihfft",
@@ -191,7 +191,8 @@ def _publish(fn, prim):
 
 
 # -- the standard's functions ------------------------------------------------------------------
-def fft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward"):
+def fft(a, n: int | None = None, axis: int = -1, norm: str | None = "backward",
+        out=None):
     """One-dimensional discrete Fourier transform along ``axis`` (cropped or zero-padded to
     ``n``); differentiable, its VJP is ``fft`` of the cotangent.
 
@@ -201,27 +202,31 @@ def fft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward"):
     >>> np.fft.fft(np.asarray([1.0, 0.0, 0.0, 0.0])).tolist()
     [(1+0j), (1+0j), (1+0j), (1+0j)]
     """
-    return _complex_transform(_fftn, x, None if n is None else (n,), (axis,), norm, "fft")
+    res = _complex_transform(_fftn, a, None if n is None else (n,), (axis,), norm, "fft")
+    return into(out, res, "fft")
 
 
-def ifft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward"):
+def ifft(a, n: int | None = None, axis: int = -1, norm: str | None = "backward",
+         out=None):
     """One-dimensional inverse discrete Fourier transform along ``axis``."""
-    return _complex_transform(_ifftn, x, None if n is None else (n,), (axis,), norm, "ifft")
+    res = _complex_transform(_ifftn, a, None if n is None else (n,), (axis,), norm, "ifft")
+    return into(out, res, "ifft")
 
 
-def fftn(x, /, *, s: Sequence[int] | None = None, axes: Sequence[int] | None = None,
-         norm: str = "backward"):
+def fftn(a, s: Sequence[int] | None = None, axes: Sequence[int] | None = None,
+         norm: str | None = "backward", out=None):
     """N-dimensional discrete Fourier transform over ``axes`` (all axes when None)."""
-    return _complex_transform(_fftn, x, s, axes, norm, "fftn")
+    return into(out, _complex_transform(_fftn, a, s, axes, norm, "fftn"), "fftn")
 
 
-def ifftn(x, /, *, s: Sequence[int] | None = None, axes: Sequence[int] | None = None,
-          norm: str = "backward"):
+def ifftn(a, s: Sequence[int] | None = None, axes: Sequence[int] | None = None,
+          norm: str | None = "backward", out=None):
     """N-dimensional inverse discrete Fourier transform over ``axes``."""
-    return _complex_transform(_ifftn, x, s, axes, norm, "ifftn")
+    return into(out, _complex_transform(_ifftn, a, s, axes, norm, "ifftn"), "ifftn")
 
 
-def rfft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward"):
+def rfft(a, n: int | None = None, axis: int = -1, norm: str | None = "backward",
+         out=None):
     """Discrete Fourier transform of a real signal: the ``n//2 + 1`` non-negative frequencies.
 
     Examples
@@ -230,41 +235,44 @@ def rfft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward"):
     >>> np.fft.rfft(np.asarray([1.0, 2.0, 3.0, 4.0])).tolist()
     [(10+0j), (-2+2j), (-2+0j)]
     """
-    return _real_forward(x, None if n is None else (n,), (axis,), norm, "rfft")
+    return into(out, _real_forward(a, None if n is None else (n,), (axis,), norm, "rfft"), "rfft")
 
 
-def irfft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward"):
+def irfft(a, n: int | None = None, axis: int = -1, norm: str | None = "backward",
+          out=None):
     """Inverse of ``rfft``: a real signal of length ``n`` (default ``2 * (m - 1)``)."""
-    return _real_inverse(x, None if n is None else (n,), (axis,), norm, "irfft")
+    return into(out, _real_inverse(a, None if n is None else (n,), (axis,), norm, "irfft"), "irfft")
 
 
-def rfftn(x, /, *, s: Sequence[int] | None = None, axes: Sequence[int] | None = None,
-          norm: str = "backward"):
+def rfftn(a, s: Sequence[int] | None = None, axes: Sequence[int] | None = None,
+          norm: str | None = "backward", out=None):
     """N-dimensional transform of a real array; the last of ``axes`` keeps ``n//2 + 1``."""
-    return _real_forward(x, s, axes, norm, "rfftn")
+    return into(out, _real_forward(a, s, axes, norm, "rfftn"), "rfftn")
 
 
-def irfftn(x, /, *, s: Sequence[int] | None = None, axes: Sequence[int] | None = None,
-           norm: str = "backward"):
+def irfftn(a, s: Sequence[int] | None = None, axes: Sequence[int] | None = None,
+           norm: str | None = "backward", out=None):
     """Inverse of ``rfftn``; ``s[-1]`` is the output length along the last axis.
 
     ``s[-1] = -1`` uses the whole input along the last axis, so the output there has the
     default length ``2 * (m - 1)`` (NumPy reads -1 as the input length ``m`` and trims).
     """
-    return _real_inverse(x, s, axes, norm, "irfftn")
+    return into(out, _real_inverse(a, s, axes, norm, "irfftn"), "irfftn")
 
 
-def hfft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward"):
+def hfft(a, n: int | None = None, axis: int = -1, norm: str | None = "backward",
+         out=None):
     """Transform of a Hermitian-symmetric signal given by its first half: a real spectrum."""
-    x = _input(x, "hfft")
-    return _real_inverse(conj(x), None if n is None else (n,), (axis,),
-                         _SWAP[_check_norm(norm, "hfft")], "hfft")
+    a = _input(a, "hfft")
+    return into(out, _real_inverse(conj(a), None if n is None else (n,), (axis,),
+                                    _SWAP[_check_norm(norm, "hfft")], "hfft"), "hfft")
 
 
-def ihfft(x, /, *, n: int | None = None, axis: int = -1, norm: str = "backward"):
-    """Inverse of ``hfft``: the first half of the Hermitian signal with real spectrum ``x``."""
-    return conj(_real_forward(x, None if n is None else (n,), (axis,),
-                              _SWAP[_check_norm(norm, "ihfft")], "ihfft"))
+def ihfft(a, n: int | None = None, axis: int = -1, norm: str | None = "backward",
+          out=None):
+    """Inverse of ``hfft``: the first half of the Hermitian signal with real spectrum ``a``."""
+    return into(out, conj(_real_forward(a, None if n is None else (n,), (axis,),
+                                         _SWAP[_check_norm(norm, "ihfft")], "ihfft")), "ihfft")
 
 
 for _f, _p in ((fft, _fftn), (ifft, _ifftn), (fftn, _fftn), (ifftn, _ifftn), (rfft, _rfftn),
@@ -272,7 +280,7 @@ for _f, _p in ((fft, _fftn), (ifft, _ifftn), (fftn, _fftn), (ifftn, _ifftn), (rf
     _publish(_f, _p)
 
 
-def fftfreq(n: int, /, *, d: float = 1.0, dtype: Any = None, device: Any = None):
+def fftfreq(n: int, d: float = 1.0, device: Any = None, *, dtype: Any = None):
     """Sample frequencies of ``fft`` for ``n`` samples spaced ``d`` apart (not differentiable).
 
     Examples
@@ -287,7 +295,7 @@ def fftfreq(n: int, /, *, d: float = 1.0, dtype: Any = None, device: Any = None)
     return k * (1.0 / (n * d))
 
 
-def rfftfreq(n: int, /, *, d: float = 1.0, dtype: Any = None, device: Any = None):
+def rfftfreq(n: int, d: float = 1.0, device: Any = None, *, dtype: Any = None):
     """Sample frequencies of ``rfft`` for ``n`` samples spaced ``d`` apart (not differentiable)."""
     dtype = get_default_dtype() if dtype is None else dtype
     return arange(0, n // 2 + 1, dtype=dtype, device=device) * (1.0 / (n * d))
@@ -303,36 +311,36 @@ def _shift(x, axes, sign: int, fname: str):
     return roll(x, tuple(sign * (x.shape[a] // 2) for a in axes), axis=axes)
 
 
-def fftshift(x, /, *, axes: int | Sequence[int] | None = None):
+def fftshift(x, axes: int | Sequence[int] | None = None):
     """Move the zero frequency to the centre along ``axes`` (all when None); linear."""
     return _shift(x, axes, 1, "fftshift")
 
 
-def ifftshift(x, /, *, axes: int | Sequence[int] | None = None):
+def ifftshift(x, axes: int | Sequence[int] | None = None):
     """Undo ``fftshift``; linear."""
     return _shift(x, axes, -1, "ifftshift")
 
 
 # -- NumPy's two-dimensional names ---------------------------------------------------------------
-def fft2(x, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1),
-         norm: str = "backward"):
+def fft2(a, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1),
+         norm: str | None = "backward", out=None):
     """Two-dimensional ``fftn`` over ``axes`` (NumPy's name)."""
-    return fftn(x, s=s, axes=axes, norm=norm)
+    return into(out, fftn(a, s=s, axes=axes, norm=norm), "fft2")
 
 
-def ifft2(x, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1),
-          norm: str = "backward"):
+def ifft2(a, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1),
+          norm: str | None = "backward", out=None):
     """Two-dimensional ``ifftn`` over ``axes`` (NumPy's name)."""
-    return ifftn(x, s=s, axes=axes, norm=norm)
+    return into(out, ifftn(a, s=s, axes=axes, norm=norm), "ifft2")
 
 
-def rfft2(x, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1),
-          norm: str = "backward"):
+def rfft2(a, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1),
+          norm: str | None = "backward", out=None):
     """Two-dimensional ``rfftn`` over ``axes`` (NumPy's name)."""
-    return rfftn(x, s=s, axes=axes, norm=norm)
+    return into(out, rfftn(a, s=s, axes=axes, norm=norm), "rfft2")
 
 
-def irfft2(x, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1),
-           norm: str = "backward"):
+def irfft2(a, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1),
+           norm: str | None = "backward", out=None):
     """Two-dimensional ``irfftn`` over ``axes`` (NumPy's name)."""
-    return irfftn(x, s=s, axes=axes, norm=norm)
+    return into(out, irfftn(a, s=s, axes=axes, norm=norm), "irfft2")

@@ -36,7 +36,8 @@ from ._linalg_decompositions import (
 from ._linalg_helpers import _eye, _matrix, diagonal, trace
 from ._linalg_det import SlogdetResult, det, slogdet
 from ._linalg_solve import inv, pinv, solve
-from ._linear_algebra import matmul, matrix_transpose, tensordot, vecdot
+from . import _linear_algebra
+from ._linear_algebra import matmul, matrix_transpose, vecdot
 
 __all__ = ["cholesky", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "inv",
            "matmul", "matrix_norm", "matrix_power", "matrix_rank", "matrix_transpose", "norm",
@@ -50,12 +51,28 @@ _matrix_rank = nondiff(primitive("linalg_matrix_rank", lambda xp: lambda x, rtol
                                  xp.linalg.matrix_rank(x, rtol=rtol)))
 
 
-def matrix_rank(x, /, *, rtol=None):
-    """The number of singular values above ``rtol · max(S)`` (an integer: not differentiable)."""
-    return bind(_matrix_rank, (_matrix(x, "matrix_rank"), rtol), EMPTY)
+def matrix_rank(A, tol=None, hermitian: bool = False, *, rtol=None):  # noqa: N803
+    """The number of singular values above ``rtol · max(S)``, or above the absolute ``tol``
+    (an integer: not differentiable). ``hermitian`` has no effect on the result."""
+    x = _matrix(A, "matrix_rank")
+    if tol is not None:
+        if rtol is not None:
+            raise TypeError("polygrad.numpy.linalg.matrix_rank: give tol or rtol, not both")
+        # a count of a comparison: no derivative flows
+        return st.sum(ew.greater(svdvals(x), tol), axis=-1)
+    return bind(_matrix_rank, (x, rtol), EMPTY)
 
 
 matrix_rank.primitive = _matrix_rank
+
+
+def tensordot(x1, x2, /, *, axes=2):
+    """``polygrad.numpy.tensordot`` with the signature of the standard (and of NumPy's
+    ``linalg.tensordot``)."""
+    return _linear_algebra.tensordot(x1, x2, axes)
+
+
+tensordot.primitive = _linear_algebra.tensordot.primitive
 
 
 # -- compositions: outer, cross, matrix_power ---------------------------------------------------
@@ -88,10 +105,10 @@ def cross(x1, x2, /, *, axis: int = -1):
                      a[0] * b[1] - a[1] * b[0]], axis=ax)
 
 
-def matrix_power(x, n: int, /):
+def matrix_power(a, n: int):
     """``x`` raised to the integer power ``n`` by repeated squaring (``n < 0``: of ``inv(x)``;
     ``n == 0``: the identity, derivative zero)."""
-    x = _matrix(x, "matrix_power", square=True)
+    x = _matrix(a, "matrix_power", square=True)
     if not isinstance(n, int) or isinstance(n, bool):
         raise TypeError(f"polygrad.numpy.linalg.matrix_power: n must be an int, got {n!r}")
     if n == 0:

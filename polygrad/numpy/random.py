@@ -74,35 +74,35 @@ def _location_scale(kind: str, a: Any, b: Any, size: Any, dtype: Any) -> Array:
     return a + (b - a) * z
 
 
-def normal(loc: Any = 0.0, scale: Any = 1.0, size: Any = None, dtype: Any = None) -> Array:
+def normal(loc: Any = 0.0, scale: Any = 1.0, size: Any = None, *, dtype: Any = None) -> Array:
     """Samples of a normal distribution; ``loc`` and ``scale`` may be Arrays (broadcast, and
     the samples are differentiable in them)."""
     return _location_scale("normal", loc, scale, size, dtype)
 
 
-def uniform(low: Any = 0.0, high: Any = 1.0, size: Any = None, dtype: Any = None) -> Array:
+def uniform(low: Any = 0.0, high: Any = 1.0, size: Any = None, *, dtype: Any = None) -> Array:
     """Samples uniform on ``[low, high)``; ``low`` and ``high`` may be Arrays (differentiable)."""
     return _location_scale("uniform", low, high, size, dtype)
 
 
 def randn(*shape: int, dtype: Any = None) -> Array:
     """Standard normal samples of the given shape (a 0-d Array when no shape is given)."""
-    return normal(0.0, 1.0, shape, dtype)
+    return normal(0.0, 1.0, shape, dtype=dtype)
 
 
-def standard_normal(size: Any = None, dtype: Any = None) -> Array:
+def standard_normal(size: Any = None, *, dtype: Any = None) -> Array:
     """Standard normal samples of shape ``size``."""
-    return normal(0.0, 1.0, size, dtype)
+    return normal(0.0, 1.0, size, dtype=dtype)
 
 
 def rand(*shape: int, dtype: Any = None) -> Array:
     """Samples uniform on ``[0, 1)`` of the given shape."""
-    return uniform(0.0, 1.0, shape, dtype)
+    return uniform(0.0, 1.0, shape, dtype=dtype)
 
 
-def random(size: Any = None, dtype: Any = None) -> Array:
+def random(size: Any = None, *, dtype: Any = None) -> Array:
     """Samples uniform on ``[0, 1)`` of shape ``size``."""
-    return uniform(0.0, 1.0, size, dtype)
+    return uniform(0.0, 1.0, size, dtype=dtype)
 
 
 random_sample = random
