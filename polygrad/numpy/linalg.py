@@ -34,13 +34,16 @@ from ._linalg_decompositions import (
 )
 from ._linalg_helpers import _eye, _matrix, diagonal, trace
 from ._linalg_solve import SlogdetResult, det, inv, pinv, slogdet, solve
+from ._linalg_more import LinAlgError, cond, lstsq, multi_dot, tensorinv, tensorsolve
 from ._linear_algebra import matmul, matrix_transpose, tensordot, vecdot
 
 __all__ = ["cholesky", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "inv",
            "matmul", "matrix_norm", "matrix_power", "matrix_rank", "matrix_transpose", "norm",
            "outer", "pinv", "qr", "slogdet", "solve", "svd", "svdvals", "tensordot", "trace",
            "vecdot", "vector_norm", "EigResult", "EighResult", "QRResult", "SlogdetResult",
-           "SVDResult"]
+           "SVDResult",
+           # NumPy's functions beyond the standard's extension
+           "LinAlgError", "cond", "lstsq", "multi_dot", "tensorinv", "tensorsolve"]
 
 
 # -- matrix_rank --------------------------------------------------------------------------------
