@@ -24,8 +24,15 @@ _INT64_MAX = 2**63 - 1
 
 def _host(value: Any) -> Any:
     """A distribution parameter for NumPy: an Array's values (raises, naming stop_gradient,
-    when it carries a derivative), anything else as it is."""
+    when it carries a derivative: only normal and uniform are reparameterized), anything else
+    as it is."""
     if isinstance(value, Array):
+        trace = value._trace
+        if trace is not None and trace.active:
+            raise TypeError("polygrad.numpy.random: this distribution's samples are not "
+                            "differentiable in its parameters (only normal and uniform are "
+                            "reparameterized); pass np.stop_gradient(parameter) to sample "
+                            "without a derivative")
         return value.asnumpy()
     if isinstance(value, (list, tuple)) and any(isinstance(v, Array) for v in value):
         return [_host(v) for v in value]
