@@ -84,13 +84,13 @@ def _cast(x: Array, dtype: Any) -> Array:
     return astype(x, dtype)
 
 
-def normal(loc: Any = 0.0, scale: Any = 1.0, size: Any = None, dtype: Any = None) -> Array:
+def normal(loc: Any = 0.0, scale: Any = 1.0, size: Any = None, *, dtype: Any = None) -> Array:
     """Samples of a normal distribution; ``loc`` and ``scale`` may be Arrays (broadcast, and
     the samples are differentiable in them)."""
     return _state()._location_scale("normal", loc, scale, size, dtype)
 
 
-def uniform(low: Any = 0.0, high: Any = 1.0, size: Any = None, dtype: Any = None) -> Array:
+def uniform(low: Any = 0.0, high: Any = 1.0, size: Any = None, *, dtype: Any = None) -> Array:
     """Samples uniform on ``[low, high)``; ``low`` and ``high`` may be Arrays (differentiable)."""
     return _state()._location_scale("uniform", low, high, size, dtype)
 
@@ -100,7 +100,7 @@ def randn(*shape: int, dtype: Any = None) -> Array:
     return _state()._stream.standard("normal", _size(shape), dtype)
 
 
-def standard_normal(size: Any = None, dtype: Any = None) -> Array:
+def standard_normal(size: Any = None, *, dtype: Any = None) -> Array:
     """Standard normal samples of shape ``size``."""
     return _state()._stream.standard("normal", _size(size), dtype)
 
@@ -110,7 +110,7 @@ def rand(*shape: int, dtype: Any = None) -> Array:
     return _state()._stream.standard("uniform", _size(shape), dtype)
 
 
-def random(size: Any = None, dtype: Any = None) -> Array:
+def random(size: Any = None, *, dtype: Any = None) -> Array:
     """Samples uniform on ``[0, 1)`` of shape ``size``."""
     return _state()._stream.standard("uniform", _size(size), dtype)
 
