@@ -33,11 +33,11 @@ def standardize(x):
     return (x - np.mean(x, 0)) / np.std(x, 0, ddof=1)
 
 
-def loss(w, x, y, lam=np.float32(0.05)):
+def loss(w, x, y, lam=0.05):
     z = standardize(x)
     pred = numpy.tanh(np.dot(z, w))            # a NumPy ufunc on a polygrad array
     resid = pred - np.tanh(y / np.max(np.abs(y), 0))
-    return np.mean(resid ** 2, 0) + lam * np.sum(w ** 2, 0)
+    return np.mean(resid ** 2, 0) + np.float32(lam) * np.sum(w ** 2, 0)
 
 
 def start(x, y):

@@ -31,7 +31,11 @@ bitwise_not = ew.bitwise_invert
 invert = ew.bitwise_invert
 left_shift = ew.bitwise_left_shift
 right_shift = ew.bitwise_right_shift
-rint = ew.round
+
+
+def rint(x: Any, /) -> Any:
+    """Round to the nearest integer, half to even (the dtype kept)."""
+    return ew.round(x)
 
 
 def cbrt(x: Any, /) -> Any:
