@@ -103,7 +103,8 @@ def examples(session: nox.Session) -> None:
     _install(session, "torch,jax,strict,examples")
     backend = ("--backend", session.posargs[0]) if session.posargs else ()
     for script in ("train_mlp.py", "minpy_autograd_tutorial.py", "mxnet_autograd_tutorial.py",
-                   "tape_training.py", "newton_hvp.py", "tanh_derivatives.py"):
+                   "tape_training.py", "newton_hvp.py", "tanh_derivatives.py",
+                   "numpy_unchanged.py"):
         session.run("python", f"examples/{script}", *backend)
 
 

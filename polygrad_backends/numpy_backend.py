@@ -139,6 +139,10 @@ class NumpyBackend(Backend):
 class NumpyRandom:
     """A seeded ``numpy.random.Generator`` (PCG64) behind ``polygrad.numpy.random``."""
 
+    #: polygrad.numpy.random may draw with NumPy's own RandomState / Generator on the host
+    #: and copy with ``asarray``: a seed then gives exactly NumPy's numbers
+    numpy_bits = True
+
     def __init__(self, seed: int | None = None) -> None:
         self.seed(seed)
 

@@ -354,6 +354,10 @@ class StrictBackend(Backend):
 class _StrictRandom:
     """NumPy's PCG64 stream, copied onto the strict device (the standard has no RNG)."""
 
+    #: polygrad.numpy.random may draw with NumPy's own RandomState / Generator on the host
+    #: and copy with ``asarray``: a seed then gives exactly NumPy's numbers
+    numpy_bits = True
+
     def __init__(self, backend: StrictBackend) -> None:
         from polygrad_backends.numpy_backend import NumpyRandom
 

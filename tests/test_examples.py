@@ -69,6 +69,7 @@ def backend(request, restore_backend):
 def test_every_example_has_a_smoke_test():
     tested = {"train_mlp", "minpy_autograd_tutorial", "mxnet_autograd_tutorial",
               "tanh_derivatives", "newton_hvp", "tape_training", "dask_out_of_core",
+              "numpy_unchanged",
               # tested in tests/test_autograd_programs.py
               "gaussian_process", "gaussian_mixture", "black_box_vi", "neural_ode"}
     assert {p.stem for p in EXAMPLES.glob("*.py")} == tested
@@ -115,6 +116,11 @@ def test_newton_hvp_runs_on_each_backend(backend):
     _needs_module("sklearn")
     accuracy, _ = _load("newton_hvp").main(["--backend", backend, "--steps", "2"])
     assert accuracy >= 0.9
+
+
+def test_numpy_unchanged_gradient_matches_finite_differences(backend):
+    error = _load("numpy_unchanged").main(["--backend", backend, "--steps", "20"])
+    assert error < (1e-6 if pg.get_default_dtype() == pg.numpy.float64 else 5e-2)
 
 
 def test_tape_training_separates_the_moons_on_numpy(restore_backend):

@@ -152,3 +152,110 @@ def test_broadcast_parameters_give_the_broadcast_shape():
     out = random.uniform(np.zeros(2), 1.0, size=(5, 2))
     assert out.shape == (5, 2)
     assert random.normal([0.0, 1.0], 1.0).shape == (2,)
+
+
+# -- NumPy's numbers on the numpy backend, the backend's own stream elsewhere (issue 17) -------
+LEGACY = [("randn", (3, 2), {}), ("rand", (4,), {}), ("randint", (0, 10, 5), {}),
+          ("normal", (1.0, 2.0, 3), {}), ("uniform", (-1.0, 1.0, 3), {}),
+          ("standard_normal", (4,), {}), ("random", (3,), {}), ("permutation", (6,), {}),
+          ("choice", (5, 4), {}), ("beta", (2.0, 3.0, 4), {}), ("binomial", (10, 0.3, 4), {}),
+          ("poisson", (3.0, 4), {}), ("gamma", (2.0, 1.5, 3), {}), ("exponential", (2.0, 3), {}),
+          ("multivariate_normal", ([0.0, 1.0], [[1.0, 0.3], [0.3, 1.0]], 3), {}),
+          ("dirichlet", ([1.0, 2.0, 3.0], 2), {}), ("standard_t", (3.0, 4), {}),
+          ("hypergeometric", (5, 7, 4, 3), {}), ("zipf", (2.5, 3), {})]
+
+
+@pytest.mark.parametrize("name,args,kwargs", LEGACY, ids=[c[0] for c in LEGACY])
+def test_seeded_module_functions_and_random_state_give_numpys_numbers(name, args, kwargs):
+    random.seed(7)
+    numpy.random.seed(7)
+    numpy.testing.assert_array_equal(getattr(random, name)(*args, **kwargs).asnumpy(),
+                                     getattr(numpy.random, name)(*args, **kwargs))
+    numpy.testing.assert_array_equal(
+        getattr(random.RandomState(3), name)(*args, **kwargs).asnumpy(),
+        getattr(numpy.random.RandomState(3), name)(*args, **kwargs))
+
+
+GENERATOR = [("normal", (0.5, 2.0, 3), {}), ("standard_normal", (4,), {}), ("random", (3,), {}),
+             ("integers", (0, 10, 5), {}), ("integers", (0, 5, 4), {"endpoint": True}),
+             ("uniform", (-1.0, 1.0, 3), {}), ("choice", (10, 3), {"replace": False}),
+             ("permutation", (5,), {}), ("gamma", (2.0, 1.0, 3), {}),
+             ("exponential", (1.5, 3), {}), ("binomial", (5, 0.5, 3), {}),
+             ("standard_exponential", (3,), {}), ("lognormal", (0.0, 1.0, 3), {})]
+
+
+@pytest.mark.parametrize("name,args,kwargs", GENERATOR, ids=[c[0] for c in GENERATOR])
+def test_default_rng_gives_numpys_numbers(name, args, kwargs):
+    ours = getattr(random.default_rng(11), name)(*args, **kwargs)
+    numpy.testing.assert_array_equal(
+        ours.asnumpy(), getattr(numpy.random.default_rng(11), name)(*args, **kwargs))
+
+
+def test_seed_randn_is_numpys_exactly():
+    np.random.seed(0)
+    numpy.random.seed(0)
+    numpy.testing.assert_array_equal(np.random.randn(3).asnumpy(), numpy.random.randn(3))
+    numpy.testing.assert_array_equal(np.random.RandomState(0).randn(3).asnumpy(),
+                                     numpy.random.RandomState(0).randn(3))
+    numpy.testing.assert_array_equal(np.random.default_rng(0).normal(size=3).asnumpy(),
+                                     numpy.random.default_rng(0).normal(size=3))
+
+
+def test_array_shuffles_permutations_and_choices_follow_numpy():
+    x, y = np.arange(10.0), numpy.arange(10.0)
+    random.seed(5)
+    numpy.random.seed(5)
+    random.shuffle(x)
+    numpy.random.shuffle(y)
+    numpy.testing.assert_array_equal(x.asnumpy(), y)
+    g, h = random.default_rng(2), numpy.random.default_rng(2)
+    m = numpy.arange(12.0).reshape(3, 4)
+    numpy.testing.assert_array_equal(g.permuted(np.asarray(m), axis=1).asnumpy(),
+                                     h.permuted(m, axis=1))
+    numpy.testing.assert_array_equal(g.choice(np.asarray(m), 2, axis=1).asnumpy(),
+                                     h.choice(m, 2, axis=1))
+    numpy.testing.assert_array_equal(g.permutation(np.asarray(m), axis=1).asnumpy(),
+                                     h.permutation(m, axis=1))
+
+
+def test_state_round_trips_and_array_parameters_reparameterize():
+    state = random.RandomState(4)
+    saved = state.get_state()
+    first = state.normal(size=3).asnumpy()
+    state.set_state(saved)
+    numpy.testing.assert_array_equal(state.normal(size=3).asnumpy(), first)
+    loc = np.asarray([0.0, 10.0])
+    draws = random.RandomState(0).normal(loc, 2.0)
+    numpy.testing.assert_array_equal(draws.asnumpy(),
+                                     numpy.random.RandomState(0).normal([0.0, 10.0], 2.0))
+    numpy.testing.assert_array_equal(
+        pg.grad(lambda m: np.sum(random.RandomState(0).normal(m, 2.0)))(loc).asnumpy(), [1, 1])
+
+
+def test_a_parameter_carrying_a_derivative_is_refused_where_not_reparameterized():
+    with pytest.raises(Exception, match="stop_gradient"):
+        pg.grad(lambda a: np.sum(random.RandomState(0).gamma(a, 1.0)))(np.asarray([2.0]))
+
+
+@pytest.mark.parametrize("name", ["torch", "jax", "strict"])
+def test_other_backends_draw_seeded_streams_on_their_own_backend(name):
+    try:
+        context = pg.use_backend(name)
+        context.__enter__()
+    except pg.BackendUnavailable as exc:
+        pytest.skip(f"backend {name} not available: {exc}")
+    try:
+        for make in (lambda: random.RandomState(3), lambda: random.default_rng(3)):
+            a, b = make(), make()
+            for draw in (lambda r: r.normal(size=4), lambda r: r.gamma(2.0, size=3),
+                         lambda r: r.permutation(5), lambda r: r.choice(4, 3),
+                         lambda r: r.uniform(size=2), lambda r: r.poisson(2.0, 3)):
+                x, y = draw(a), draw(b)
+                assert x.backend == name
+                numpy.testing.assert_array_equal(x.asnumpy(), y.asnumpy())
+        random.seed(1)
+        first = random.beta(2.0, 2.0, 3).asnumpy()
+        random.seed(1)
+        numpy.testing.assert_array_equal(random.beta(2.0, 2.0, 3).asnumpy(), first)
+    finally:
+        context.__exit__(None, None, None)

@@ -12,6 +12,8 @@ from . import _array_methods  # noqa: F401  (installs operators on Array)
 from . import fft, linalg, random
 from ._compat import *  # noqa: F403
 from ._compat import __all__ as _compat_all
+from ._compat_more import *  # noqa: F403  (NumPy's other public names: issue 17)
+from ._compat_more import __all__ as _compat_more_all
 from ._creation import *  # noqa: F403
 from ._creation import __all__ as _creation_all
 from ._data_types import *  # noqa: F403
@@ -62,7 +64,7 @@ def stop_gradient(x):
 __all__ = (["Array", "ndarray", "fft", "linalg", "random", "take", "take_along_axis",
             "stop_gradient", "__array_namespace_info__",
             "e", "pi", "inf", "nan", "newaxis", "__array_api_version__"]
-           + _compat_all + _creation_all + _data_types_all + _elementwise_all
+           + _compat_all + _compat_more_all + _creation_all + _data_types_all + _elementwise_all
            + _linear_algebra_all + _manipulation_all + _searching_all + _sets_all + _sorting_all
            + _statistics_all
            + _utility_all)

@@ -38,12 +38,15 @@ from ._linalg_det import SlogdetResult, det, slogdet
 from ._linalg_solve import inv, pinv, solve
 from . import _linear_algebra
 from ._linear_algebra import matmul, matrix_transpose, vecdot
+from ._linalg_more import LinAlgError, cond, lstsq, multi_dot, tensorinv, tensorsolve
 
 __all__ = ["cholesky", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "inv",
            "matmul", "matrix_norm", "matrix_power", "matrix_rank", "matrix_transpose", "norm",
            "outer", "pinv", "qr", "slogdet", "solve", "svd", "svdvals", "tensordot", "trace",
            "vecdot", "vector_norm", "EigResult", "EighResult", "QRResult", "SlogdetResult",
-           "SVDResult"]
+           "SVDResult",
+           # NumPy's functions beyond the standard's extension
+           "LinAlgError", "cond", "lstsq", "multi_dot", "tensorinv", "tensorsolve"]
 
 
 # -- matrix_rank --------------------------------------------------------------------------------
