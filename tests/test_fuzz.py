@@ -574,9 +574,13 @@ def _check_family(prog, check, every_jax=5):
     oracles = ("torch", "jax") if done % every_jax == 0 else ("torch",)
     start = time.perf_counter()
     try:
-        with numpy.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", JitWarning)
+        with numpy.errstate(all="ignore"), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", JitWarning)
             used = check(prog, oracles)
+        for w in caught:   # pg.jit ran eagerly instead: right numbers, but say how often
+            if issubclass(w.category, JitWarning):
+                families.TALLY.notes[f"{family} [{prog.backend}]: JitWarning "
+                                     f"{str(w.message)[:70]!r}"] += 1
     except Exception as exc:   # noqa: BLE001   every failure is a finding of this family
         message = f"{type(exc).__name__}: {str(exc)[:1500]}\nraised at {_origin(exc)}"
         families.TALLY.disagreed(family, prog, message, _kind(exc))
