@@ -57,15 +57,19 @@ def oldest(session: nox.Session) -> None:
 
 @nox.session
 def fuzz(session: nox.Session) -> None:
-    """Differential fuzzing at length: random compositions of primitives, polygrad's gradients,
-    JVPs and Hessian-vector products against torch.autograd and JAX (tests/test_fuzz.py).
-    ``POLYGRAD_FUZZ_EXAMPLES`` sets the number of programs (default here 2000; a fifth of them
-    also go through JAX); each run draws new programs. Extra arguments go to pytest."""
+    """Differential fuzzing at length (tests/test_fuzz.py): random compositions of primitives,
+    in-place updates with repeated indices, writes through views, ``checkpoint`` and ``jit`` of
+    closures, near-singular linear algebra; polygrad's values and derivatives against NumPy,
+    torch.autograd, JAX and central differences. ``POLYGRAD_FUZZ_EXAMPLES`` sets the number of
+    programs, shared among the families (default here 5000: about 20 minutes on 2 cores); each
+    run draws new ones and prints the programs and disagreements per family at the end.
+    ``POLYGRAD_FUZZ_VERBOSE=1`` prints every disagreement. Extra arguments go to pytest."""
     _install(session, "torch,jax,test")
-    examples = os.environ.get("POLYGRAD_FUZZ_EXAMPLES", "2000")
+    examples = os.environ.get("POLYGRAD_FUZZ_EXAMPLES", "5000")
     session.run("python", "-m", "pytest", "-p", "no:cacheprovider", "-s", "-q",
                 "tests/test_fuzz.py", *session.posargs,
-                env={"POLYGRAD_FUZZ_EXAMPLES": examples})
+                env={"POLYGRAD_FUZZ_EXAMPLES": examples,
+                     "POLYGRAD_FUZZ_VERBOSE": os.environ.get("POLYGRAD_FUZZ_VERBOSE", "")})
 
 
 @nox.session

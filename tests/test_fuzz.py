@@ -6,25 +6,39 @@ operation (elementwise, reduction over random axes, cumulative, shape, indexing,
 softmax family) applied to earlier values, with domains respected by construction (``log`` gets
 ``a² + 0.5``, ``atanh`` gets ``0.9 tanh a``, ...). The same program runs in NumPy (values),
 polygrad, JAX and torch; gradients, JVPs and Hessian-vector products (forward-over-reverse and
-reverse-over-reverse) are compared. The normal suite runs a short, derandomized sample;
-``nox -s fuzz`` runs a long random one (``POLYGRAD_FUZZ_EXAMPLES``, default 2000 there).
+reverse-over-reverse) are compared.
+
+Further families (``fuzz_families.py``, and ``jit`` here): in-place updates with repeated
+indices, masks and mixed keys; writes through views; ``checkpoint`` of closures; ``jit`` of
+closures whose arrays change between calls; det, slogdet, inv and solve at and near singular
+matrices. Their oracles are NumPy's semantics, central differences in float64, torch and JAX.
+
+The normal suite runs a short, derandomized sample, failing at the first disagreement;
+``nox -s fuzz`` runs a long random one (``POLYGRAD_FUZZ_EXAMPLES`` programs, shared among the
+families by ``SHARES``), counts every disagreement, prints the counts per family and fails at
+the end of each family that had one, showing its smallest program.
 """
 
 from __future__ import annotations
 
 import atexit
 import collections
+import dataclasses
 import math
 import os
+import time
+import traceback
+import unittest.mock
+import warnings
 from dataclasses import dataclass, field
 
 import numpy
 import pytest
 
-hypothesis = pytest.importorskip("hypothesis")
-jax = pytest.importorskip("jax")
-torch = pytest.importorskip("torch")
-scipy_special = pytest.importorskip("scipy.special")
+hypothesis = pytest.importorskip("hypothesis", reason="the fuzzer draws programs with hypothesis")
+jax = pytest.importorskip("jax", reason="jax is an oracle of every program family")
+torch = pytest.importorskip("torch", reason="torch is an oracle of every program family")
+scipy_special = pytest.importorskip("scipy.special", reason="scipy.special gives NumPy values")
 
 import jax.numpy as jnp  # noqa: E402
 from hypothesis import HealthCheck, Phase, assume, given, settings  # noqa: E402
@@ -33,11 +47,25 @@ from hypothesis import strategies as st  # noqa: E402
 import polygrad as pg  # noqa: E402
 import polygrad.numpy as pnp  # noqa: E402
 import polygrad.special as pspecial  # noqa: E402
+from polygrad.extend import JitWarning  # noqa: E402
+
+import fuzz_families as families  # noqa: E402   (tests/ is on sys.path: no __init__.py)
 
 LONG = "POLYGRAD_FUZZ_EXAMPLES" in os.environ
+VERBOSE = bool(os.environ.get("POLYGRAD_FUZZ_VERBOSE"))   # print every disagreement of a family
 EXAMPLES = int(os.environ.get("POLYGRAD_FUZZ_EXAMPLES", "20"))
-# JAX compiles each program (about half a second): a fifth as many programs go through it
-JAX_EXAMPLES = max(1, EXAMPLES // 5) if LONG else 3
+#: a long run's programs, shared among the families (JAX compiles each program, about half a
+#: second, hence its smaller share); the short run of the normal suite: (torch, jax, ...) below
+SHARES = {"compositions, torch": 0.70, "compositions, jax": 0.10, "in-place updates": 0.07,
+          "writes through views": 0.04, "checkpoint with closures": 0.04,
+          "near-singular linear algebra": 0.03, "jit with closures": 0.02}
+SHORT = {"compositions, torch": 20, "compositions, jax": 3, "in-place updates": 8,
+         "writes through views": 6, "checkpoint with closures": 6,
+         "near-singular linear algebra": 6, "jit with closures": 3}
+
+
+def _examples(family):
+    return max(1, round(EXAMPLES * SHARES[family])) if LONG else SHORT[family]
 RTOL = 1e-7
 USED: collections.Counter = collections.Counter()
 TRIED = collections.Counter()
@@ -524,16 +552,210 @@ _SETTINGS = dict(deadline=None, derandomize=not LONG, database=None,
                                         HealthCheck.data_too_large])
 
 
-@settings(max_examples=EXAMPLES, **_SETTINGS)
+@settings(max_examples=_examples("compositions, torch"), **_SETTINGS)
 @given(programs())
 def test_random_compositions_agree_with_torch_autograd(prog):
     assume(check_program(prog, "torch"))
 
 
-@settings(max_examples=JAX_EXAMPLES, **_SETTINGS)
+@settings(max_examples=_examples("compositions, jax"), **_SETTINGS)
 @given(programs())
 def test_random_compositions_agree_with_jax(prog):
     assume(check_program(prog, "jax"))
+
+
+# -- program families beyond compositions (tests/fuzz_families.py), and jit of closures ---------
+def _check_family(prog, check, every_jax=5):
+    """Run ``check(prog, oracles)``; JAX joins torch on every ``every_jax``-th program of the
+    family. A disagreement (a wrong number or an unexpected error) fails at once in the short
+    run (hypothesis then shrinks it); a long run counts them all and fails at the end."""
+    family = prog.family
+    done = families.TALLY.programs[family] + families.TALLY.disagreements[family]
+    oracles = ("torch", "jax") if done % every_jax == 0 else ("torch",)
+    start = time.perf_counter()
+    try:
+        with numpy.errstate(all="ignore"), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", JitWarning)
+            used = check(prog, oracles)
+        for w in caught:   # pg.jit ran eagerly instead: right numbers, but say how often
+            if issubclass(w.category, JitWarning):
+                families.TALLY.notes[f"{family} [{prog.backend}]: JitWarning "
+                                     f"{str(w.message)[:70]!r}"] += 1
+    except Exception as exc:   # noqa: BLE001   every failure is a finding of this family
+        message = f"{type(exc).__name__}: {str(exc)[:1500]}\nraised at {_origin(exc)}"
+        families.TALLY.disagreed(family, prog, message, _kind(exc))
+        if VERBOSE:
+            print(f"\n{family} disagrees:\n{prog!r}\n{message}")
+        if not LONG:
+            raise
+        return
+    finally:
+        families.TALLY.seconds[family] += time.perf_counter() - start
+    assume(used is not None)   # None: the oracle's derivatives are not finite there
+    families.TALLY.compared(family, used)
+
+
+def _kind(exc):
+    """What disagreed: the comparison's name, or the error and where it came from."""
+    if isinstance(exc, AssertionError):
+        lines = [ln for ln in str(exc).splitlines() if ln.endswith(" differs") or ": shape" in ln]
+        return lines[0] if lines else "AssertionError: " + str(exc).strip()[:80]
+    return f"{type(exc).__name__} at {_origin(exc)}"
+
+
+def _origin(exc):
+    frames = traceback.extract_tb(exc.__traceback__)
+    inner = [f for f in frames if "polygrad" in f.filename and "tests" not in f.filename]
+    f = (inner or frames)[-1]
+    return f"{os.path.basename(f.filename)}:{f.lineno} ({f.name})"
+
+
+def _verdict(family):
+    tally = families.TALLY
+    if tally.disagreements[family]:
+        total = tally.programs[family] + tally.disagreements[family]
+        pytest.fail(f"{family}: {tally.disagreements[family]} of {total} programs disagree; "
+                    f"the smallest:\n{tally.smallest[family][1]}", pytrace=False)
+
+
+def test_inplace_updates_with_repeated_indices_agree_with_finite_differences_torch_and_jax():
+    @settings(max_examples=_examples("in-place updates"), **_SETTINGS)
+    @given(families.update_programs())
+    def run(prog):
+        _check_family(prog, families.check_update_program)
+    run()
+    _verdict("in-place updates")
+
+
+def test_writes_through_views_are_differentiated_as_evaluated_or_raise():
+    @settings(max_examples=_examples("writes through views"), **_SETTINGS)
+    @given(families.view_programs())
+    def run(prog):
+        _check_family(prog, families.check_view_program)
+    run()
+    _verdict("writes through views")
+
+
+def test_checkpoint_of_closures_agrees_with_torch_jax_and_finite_differences():
+    @settings(max_examples=_examples("checkpoint with closures"), **_SETTINGS)
+    @given(families.checkpoint_programs())
+    def run(prog):
+        _check_family(prog, families.check_checkpoint_program)
+    run()
+    _verdict("checkpoint with closures")
+
+
+def test_near_singular_linear_algebra_agrees_with_the_adjugate_torch_and_jax():
+    @settings(max_examples=_examples("near-singular linear algebra"), **_SETTINGS)
+    @given(families.linalg_programs())
+    def run(prog):
+        _check_family(prog, families.check_linalg_program, every_jax=1)
+    run()
+    _verdict("near-singular linear algebra")
+
+
+@dataclass
+class JitProgram:
+    """A composition whose second input ``y`` is closed over by the jitted function, then
+    changed in place between calls (``mutation``: "set" ``W[...] = y2``, "add" ``W += y2 - y``,
+    "one" a single element)."""
+
+    prog: Program
+    backend: str
+    mutation: str
+    y2: numpy.ndarray
+    family: str = "jit with closures"
+
+    def __repr__(self):
+        return (f"JitProgram(backend={self.backend!r}, mutation {self.mutation!r}, "
+                f"x={self.prog.x.round(3).tolist()}, y={self.prog.y.round(3).tolist()}, "
+                f"y2={self.y2.round(3).tolist()}, steps {self.prog.steps})")
+
+
+@st.composite
+def jit_programs(draw):
+    prog = draw(programs())
+    reached = {len(prog.steps) + 1}   # the values the output depends on, back to the inputs
+    for i in range(len(prog.steps) + 1, 1, -1):
+        if i in reached:
+            reached.update(prog.steps[i - 2].args)
+    assume(1 in reached)   # the closed-over array matters
+    rng = numpy.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    mutation = draw(st.sampled_from(["set", "add", "one"]))
+    y2 = rng.uniform(-1.5, 1.5, prog.y.shape)
+    if mutation == "one":
+        y2 = prog.y.copy()
+        y2[(0,) * y2.ndim] = rng.uniform(-1.5, 1.5)
+    with numpy.errstate(all="ignore"):
+        value = prog.run(NUMPY, prog.x, y2)
+    assume(numpy.all(numpy.isfinite(value)) and numpy.max(numpy.abs(value)) < 1e6)
+    return JitProgram(prog, draw(st.sampled_from(["jax", "torch"])), mutation, y2)
+
+
+def _no_torch_compile():
+    """torch.compile as the identity (as tests/test_jit.py does): polygrad's tracing of the
+    program through fake tensors is what is under test, and inductor takes seconds a program."""
+    return unittest.mock.patch.object(torch, "compile", lambda graph, **kwargs: graph)
+
+
+def check_jit_program(case, oracles):
+    """``pg.jit(f)`` and ``pg.jit(pg.grad(f))`` of a function closing over an array ``W``:
+    against torch.autograd before and after ``W`` changes in place (the result follows the
+    change), and ``pg.grad`` of a jitted function closing over the differentiated ``W``."""
+    prog = case.prog
+    rng = numpy.random.default_rng(7)
+    u, v = rng.uniform(-1.0, 1.0, prog.x.shape), rng.uniform(-1.0, 1.0, prog.y.shape)
+    after = dataclasses.replace(prog, y=case.y2)
+    refs = [_torch(prog, u, v), _torch(after, u, v)]
+    for ref in refs:
+        for want in ref.values():
+            want = _host(want)
+            if not numpy.all(numpy.isfinite(want)) or numpy.max(numpy.abs(want),
+                                                                initial=0) > 1e8:
+                return None
+    with pg.use_backend(case.backend), _no_torch_compile():
+        X, w = pnp.asarray(prog.x, dtype=pnp.float64), pnp.asarray(prog.weight, dtype=pnp.float64)
+        W = pnp.asarray(prog.y, dtype=pnp.float64)   # a copy: mutated below
+
+        def f(x):
+            return pnp.sum(prog.run(POLYGRAD, x, W) * w)
+        jf, jg = pg.jit(f), pg.jit(pg.grad(f))
+        _close(jf(X), refs[0]["value"], "jit value (against torch)", case)
+        _close(jg(X), refs[0]["grad x"], "jit(grad) (against torch)", case)
+        if case.mutation == "set":
+            W[...] = pnp.asarray(case.y2, dtype=pnp.float64)
+        elif case.mutation == "add":
+            W += pnp.asarray(case.y2 - prog.y, dtype=pnp.float64)
+        else:
+            W[(0,) * W.ndim] = float(case.y2[(0,) * W.ndim])
+        _close(jf(X), refs[1]["value"], "jit value after the closed-over array changed "
+               "(against torch)", case)
+        _close(jg(X), refs[1]["grad x"], "jit(grad) after the closed-over array changed "
+               "(against torch)", case)
+
+        def through(y):
+            return pg.jit(lambda x: pnp.sum(prog.run(POLYGRAD, x, y) * w))(X)
+        _close(pg.grad(through)(W), refs[1]["grad y"], "grad of a jitted function closing "
+               "over the differentiated array (against torch)", case)
+    return ["torch"]
+
+
+def _jit_example(backend):
+    # a program the fuzzer found (issue 22): on jax, the jitted function kept the old W
+    prog = _program([1.259, 0.69], [-0.446], [Step("logaddexp", (1, 0)),
+                                               Step("multiply", (1, 2))], [0.3, -0.7])
+    return JitProgram(prog, backend, "add", numpy.asarray([0.934]))
+
+
+def test_jit_of_closures_follows_the_closed_over_arrays():
+    @settings(max_examples=_examples("jit with closures"), **_SETTINGS)
+    @hypothesis.example(_jit_example("jax"))
+    @hypothesis.example(_jit_example("torch"))
+    @given(jit_programs())
+    def run(case):
+        _check_family(case, check_jit_program)
+    run()
+    _verdict("jit with closures")
 
 
 def _report():
@@ -543,6 +765,9 @@ def _report():
         print(f"\npolygrad fuzz: programs compared with torch.autograd: {TRIED['torch']}, "
               f"with jax: {TRIED['jax']}; {len(USED)} of {len(ops)} operations used")
         print("  " + ", ".join(f"{op} {USED[op]}" for op in ops))
+    if LONG and (families.TALLY.programs or families.TALLY.disagreements):
+        print("\npolygrad fuzz, program families:")
+        print("\n".join(families.TALLY.lines()))
 
 
 atexit.register(_report)
