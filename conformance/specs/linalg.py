@@ -134,7 +134,8 @@ def _main_namespace() -> list:
                  Case(A((2, 3, 4)), A((3, 4, 2))), Case(A((2, 3)), A((3, 2)), axes=1),
                  Case(A((3, 2)), A((2, 3)), axes=((0,), (1,))),
                  Case(A((2, 3, 4)), A((4, 2)), axes=((-1, 0), (0, 1))),
-                 Case(A((2,)), A((3,)), axes=0)], dtypes=_FC, category=LA),
+                 Case(A((2,)), A((3,)), axes=0)], dtypes=_FC, covers=("linalg.tensordot",),
+             category=LA),
         Spec("vecdot", np.vecdot, lambda a, b, axis=-1: numpy.sum(numpy.conj(a) * b, axis=axis),
              [Case(A((3,)), A((3,))), Case(A((2, 3)), A((3,))),
               Case(A((3, 2)), A((3, 2)), axis=0)], dtypes=_FC,
@@ -171,7 +172,8 @@ def _decompositions() -> list:
             primitives=("linalg_det", "linalg_adjugate"), category=LA),
         Spec("linalg.det(gradient)", _det_gradient, _adjugate_t, [
             Case(A((3, 3), "singular")), Case(A((2, 3, 3), "wellcond")),
-            Case(A((1, 1), "wellcond"))], primitives=("linalg_adjugate",), category=LA),
+            Case(A((1, 1), "wellcond"))], primitives=("linalg_adjugate",),
+             covers=("linalg_adjugate",), category=LA),
         Spec("linalg_slogdet", lambda x: tuple(np.linalg.slogdet(x)),
              lambda x: tuple(numpy.linalg.slogdet(x)), [
                  Case(A((3, 3), "wellcond")), Case(A((2, 2, 2), "wellcond"))],

@@ -192,7 +192,7 @@ def polyfit(x: Any, y: Any, deg: int, rcond: Any = None, full: bool = False, w: 
     if x.ndim != 1 or x.shape[0] == 0 or y.shape[0] != x.shape[0]:
         raise TypeError("polygrad.numpy.polyfit: expected non-empty 1-D x and y of the same "
                         "length")
-    rcond = len(x.tolist()) * finfo(x.dtype).eps if rcond is None else rcond
+    rcond = x.shape[0] * finfo(x.dtype).eps if rcond is None else rcond
     lhs, rhs = vander(x, order), y
     if w is not None:
         w = as_array(w)
