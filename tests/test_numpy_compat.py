@@ -222,6 +222,9 @@ ARRAY_METHODS = sorted(n for n in dir(numpy.ndarray) if not n.startswith("_") an
                        n not in NOT_ARRAY_METHODS)
 
 
+@pytest.mark.skipif(numpy.lib.NumpyVersion(numpy.__version__) < "2.4.0",
+                    reason="the exclusion list describes NumPy 2.4's ndarray (older ones also "
+                           "have itemset, ptp, newbyteorder, tostring)")
 @pytest.mark.parametrize("name", ARRAY_METHODS)
 def test_array_has_ndarrays_method(name):
     assert hasattr(np.Array, name)
