@@ -13,7 +13,7 @@ from typing import Any
 from . import _debug
 from ._array import Array, DifferentiationError, native_of
 from ._primitive import Primitive, _registry, defvjp
-from ._trace import Trace, bind
+from ._trace import Trace, apply_native, bind
 
 __all__ = ["Node", "ReverseTrace", "backward_pass", "DifferentiationError", "TAPE_LEAF", "Unit",
            "recording_trace", "unbroadcast", "add_cotangents"]
@@ -72,19 +72,18 @@ class ReverseTrace(Trace):
                 p = a._v
                 if p._trace is None:
                     b = p._backend
-                    kernel = prim.kernels.get(b)
-                    if kernel is not None:
-                        if n == 1:
-                            primals = (p,)
-                            ans = Array(kernel(p._v, **params), b)
-                        elif j == 0:
-                            primals = (p, args[1])
-                            ans = Array(kernel(p._v, args[1], **params), b)
-                        else:
-                            primals = (args[0], p)
-                            ans = Array(kernel(args[0], p._v, **params), b)
-                        return Array(ans, b, self, Node(prim, primals, params, ans,
-                                                        ((j, a._aux),)))
+                    if n == 1:
+                        primals = (p,)
+                        natives = (p._v,)
+                    elif j == 0:
+                        primals = (p, args[1])
+                        natives = (p._v, args[1])
+                    else:
+                        primals = (args[0], p)
+                        natives = (args[0], p._v)
+                    ans = apply_native(prim, b, natives, params)
+                    return Array(ans, b, self, Node(prim, primals, params, ans,
+                                                    ((j, a._aux),)))
             elif j < 0 and n == 2:   # two arrays (x @ w, z + b): tracers of this trace or values
                 out = self._two_arrays(prim, args, params)
                 if out is not None:
@@ -119,11 +118,10 @@ class ReverseTrace(Trace):
                     natives = None
             i += 1
         primals = tuple(primals)
-        kernel = None if natives is None or backend is None else prim.kernels.get(backend)
-        if kernel is not None and not prim.multiple_results:
-            ans = Array(kernel(*natives, **params), backend)
-        else:
+        if natives is None or backend is None:
             ans = bind(prim, primals, params)
+        else:
+            ans = apply_native(prim, backend, natives, params)
         node = Node(prim, primals, params, ans, tuple(parents))
         if prim.multiple_results:
             n = len(ans)
@@ -141,14 +139,13 @@ class ReverseTrace(Trace):
         if pa is None or pb is None or pa._trace is not None or pb._trace is not None:
             return None
         backend = pa._backend
-        kernel = prim.kernels.get(backend)
-        if kernel is None or pb._backend is not backend:
+        if pb._backend is not backend:
             return None
         if ta is self:
             parents = ((0, a._aux), (1, b._aux)) if tb is self else ((0, a._aux),)
         else:   # tb is self: process is only called with a tracer of this trace
             parents = ((1, b._aux),)
-        ans = Array(kernel(pa._v, pb._v, **params), backend)
+        ans = apply_native(prim, backend, (pa._v, pb._v), params)
         return Array(ans, backend, self, Node(prim, (pa, pb), params, ans, parents))
 
 

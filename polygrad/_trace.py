@@ -17,7 +17,8 @@ from . import _debug
 from ._array import Array
 from ._backend import get_backend
 
-__all__ = ["Trace", "bind", "apply_concrete", "trace_scope", "tracing", "MixedBackendError"]
+__all__ = ["Trace", "bind", "apply_concrete", "apply_native", "trace_scope", "tracing",
+           "MixedBackendError"]
 
 _levels = itertools.count(1)
 _SCALARS = (int, float, complex, bool, type(None))
@@ -120,6 +121,19 @@ def apply_concrete(prim: Any, args: tuple, params: dict) -> Any:
         kind = complex if any(isinstance(v, complex) for v in natives) else \
             float if any(isinstance(v, float) for v in natives) else None
         natives = [v if v is None else backend.asarray(kind(v) if kind else v) for v in natives]
+    return apply_native(prim, backend, natives, params)
+
+
+def apply_native(prim: Any, backend: Any, natives: tuple | list, params: dict) -> Any:
+    """The concrete fast path: ``prim``'s kernel on ``backend`` applied to native arrays (and
+    Python scalars) the caller has already checked, the result wrapped as Array(s).
+
+    The one place a kernel is looked up and called: ``apply_concrete`` ends here, and so do the
+    namespace's fast paths (``numpy/_helpers.py``) and the reverse trace's, which skip
+    ``apply_concrete``'s per-argument checks when they know the arguments' kinds already. A
+    caller validates its arguments before it gets here, so that an error never depends on
+    whether the kernel was cached.
+    """
     kernel = prim.kernels.get(backend)
     if kernel is None:
         kernel = prim.resolve(backend)

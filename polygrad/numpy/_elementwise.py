@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from .._primitive import defjvp, deflinear, defvjp, primitive
-from ._helpers import EMPTY, Array, binary, bind, promoted, unary
+from ._helpers import EMPTY, Array, apply_native, binary, bind, promoted, unary
 
 __all__ = [
     "abs", "acos", "acosh", "add", "asin", "asinh", "atan", "atan2", "atanh", "bitwise_and",
@@ -469,9 +469,7 @@ def where(condition, x=None, y=None, /):
         backend = x1._backend
         if x2._backend is backend and condition._backend is backend and \
                 x1._v.dtype is x2._v.dtype:
-            k = _where.kernels.get(backend)
-            if k is not None:
-                return Array(k(condition._v, x1._v, x2._v), backend)
+            return apply_native(_where, backend, (condition._v, x1._v, x2._v), EMPTY)
     return bind(_where, (condition, *promoted(x1, x2)), EMPTY)
 
 

@@ -1,7 +1,8 @@
 """Builders for namespace functions: each registers a primitive and returns its public function.
 
-The public function runs the kernel directly when its inputs are concrete arrays of one backend
-(the fast path) and otherwise goes through ``bind``. Imports the core only.
+The public function takes ``bind``'s concrete fast path (``apply_native``) when its inputs are
+concrete arrays of one backend and dtype, hands a tracer straight to its trace, and otherwise
+goes through ``bind``. Imports the core only.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from collections.abc import Callable
 
 from .._array import Array, native_of
 from .._primitive import Primitive, defjvp, defunary, defvjp, nondiff, primitive
-from .._trace import bind
+from .._trace import apply_native, bind
 
-__all__ = ["unary", "binary", "EMPTY", "Variadic", "bind", "Array", "as_array", "promoted",
-           "weak_safe", "into"]
+__all__ = ["unary", "binary", "EMPTY", "Variadic", "bind", "apply_native", "Array", "as_array",
+           "promoted", "weak_safe", "into"]
 
 EMPTY: dict = {}
 _PLAIN = (int, float)
@@ -39,16 +40,14 @@ def unary(name: str, derivative: Callable | None = None, *, doc: str | None = No
         nondiff(prim)
     else:
         defunary(prim, derivative)
-    kernels = prim.kernels
 
     def fn(x, /):
         if type(x) is Array:
             t = x._trace
             if t is None:
-                k = kernels.get(x._backend)
-                if k is not None and (not inexact or x._v.dtype in
-                                      (_weak_safe.get(x._backend) or weak_safe(x._backend))):
-                    return Array(k(x._v), x._backend)
+                if not inexact or x._v.dtype in (_weak_safe.get(x._backend) or
+                                                 weak_safe(x._backend)):
+                    return apply_native(prim, x._backend, (x._v,), EMPTY)
             elif t.active and not prim.nondiff:
                 return t.process(prim, (x,), EMPTY)
             if inexact and not x.dtype.is_floating:
@@ -73,7 +72,6 @@ def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
     else:
         defvjp(prim, *vjps)
         defjvp(prim, *jvps)
-    kernels = prim.kernels
 
     def fn(x1, x2, /):
         if type(x1) is Array:
@@ -86,14 +84,10 @@ def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
                     if x2._trace is None and x2._backend is backend and \
                             v1.dtype is x2._v.dtype and (not inexact or v1.dtype in
                                                          weak_safe(backend)):
-                        k = kernels.get(backend)
-                        if k is not None:
-                            return Array(k(v1, x2._v), backend)
+                        return apply_native(prim, backend, (v1, x2._v), EMPTY)
                 elif t2 in _PLAIN and v1.dtype in (_weak_safe.get(backend) or
                                                    weak_safe(backend)):
-                    k = kernels.get(backend)
-                    if k is not None:
-                        return Array(k(v1, x2), backend)
+                    return apply_native(prim, backend, (v1, x2), EMPTY)
             elif t2 in _PLAIN and t1.active and not prim.nondiff:
                 # a tracer is floating (every leaf is): the scalar keeps its dtype everywhere
                 return t1.process(prim, (x1, x2), EMPTY)
@@ -101,10 +95,8 @@ def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
             t2 = x2._trace
             if t2 is None:
                 backend = x2._backend
-                k = kernels.get(backend)
-                if k is not None and x2._v.dtype in (_weak_safe.get(backend) or
-                                                     weak_safe(backend)):
-                    return Array(k(x1, x2._v), backend)
+                if x2._v.dtype in (_weak_safe.get(backend) or weak_safe(backend)):
+                    return apply_native(prim, backend, (x1, x2._v), EMPTY)
             elif t2.active and not prim.nondiff:
                 return t2.process(prim, (x1, x2), EMPTY)
         if inexact:

@@ -15,7 +15,7 @@ from .._backend import use_backend
 from .._primitive import defjvp, deflinear, defvjp, primitive
 from .._reverse import TAPE_LEAF, DifferentiationError, recording_trace
 from .._trace import tracing
-from ._helpers import as_array, bind
+from ._helpers import apply_native, as_array, bind
 
 __all__ = ["take", "take_along_axis", "getitem", "setitem", "scatter_add", "check_writable",
            "propagate", "link_view"]
@@ -63,12 +63,9 @@ def getitem(x, key):
     """``x[key]`` with basic, integer-array and boolean indexing; basic indexing makes a view
     (see ``_link``)."""
     key = normalize_key(key, x._backend)
-    out = None
     if x._trace is None:
-        k = getitem_p.kernels.get(x._backend)
-        if k is not None:
-            out = Array(k(x._v, key), x._backend)
-    if out is None:
+        out = apply_native(getitem_p, x._backend, (x._v,), {"key": key})
+    else:
         out = bind(getitem_p, (x,), {"key": key})
     if getattr(x, "_readonly", False) and all(isinstance(k, _BASIC) for k in key):
         out._readonly = True   # a view, as NumPy's basic indexing gives, of read-only memory
@@ -227,8 +224,7 @@ def _write(self: Array, key: tuple, value: Any) -> None:
     if backend.mutable and not tracing():
         native = backend.setitem_inplace(native, key, v)
     else:
-        k = setitem_p.kernels.get(backend) or setitem_p.resolve(backend)
-        native = k(native, v, key)
+        native = apply_native(setitem_p, backend, (native, v), {"key": key})._v
     self._v = native
     if trace is TAPE_LEAF:
         self._aux = None

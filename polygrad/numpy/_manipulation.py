@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._primitive import deflinear, primitive
-from ._helpers import Array, Variadic, as_array, bind, into
+from ._helpers import Array, Variadic, apply_native, as_array, bind, into
 from ._indexing import link_view
 from ._promotion import promote
 
@@ -36,12 +36,9 @@ def reshape(a, /, shape: Sequence[int], order: str = "C", *, copy: bool | None =
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
     if order != "C" and order != "A":
         return _reshape_fortran(a, shape, order)
-    out = None
     if type(a) is Array and a._trace is None:
-        k = _reshape.kernels.get(a._backend)
-        if k is not None:
-            out = Array(k(a._v, shape), a._backend)
-    if out is None:
+        out = apply_native(_reshape, a._backend, (a._v,), {"shape": shape})
+    else:
         out = bind(_reshape, (a,), {"shape": shape})
     if copy:
         from ._data_types import astype
