@@ -56,7 +56,7 @@ _SCALARS = (int, float, complex, bool)
 class ReverseTrace(Trace):
     """A trace whose tracers record a graph of ``Node``s for the backward pass.
 
-    ``debug_nans`` swaps ``process`` for a version that also notes each node's call site.
+    While ``debug_nans`` is on, ``process`` also notes each node's call site (``_debug.locate``).
     """
 
     __slots__ = ()
@@ -82,11 +82,15 @@ class ReverseTrace(Trace):
                         primals = (args[0], p)
                         natives = (args[0], p._v)
                     ans = apply_native(prim, b, natives, params)
-                    return Array(ans, b, self, Node(prim, primals, params, ans,
-                                                    ((j, a._aux),)))
+                    out = Array(ans, b, self, Node(prim, primals, params, ans, ((j, a._aux),)))
+                    if _debug.ON:
+                        _debug.locate(out)
+                    return out
             elif j < 0 and n == 2:   # two arrays (x @ w, z + b): tracers of this trace or values
                 out = self._two_arrays(prim, args, params)
                 if out is not None:
+                    if _debug.ON:
+                        _debug.locate(out)
                     return out
         primals = list(args)
         parents = []
@@ -125,9 +129,13 @@ class ReverseTrace(Trace):
         node = Node(prim, primals, params, ans, tuple(parents))
         if prim.multiple_results:
             n = len(ans)
-            return tuple(Array(o, o._backend, self, Node(_select, (j, n), {}, o, ((0, node),)))
-                         for j, o in enumerate(ans))
-        return Array(ans, backend or ans._backend, self, node)
+            out = tuple(Array(o, o._backend, self, Node(_select, (j, n), {}, o, ((0, node),)))
+                        for j, o in enumerate(ans))
+        else:
+            out = Array(ans, backend or ans._backend, self, node)
+        if _debug.ON:
+            _debug.locate(out)
+        return out
 
     def _two_arrays(self, prim: Any, args: tuple, params: dict) -> Any:
         a, b = args

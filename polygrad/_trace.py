@@ -137,9 +137,9 @@ def apply_native(prim: Any, backend: Any, natives: tuple | list, params: dict) -
     kernel = prim.kernels.get(backend)
     if kernel is None:
         kernel = prim.resolve(backend)
-        if _debug.ON:
-            kernel = prim.kernels[backend] = _debug.checked_kernel(prim, backend, kernel)
     out = kernel(*natives, **params)
+    if _debug.ON:
+        _debug.check_forward(prim, backend, natives, out)
     if prim.multiple_results:
         return tuple(Array(o, backend) for o in out)
     return Array(out, backend)
