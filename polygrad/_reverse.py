@@ -11,8 +11,10 @@ import weakref
 from typing import Any
 
 from . import _debug
+from . import _ops
 from ._array import Array, DifferentiationError, native_of
-from ._primitive import Primitive, _registry, defvjp
+from ._ops import ones_like, zeros_like
+from ._primitive import Primitive, defvjp
 from ._trace import Trace, apply_native, bind
 
 __all__ = ["Node", "ReverseTrace", "backward_pass", "DifferentiationError", "TAPE_LEAF", "Unit",
@@ -279,8 +281,6 @@ def _unit_seed(node: Node, unit: Unit, retain: bool) -> list:
                 if not retain:
                     node.args = node.ans = node.parents = None
                 return ends
-    from .numpy import ones_like
-
     return [(node, ones_like(unit.value))]
 
 
@@ -355,8 +355,6 @@ def _not_an_array(kind: str, prim: Any, i: int, c: Any) -> DifferentiationError:
 def _fill_zeros(g: tuple, ans: Any) -> Any:
     if not isinstance(ans, tuple):   # a select node: pass the tuple through
         return g
-    from .numpy import zeros_like
-
     return tuple(zeros_like(a) if c is None else c for c, a in zip(g, ans))
 
 
@@ -395,13 +393,13 @@ def unbroadcast(c: Any, arg: Any) -> Any:
     axes = tuple(range(lead)) + tuple(
         lead + i for i, d in enumerate(shape) if d == 1 and cshape[lead + i] != 1)
     if axes:
-        c = _registry["sum"](c, axis=axes, keepdims=False)
+        c = _ops.sum(c, axes)
     if c.shape != shape:
         if c.size != _size(shape):
             raise DifferentiationError(
                 f"polygrad: a cotangent of shape {cshape} cannot be summed to its argument's "
                 f"shape {shape}")
-        c = _registry["reshape"](c, shape=shape)
+        c = _ops.reshape(c, shape)
     return c
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from .._ops import where_p
 from .._primitive import defjvp, deflinear, defvjp, primitive
 from ._helpers import EMPTY, Array, apply_native, binary, bind, promoted, unary
 
@@ -442,11 +443,7 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):  # noqa: A
 
 clip.primitive = _clip
 
-_where = primitive("where", broadcasts=True)
-defvjp(_where, None, lambda g, ans, c, x1, x2: where(c, g, 0.0),
-       lambda g, ans, c, x1, x2: where(c, 0.0, g))
-defjvp(_where, None, lambda t, ans, c, x1, x2: where(c, t, 0.0),
-       lambda t, ans, c, x1, x2: where(c, 0.0, t))
+_where = where_p   # defined with its rules in the core
 
 
 def where(condition, x=None, y=None, /):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .._ops import broadcast_to_p, reshape_p
 from .._primitive import deflinear, primitive
 from ._helpers import Array, Variadic, apply_native, as_array, bind, into
 from ._indexing import link_view
@@ -25,8 +26,7 @@ def _norm_axis(axis: int, ndim: int, fname: str) -> int:
     return axis % ndim
 
 
-_reshape = primitive("reshape", lambda xp: lambda x, shape: xp.reshape(x, shape))
-deflinear(_reshape, lambda g, ans, x, shape: reshape(g, x.shape))
+_reshape = reshape_p   # defined with its rule in the core
 
 
 def reshape(a, /, shape: Sequence[int], order: str = "C", *, copy: bool | None = None):
@@ -126,10 +126,7 @@ def squeeze(a, axis: int | tuple[int, ...] | None = None):
     return reshape(x, tuple(d for i, d in enumerate(shape) if i not in axes))
 
 
-_broadcast_to = primitive("broadcast_to",
-                          lambda xp: lambda x, shape: xp.broadcast_to(x, shape), broadcasts=True)
-# the core sums the cotangent back to x's shape
-deflinear(_broadcast_to, lambda g, ans, x, shape: g)
+_broadcast_to = broadcast_to_p   # defined with its rule in the core
 
 
 def broadcast_to(array, shape: tuple[int, ...]):

@@ -9,6 +9,7 @@ import builtins
 
 from .._primitive import defjvp, deflinear, defvjp, primitive
 from .._array import native_of
+from .._ops import expand_to, keep_shape, sum_p  # noqa: F401 (keep_shape: used as st.keep_shape)
 from ._helpers import as_array, bind, into, weak_safe
 
 __all__ = ["cumulative_prod", "cumulative_sum", "max", "mean", "min", "prod", "std", "sum", "var"]
@@ -30,26 +31,12 @@ def normalize_axis(axis, ndim: int, fname: str):
     return tuple(sorted(out))
 
 
-def keep_shape(shape: tuple, axes: tuple) -> tuple:
-    return tuple(1 if i in axes else d for i, d in enumerate(shape))
-
-
-def expand_to(g, shape: tuple, axes: tuple, keepdims: bool):
-    """Undo a reduction's shape change: reshape ``g`` to keepdims form, broadcast to ``shape``."""
-    from ._manipulation import broadcast_to, reshape
-
-    if not keepdims:
-        g = reshape(g, keep_shape(shape, axes))
-    return broadcast_to(g, shape)
-
-
 def _reduction(name: str):
     return primitive(name, lambda xp: (lambda x, axis, keepdims: getattr(xp, name)(
         x, axis=axis, keepdims=keepdims)))
 
 
-_sum = _reduction("sum")
-deflinear(_sum, lambda g, ans, x, axis, keepdims: expand_to(g, x.shape, axis, keepdims))
+_sum = sum_p   # defined with its rule in the core (the core sums cotangents back)
 
 
 def accumulated(out, x, dtype, fname: str):
