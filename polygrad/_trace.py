@@ -134,7 +134,7 @@ def apply_native(prim: Any, backend: Any, natives: tuple | list, params: dict) -
     caller validates its arguments before it gets here, so that an error never depends on
     whether the kernel was cached.
     """
-    kernel = prim.kernels.get(backend)
+    kernel = prim.resolved.get(backend)
     if kernel is None:
         kernel = prim.resolve(backend)
     out = kernel(*natives, **params)

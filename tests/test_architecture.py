@@ -114,9 +114,9 @@ def test_no_primitive_is_looked_up_by_name_and_no_kernel_called_outside_bind(pat
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and \
                 node.value.id == "_registry" and path.name != "_primitive.py":
             found.append(f"{node.lineno}: _registry[...] (import the Primitive object instead)")
-        if isinstance(node, ast.Attribute) and node.attr == "kernels" and \
+        if isinstance(node, ast.Attribute) and node.attr in ("kernels", "resolved") and \
                 path.name not in ("_trace.py", "_primitive.py", "_backend.py"):
-            found.append(f"{node.lineno}: .kernels (call bind or _trace.apply_native)")
+            found.append(f"{node.lineno}: .{node.attr} (call bind or _trace.apply_native)")
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
                 node.func.attr == "resolve" and len(node.args) == 1 and \
                 path.name not in ("_trace.py", "_primitive.py") and \

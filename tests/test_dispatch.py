@@ -18,7 +18,7 @@ def _matmul_scalars_raises():
 
 
 def test_matmul_of_0d_arrays_raises_with_no_kernel_cached(backend):
-    np.matmul.primitive.kernels.pop(backend, None)   # as in a fresh process
+    np.matmul.primitive.resolved.pop(backend, None)   # as in a fresh process
     _matmul_scalars_raises()
 
 

@@ -89,10 +89,10 @@ remainder = binary("remainder", (_g, lambda g, ans, x1, x2: -g * floor_divide(x1
 floor_divide = binary("floor_divide")
 negative = unary("negative", lambda ans, x: -1.0)
 positive = unary("positive", lambda ans, x: 1.0)
-negative.primitive.vjps = (_neg_g,)
-negative.primitive.jvps = (_neg_g,)
-positive.primitive.vjps = (_g,)
-positive.primitive.jvps = (_g,)
+defvjp(negative.primitive, _neg_g)
+defjvp(negative.primitive, _neg_g)
+defvjp(positive.primitive, _g)
+defjvp(positive.primitive, _g)
 square = unary("square", lambda ans, x: 2 * x)
 reciprocal = unary("reciprocal", lambda ans, x: -square(ans))
 
@@ -173,8 +173,8 @@ def _tanh_vjp(g, ans, x):
 
 
 _tanh_vjp.unit = tanh.primitive.vjps[0].unit   # grad's seed of ones: 1 - y² itself
-tanh.primitive.vjps = (_tanh_vjp,)
-tanh.primitive.jvps = (lambda t, ans, x: _tanh_bw(t, ans),)
+defvjp(tanh.primitive, _tanh_vjp)
+defjvp(tanh.primitive, lambda t, ans, x: _tanh_bw(t, ans))
 asinh = unary("asinh", lambda ans, x: 1 / sqrt(square(x) + 1), inexact=True)
 # 1/sqrt(x-1)/sqrt(x+1), not 1/sqrt(x²-1): the two differ for complex x with Re x < 0
 acosh = unary("acosh", lambda ans, x: 1 / (sqrt(x - 1) * sqrt(x + 1)), inexact=True)
@@ -205,17 +205,17 @@ def _conj_unit(x, ans):
 # real x: d|x|/dx = sign(x), 0 at x = 0 (as HIPS autograd and JAX);
 # complex x: d|x| = Re(conj(x) t) / |x|, so the cotangent is Re(g) conj(x) / |x|
 abs = unary("abs", lambda ans, x: sign(x))  # noqa: A001
-abs.primitive.vjps = (lambda g, ans, x: _re(g) * _conj_unit(x, ans) if _complex(x)
-                      else g * sign(x),)
-abs.primitive.jvps = (lambda t, ans, x: real(_conj_unit(x, ans) * t) if _complex(x)
-                      else t * sign(x),)
+defvjp(abs.primitive, lambda g, ans, x: _re(g) * _conj_unit(x, ans) if _complex(x)
+       else g * sign(x))
+defjvp(abs.primitive, lambda t, ans, x: real(_conj_unit(x, ans) * t) if _complex(x)
+       else t * sign(x))
 # real x: 0; complex x ≠ 0, sign x = x/|x| = u: d sign = (t - u² conj(t)) / (2|x|), whose
 # transpose is (g - conj(g u²)) / (2|x|)  (JAX takes 0 here; this is the true derivative)
 sign = unary("sign", lambda ans, x: 0.0)
-sign.primitive.vjps = (lambda g, ans, x: (g - conj(g * ans * ans)) * _half_inv_abs(x)
-                       if _complex(x) else None,)
-sign.primitive.jvps = (lambda t, ans, x: (t - ans * ans * conj(t)) * _half_inv_abs(x)
-                       if _complex(x) else None,)
+defvjp(sign.primitive, lambda g, ans, x: (g - conj(g * ans * ans)) * _half_inv_abs(x)
+       if _complex(x) else None)
+defjvp(sign.primitive, lambda t, ans, x: (t - ans * ans * conj(t)) * _half_inv_abs(x)
+       if _complex(x) else None)
 signbit = unary("signbit")
 floor = unary("floor")
 ceil = unary("ceil")
@@ -246,8 +246,8 @@ round.primitive = _round.primitive
 # memory, JAX's cannot, and a write into one would reach x on some backends only)
 _real = unary("real", lambda ans, x: 1.0,
               kernel=lambda xp: lambda x: xp.asarray(xp.real(x), copy=True))
-_real.primitive.vjps = (lambda g, ans, x: _re(g),)
-_real.primitive.jvps = (lambda t, ans, x: _re(t),)
+defvjp(_real.primitive, lambda g, ans, x: _re(g))
+defjvp(_real.primitive, lambda t, ans, x: _re(t))
 
 
 def real(val):
@@ -267,8 +267,8 @@ def _imag_kernel(xp):
 
 # Im t = Re(-i t): the cotangent is -i Re g
 _imag = unary("imag", lambda ans, x: 0.0, kernel=_imag_kernel)
-_imag.primitive.vjps = (lambda g, ans, x: _re(g) * -1j if _complex(x) else None,)
-_imag.primitive.jvps = (lambda t, ans, x: imag(t) if _complex(x) else None,)
+defvjp(_imag.primitive, lambda g, ans, x: _re(g) * -1j if _complex(x) else None)
+defjvp(_imag.primitive, lambda t, ans, x: imag(t) if _complex(x) else None)
 
 
 def imag(val):
@@ -279,8 +279,8 @@ def imag(val):
 imag.primitive = _imag.primitive
 # Re(g conj(t)) = Re(conj(g) t): the cotangent is conj g
 conj = unary("conj", lambda ans, x: 1.0)
-conj.primitive.vjps = (lambda g, ans, x: conj(g) if _complex(g) else g,)
-conj.primitive.jvps = (lambda t, ans, x: conj(t) if _complex(t) else t,)
+defvjp(conj.primitive, lambda g, ans, x: conj(g) if _complex(g) else g)
+defjvp(conj.primitive, lambda t, ans, x: conj(t) if _complex(t) else t)
 
 # -- comparisons, predicates and logic: non-differentiable ----------------------------------------
 equal = binary("equal")

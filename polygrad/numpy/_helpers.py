@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .._array import Array, native_of
-from .._primitive import Primitive, defjvp, defunary, defvjp, nondiff, primitive
+from .._primitive import Primitive, Variadic, defjvp, defunary, defvjp, nondiff, primitive
 from .._trace import apply_native, bind
 
 __all__ = ["unary", "binary", "EMPTY", "Variadic", "bind", "apply_native", "Array", "as_array",
@@ -105,24 +105,6 @@ def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
             return bind(prim, promote_inexact(x1, x2), EMPTY)
         return bind(prim, promoted(x1, x2), EMPTY)
     return _publish(fn, prim, doc)
-
-
-class Variadic:
-    """Rules of a primitive taking any number of arrays: ``rule(i, g_or_t, ans, *args, **p)``."""
-
-    def __init__(self, rule: Callable) -> None:
-        self.rule = rule
-        self.cache: dict[int, Callable] = {}
-
-    def __len__(self) -> int:
-        return 1 << 30
-
-    def __getitem__(self, i: int) -> Callable:
-        fn = self.cache.get(i)
-        if fn is None:
-            rule = self.rule
-            fn = self.cache[i] = lambda g, ans, *args, **params: rule(i, g, ans, *args, **params)
-        return fn
 
 
 def as_array(x):

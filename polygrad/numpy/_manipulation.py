@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._ops import broadcast_to_p, reshape_p
-from .._primitive import deflinear, primitive
+from .._primitive import defjvp, deflinear, defvjp, primitive
 from ._helpers import Array, Variadic, apply_native, as_array, bind, into
 from ._indexing import link_view
 from ._promotion import promote
@@ -186,9 +186,9 @@ def _concat_vjp(i, g, ans, *arrays, axis):
 
 
 _concat = primitive("concat", lambda xp: lambda *arrays, axis: xp.concat(arrays, axis=axis))
-_concat.vjps = Variadic(_concat_vjp)
-_concat.jvps = Variadic(lambda i, t, ans, *arrays, axis: concat(
-    [t if j == i else zeros_like(a) for j, a in enumerate(arrays)], axis=axis))
+defvjp(_concat, Variadic(_concat_vjp))
+defjvp(_concat, Variadic(lambda i, t, ans, *arrays, axis: concat(
+    [t if j == i else zeros_like(a) for j, a in enumerate(arrays)], axis=axis)))
 
 
 def concat(arrays, /, axis: int | None = 0, out=None, *, dtype=None):
