@@ -15,6 +15,8 @@ from .._ops import where_p
 from .._primitive import defjvp, defvjp, primitive
 from ._fused import _select, _tanh_bw
 from ._helpers import EMPTY, Array, apply_native, binary, bind, promoted, unary
+from ._helpers import into
+from ._searching import nonzero
 
 __all__ = [
     "abs", "acos", "acosh", "add", "asin", "asinh", "atan", "atan2", "atanh", "bitwise_and",
@@ -44,6 +46,7 @@ def _neg_g(g, ans, *args):
 
 def mask(condition, like):
     """``condition`` as 1.0 / 0.0 in the floating dtype of ``like`` (rules keep float32 float32)."""
+    # function-level: cycle: _data_types -> _elementwise -> _data_types
     from ._data_types import astype
 
     dtype = like.dtype if isinstance(like, Array) else None
@@ -227,7 +230,6 @@ def round(a, decimals: int = 0, out=None):  # noqa: A001
     """``a`` rounded to ``decimals`` decimal places, halves to even (NumPy's signature; as
     NumPy, ``decimals != 0`` scales by ``10**decimals``, rounds and scales back). Not
     differentiable: its derivative is zero almost everywhere."""
-    from ._helpers import into
 
     if decimals:
         scale = 10.0 ** decimals
@@ -332,7 +334,6 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):  # noqa: A
     res = bind(_clip, (a, min, max), EMPTY)
     if out is None:
         return res
-    from ._helpers import into
 
     return into(out, res, "clip")
 
@@ -353,8 +354,6 @@ def where(condition, x=None, y=None, /):
     x1, x2 = x, y
     if x2 is None:
         if x1 is None:
-            from ._searching import nonzero
-
             return nonzero(condition)
         raise TypeError("polygrad.numpy.where: give condition alone, or condition, x and y")
     if type(x1) is Array and x1._trace is None and type(x2) is Array and x2._trace is None \

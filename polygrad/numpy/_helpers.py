@@ -12,6 +12,7 @@ from collections.abc import Callable
 from .._array import Array, native_of
 from .._primitive import Primitive, Variadic, defjvp, defunary, defvjp, nondiff, primitive
 from .._trace import apply_native, bind
+from .._convert import asarray
 
 __all__ = ["unary", "binary", "EMPTY", "Variadic", "bind", "apply_native", "Array", "as_array",
            "promoted", "weak_safe", "into"]
@@ -51,6 +52,7 @@ def unary(name: str, derivative: Callable | None = None, *, doc: str | None = No
             elif t.active and not prim.nondiff:
                 return t.process(prim, (x,), EMPTY)
             if inexact and not x.dtype.is_floating:
+                # function-level: cycle: _promotion -> _helpers -> _promotion
                 from ._promotion import promote_inexact
 
                 (x,) = promote_inexact(x)
@@ -100,6 +102,7 @@ def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
             elif t2.active and not prim.nondiff:
                 return t2.process(prim, (x1, x2), EMPTY)
         if inexact:
+            # function-level: cycle: _promotion -> _helpers -> _promotion
             from ._promotion import promote_inexact
 
             return bind(prim, promote_inexact(x1, x2), EMPTY)
@@ -111,7 +114,6 @@ def as_array(x):
     """``x`` itself if it is an Array, else ``asarray(x)`` on the current backend."""
     if type(x) is Array:
         return x
-    from .._convert import asarray
 
     return asarray(x)
 
@@ -121,6 +123,7 @@ def weak_safe(backend) -> frozenset:
     int or float the same way on every backend (the scalar takes the array's dtype)."""
     found = _weak_safe.get(backend)
     if found is None:
+        # function-level: the core module imports this namespace (cycle)
         from .. import _dtypes
 
         natives = []
@@ -145,6 +148,7 @@ def promoted(x1, x2) -> tuple:
     elif type(x2) is Array and type(x1) in _PLAIN and \
             native_of(x2).dtype in weak_safe(x2._backend):
         return x1, x2
+    # function-level: cycle: _promotion -> _helpers -> _promotion
     from ._promotion import promote
 
     return promote(x1, x2)

@@ -10,13 +10,15 @@ import functools
 
 from .._primitive import deflinear, primitive
 from ._helpers import EMPTY, Array, apply_native, as_array, bind, promoted
+from ._manipulation import permute_dims
+from ._manipulation import expand_dims, reshape
+from ._elementwise import conj
 
 __all__ = ["matmul", "matrix_transpose", "tensordot", "vecdot"]
 
 
 def matrix_transpose(x, /):
     """Swap the last two axes of ``x``."""
-    from ._manipulation import permute_dims
 
     x = as_array(x)
     n = x.ndim
@@ -41,8 +43,6 @@ def _mT(x):
 
 @functools.cache
 def _permute_dims():
-    from ._manipulation import permute_dims
-
     return permute_dims.primitive
 
 
@@ -52,7 +52,6 @@ def _matmul_vjp(i, g, ans, x1, x2):
     n1, n2 = x1.ndim, x2.ndim
     if n1 > 1 and n2 > 1:   # the common case, first
         return matmul(g, _mT(x2)) if i == 0 else matmul(_mT(x1), g)
-    from ._manipulation import expand_dims, reshape
 
     if n1 == 1 and n2 == 1:
         return g * (x2 if i == 0 else x1)
@@ -103,8 +102,6 @@ def _tensordot_axes(axes, n1: int, n2: int):
 
 
 def _tensordot_vjp(i, g, ans, x1, x2, axes):
-    from ._manipulation import permute_dims
-
     a1, a2 = axes
     free1 = [d for d in range(x1.ndim) if d not in a1]
     free2 = [d for d in range(x2.ndim) if d not in a2]
@@ -141,7 +138,7 @@ tensordot.primitive = _tensordot
 
 def vecdot(x1, x2, /, *, axis: int = -1):
     """The dot product of vectors along ``axis`` (conjugating x1), broadcasting the rest."""
-    from ._elementwise import conj
+    # function-level: sum would shadow this module's own (or the builtin) sum
     from ._statistics import sum
 
     x1, x2 = as_array(x1), as_array(x2)

@@ -13,6 +13,9 @@ from .._primitive import defjvp, deflinear, defvjp, primitive
 from ._helpers import Array, Variadic, apply_native, as_array, bind, into
 from ._indexing import link_view
 from ._promotion import promote
+from ._data_types import astype
+from .._convert import asarray
+from ._indexing import take
 
 __all__ = ["broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims", "flip",
            "moveaxis", "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack", "tile",
@@ -41,8 +44,6 @@ def reshape(a, /, shape: Sequence[int], order: str = "C", *, copy: bool | None =
     else:
         out = bind(_reshape, (a,), {"shape": shape})
     if copy:
-        from ._data_types import astype
-
         return astype(out, out.dtype, copy=True)
     if type(a) is Array:   # a view of a, whether or not the library copied
         link_view(out, a, read=reshape, unread=_reshape_back, arg=shape)
@@ -214,8 +215,6 @@ def _joined(arrays, dtype, fname: str) -> tuple:
     if not arrays:
         raise ValueError(f"polygrad.numpy.{fname}: needs at least one array")
     if dtype is not None:
-        from ._data_types import astype
-
         arrays = tuple(astype(a, dtype) for a in arrays)
     return arrays
 
@@ -316,8 +315,6 @@ def repeat(a, repeats, axis: int | None = None):
         y = expand_dims(x, axis + 1)
         y = broadcast_to(y, shape[:axis + 1] + (repeats,) + shape[axis + 1:])
         return reshape(y, shape[:axis] + (shape[axis] * repeats,) + shape[axis + 1:])
-    from .._convert import asarray
-    from ._indexing import take
 
     counts = repeats.tolist() if type(repeats) is Array else repeats
     counts = [int(c) for c in ([counts] if isinstance(counts, int) else counts)]
@@ -333,6 +330,7 @@ def repeat(a, repeats, axis: int | None = None):
 
 
 def zeros_like(x, /, **kw):
+    # function-level: cycle: _creation -> _manipulation -> _creation
     from ._creation import zeros_like as z
 
     return z(x, **kw)
