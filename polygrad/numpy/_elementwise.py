@@ -13,7 +13,7 @@ import math
 
 from .._ops import where_p
 from .._primitive import defjvp, defvjp, primitive
-from ._fused import _select, _tanh_bw
+from ._fused import _select, _select_extremum, _tanh_bw  # noqa: F401 (torch_backend imports _select_extremum from here)
 from ._helpers import EMPTY, Array, apply_native, binary, bind, promoted, unary
 from ._helpers import into
 from ._searching import nonzero
