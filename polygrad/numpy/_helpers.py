@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from .._array import Array, native_of
 from .._primitive import Primitive, Variadic, defjvp, defunary, defvjp, nondiff, primitive
-from .._trace import apply_native, bind
+from .._trace import apply_native, apply_native1, apply_native2, bind
 from .._convert import asarray
 
 __all__ = ["unary", "binary", "EMPTY", "Variadic", "bind", "apply_native", "Array", "as_array",
@@ -48,7 +48,7 @@ def unary(name: str, derivative: Callable | None = None, *, doc: str | None = No
             if t is None:
                 if not inexact or x._v.dtype in (_weak_safe.get(x._backend) or
                                                  weak_safe(x._backend)):
-                    return apply_native(prim, x._backend, (x._v,), EMPTY)
+                    return apply_native1(prim, x._backend, x._v)
             elif t.active and not prim.nondiff:
                 return t.process(prim, (x,), EMPTY)
             if inexact and not x.dtype.is_floating:
@@ -86,10 +86,10 @@ def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
                     if x2._trace is None and x2._backend is backend and \
                             v1.dtype is x2._v.dtype and (not inexact or v1.dtype in
                                                          weak_safe(backend)):
-                        return apply_native(prim, backend, (v1, x2._v), EMPTY)
+                        return apply_native2(prim, backend, v1, x2._v)
                 elif t2 in _PLAIN and v1.dtype in (_weak_safe.get(backend) or
                                                    weak_safe(backend)):
-                    return apply_native(prim, backend, (v1, x2), EMPTY)
+                    return apply_native2(prim, backend, v1, x2)
             elif t2 in _PLAIN and t1.active and not prim.nondiff:
                 # a tracer is floating (every leaf is): the scalar keeps its dtype everywhere
                 return t1.process(prim, (x1, x2), EMPTY)
@@ -98,7 +98,7 @@ def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
             if t2 is None:
                 backend = x2._backend
                 if x2._v.dtype in (_weak_safe.get(backend) or weak_safe(backend)):
-                    return apply_native(prim, backend, (x1, x2._v), EMPTY)
+                    return apply_native2(prim, backend, x1, x2._v)
             elif t2.active and not prim.nondiff:
                 return t2.process(prim, (x1, x2), EMPTY)
         if inexact:

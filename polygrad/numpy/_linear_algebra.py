@@ -9,6 +9,7 @@ import builtins
 import functools
 
 from .._primitive import deflinear, primitive
+from .._trace import apply_native2
 from ._helpers import EMPTY, Array, apply_native, as_array, bind, promoted
 from ._manipulation import permute_dims
 from ._manipulation import expand_dims, reshape
@@ -81,7 +82,7 @@ def matmul(x1, x2, /):
         backend = x1._backend
         v1, v2 = x1._v, x2._v
         if x2._backend is backend and v1.dtype is v2.dtype and v1.ndim and v2.ndim:
-            return apply_native(_matmul, backend, (v1, v2), EMPTY)
+            return apply_native2(_matmul, backend, v1, v2)
     x1, x2 = promoted(as_array(x1), as_array(x2))
     if x1.ndim == 0 or x2.ndim == 0:
         raise ValueError("polygrad.numpy.matmul: operands must have at least one dimension; "
