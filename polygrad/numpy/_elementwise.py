@@ -13,7 +13,8 @@ import math
 
 from .._ops import where_p
 from .._primitive import defjvp, defvjp, primitive
-from ._fused import _select, _select_extremum, _tanh_bw  # noqa: F401 (torch_backend imports _select_extremum from here)
+# re-exported: the torch backend and conformance/specs/elementwise.py import these from here
+from ._fused import _select, _select_extremum, _tanh_bw, _tanh_dy  # noqa: F401
 from ._helpers import EMPTY, Array, apply_native, binary, bind, promoted, unary
 from ._helpers import into
 from ._searching import nonzero
