@@ -105,7 +105,6 @@ class _Recompute:
 
     def __init__(self, name: str, rules: _RecomputeRules) -> None:
         self.name = f"checkpoint({name})"
-        self.kernels: dict = {}
         self.vjps = rules   # holds no reference back: no cycle for the GC
 
 

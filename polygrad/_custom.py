@@ -18,6 +18,7 @@ from typing import Any
 from ._array import Array
 from ._backend import use_backend
 from ._convert import asarray
+from ._ops import zeros_like
 from ._forward import ForwardTrace
 from ._operators import vjp
 from ._reverse import (TAPE_LEAF, DifferentiationError, Node, ReverseTrace, _recording, _select,
@@ -118,7 +119,6 @@ class _Rules:
 
     def __init__(self, name: str, vjps: Any, many: bool) -> None:
         self.name = name
-        self.kernels: dict = {}
         self.vjps = vjps
         self.multiple_results = many
 
@@ -312,8 +312,6 @@ class custom_jvp(_Custom):  # noqa: N801 (JAX's name)
     def _zero(self, p: Any) -> Any:
         if type(p) is Array:
             with use_backend(p._backend):
-                from .numpy import zeros_like   # the namespace's; the core has none yet
-
                 return zeros_like(p)
         return 0.0
 

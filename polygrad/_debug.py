@@ -1,8 +1,10 @@
 """``debug_nans``: raise at the first primitive whose value or derivative holds NaN or inf.
 
-Off, it costs the hot path nothing: turning it on swaps checking versions into the places the
-fast paths already read (each primitive's cached kernels, ``ReverseTrace.process``) and sets
-``ON``, which the slow paths (backward pass, forward mode) read once. Imports array only.
+Off, it costs the hot paths one flag test: ``ON`` is read where every primitive's value is made
+(``_trace.apply_native``, the one place a kernel runs, calls ``check_forward``) and where the
+reverse trace records a node (``ReverseTrace.process`` calls ``locate``, which notes the call
+site the derivative's error will name); the slow paths (backward pass, forward mode) read it
+once. Nothing is swapped in or out: turning it on sets ``ON``. Imports array only.
 """
 
 from __future__ import annotations
@@ -111,63 +113,36 @@ def _refresh() -> None:
 
 def _install() -> None:
     global ON
-    from ._primitive import _registry
-    from ._reverse import ReverseTrace
-
-    ON = True   # first, so that kernels resolved meanwhile are wrapped as well
-    for prim in list(_registry.values()):
-        for backend, kernel in list(prim.kernels.items()):
-            prim.kernels[backend] = checked_kernel(prim, backend, kernel)
-    ReverseTrace.process = _locating_process(ReverseTrace.__dict__["process"])
+    ON = True
 
 
 def _uninstall() -> None:
     global ON
-    from ._primitive import _registry
-    from ._reverse import ReverseTrace
-
     ON = False
-    ReverseTrace.process = ReverseTrace.__dict__["process"]._pg_raw
-    for prim in list(_registry.values()):
-        for backend, kernel in list(prim.kernels.items()):
-            raw = getattr(kernel, "_pg_raw", None)
-            if raw is not None:
-                prim.kernels[backend] = raw
 
 
-def checked_kernel(prim: Any, backend: Any, kernel: Callable) -> Callable:
-    """``kernel`` with its output checked for NaN and inf (outside derivative rules)."""
-    if getattr(kernel, "_pg_raw", None) is not None:
-        return kernel
-
-    def checked(*args: Any, **params: Any) -> Any:
-        out = kernel(*args, **params)
-        if _inside.get() is None and enabled():
-            bad = _nonfinite_tree(backend, out)
-            if bad is not None:
-                raise FloatingPointError(
-                    f"polygrad.debug_nans: the forward value of {prim.name} contains {bad}"
-                    f"{_inputs_note(backend, args)}; {prim.name} was called {call_site()}")
-        return out
-    checked._pg_raw = kernel
-    return checked
+def check_forward(prim: Any, backend: Any, args: tuple | list, out: Any) -> None:
+    """Raise if the forward value ``out`` of ``prim`` holds NaN or inf (outside derivative
+    rules, in a thread or task where debug mode is on); ``apply_native`` calls it while ON."""
+    if _inside.get() is None and enabled():
+        bad = _nonfinite_tree(backend, out)
+        if bad is not None:
+            raise FloatingPointError(
+                f"polygrad.debug_nans: the forward value of {prim.name} contains {bad}"
+                f"{_inputs_note(backend, args)}; {prim.name} was called {call_site()}")
 
 
-def _locating_process(process: Callable) -> Callable:
-    """``ReverseTrace.process`` that also records, on each new node, where it was called."""
-    def locating(self: Any, prim: Any, args: tuple, params: dict) -> Any:
-        out = process(self, prim, args, params)
-        if enabled():
-            site = _inside.get() or call_site()
-            if type(out) is tuple:
-                for o in out:
-                    o._aux.site = site
-                out[0]._aux.parents[0][1].site = site
-            else:
-                out._aux.site = site
-        return out
-    locating._pg_raw = process
-    return locating
+def locate(out: Any) -> None:
+    """Note on the node(s) behind the tracer(s) ``out`` where the primitive was called;
+    ``ReverseTrace.process`` calls it while ON."""
+    if enabled():
+        site = _inside.get() or call_site()
+        if type(out) is tuple:
+            for o in out:
+                o._aux.site = site
+            out[0]._aux.parents[0][1].site = site
+        else:
+            out._aux.site = site
 
 
 # -- the slow paths: derivative rules ---------------------------------------------------------

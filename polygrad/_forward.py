@@ -9,7 +9,7 @@ from typing import Any
 
 from . import _debug
 from ._array import Array
-from ._primitive import _registry
+from ._ops import broadcast_to
 from ._trace import Trace, bind
 
 __all__ = ["ForwardTrace"]
@@ -72,5 +72,5 @@ class ForwardTrace(Trace):
                 raise DifferentiationError(
                     f"polygrad: the JVP rule of {prim.name} returned a tangent of shape "
                     f"{out.shape}, but its output has shape {ans.shape}")
-            out = _registry["broadcast_to"](out, shape=ans.shape)
+            out = broadcast_to(out, ans.shape)
         return Array(ans, ans._backend, self, out)

@@ -14,23 +14,30 @@ from typing import Any
 from ._trace import bind
 
 __all__ = ["Primitive", "primitive", "defvjp", "defjvp", "deflinear", "defunary", "nondiff",
-           "primitives"]
+           "primitives", "Variadic"]
 
 _registry: dict[str, Primitive] = {}
 
 
 class Primitive:
-    """An operation the core knows how to trace: a name, a kernel factory and its rules."""
+    """An operation the core knows how to trace: a name, a kernel factory and its rules.
 
-    __slots__ = ("name", "kernel", "kernels", "vjps", "jvps", "nondiff", "multiple_results",
-                 "broadcasts", "__weakref__")
+    ``kernel_factory(xp)`` makes the kernel (the function on the backend's native arrays) from
+    the backend's Array API namespace; a backend may override it (``Backend.kernels[name]``).
+    ``resolved`` caches the kernel made for each backend (``_trace.apply_native``, the one place
+    a kernel runs, fills it on first use). ``kernel`` and ``kernels`` are the old names of these
+    two, kept as aliases for plugins written against them.
+    """
+
+    __slots__ = ("name", "kernel_factory", "resolved", "vjps", "jvps", "nondiff",
+                 "multiple_results", "broadcasts", "__weakref__")
 
     def __init__(self, name: str, kernel: Callable[[Any], Callable] | None = None, *,
                  nondiff: bool = False, multiple_results: bool = False,
                  broadcasts: bool = False) -> None:
         self.name = name
-        self.kernel = kernel if kernel is not None else (lambda xp: getattr(xp, name))
-        self.kernels: dict[Any, Callable] = {}   # backend -> resolved kernel
+        self.kernel_factory = kernel if kernel is not None else (lambda xp: getattr(xp, name))
+        self.resolved: dict[Any, Callable] = {}   # backend -> its kernel, made on first use
         self.vjps: tuple = ()
         self.jvps: tuple = ()
         self.nondiff = nondiff
@@ -38,9 +45,20 @@ class Primitive:
         self.broadcasts = broadcasts   # the core sums cotangents back to each argument's shape
 
     def resolve(self, backend: Any) -> Callable:
+        """Make (through ``backend``, which may override the factory) and cache the kernel."""
         kernel = backend.kernel(self)
-        self.kernels[backend] = kernel
+        self.resolved[backend] = kernel
         return kernel
+
+    @property
+    def kernel(self) -> Callable[[Any], Callable]:
+        """Alias of ``kernel_factory`` (the old name)."""
+        return self.kernel_factory
+
+    @property
+    def kernels(self) -> dict[Any, Callable]:
+        """Alias of ``resolved`` (the old name)."""
+        return self.resolved
 
     def __call__(self, *args: Any, **params: Any) -> Any:
         return bind(self, args, params)
@@ -73,14 +91,41 @@ def primitive(name: str, kernel: Callable[[Any], Callable] | None = None, **flag
     return prim
 
 
-def defvjp(prim: Primitive, *rules: Callable | None) -> None:
-    """Set the VJP rule of each positional argument of ``prim`` (None: not differentiable)."""
-    prim.vjps = tuple(rules)
+def defvjp(prim: Primitive, *rules: Callable | None | Variadic) -> None:
+    """Set the VJP rule of each positional argument of ``prim`` (None: not differentiable), or
+    one ``Variadic`` rule for a primitive of any number of arrays. The one way rules are set:
+    the namespace's builders (``unary``, ``binary``) call it too."""
+    prim.vjps = _rules(rules)
 
 
-def defjvp(prim: Primitive, *rules: Callable | None) -> None:
-    """Set the JVP rule of each positional argument of ``prim`` (None: not differentiable)."""
-    prim.jvps = tuple(rules)
+def defjvp(prim: Primitive, *rules: Callable | None | Variadic) -> None:
+    """Set the JVP rule of each positional argument of ``prim`` (None: not differentiable), or
+    one ``Variadic`` rule."""
+    prim.jvps = _rules(rules)
+
+
+def _rules(rules: tuple) -> Any:
+    if len(rules) == 1 and isinstance(rules[0], Variadic):
+        return rules[0]
+    return tuple(rules)
+
+
+class Variadic:
+    """Rules of a primitive taking any number of arrays: ``rule(i, g_or_t, ans, *args, **p)``."""
+
+    def __init__(self, rule: Callable) -> None:
+        self.rule = rule
+        self.cache: dict[int, Callable] = {}
+
+    def __len__(self) -> int:
+        return 1 << 30
+
+    def __getitem__(self, i: int) -> Callable:
+        fn = self.cache.get(i)
+        if fn is None:
+            rule = self.rule
+            fn = self.cache[i] = lambda g, ans, *args, **params: rule(i, g, ans, *args, **params)
+        return fn
 
 
 def deflinear(prim: Primitive, *vjps: Callable | None) -> None:

@@ -82,7 +82,7 @@ def attach_grad(self: Array, grad_req: str = "write") -> None:
     if not self.dtype.is_floating:
         raise TypeError(f"Array.attach_grad: gradients need a floating dtype; this array has "
                         f"dtype {self.dtype}")
-    from .numpy import zeros_like
+    from ._ops import zeros_like
 
     self._v = native_of(self)
     self._trace = TAPE_LEAF
@@ -112,7 +112,8 @@ def backward(self: Array, head_grad: Any = None, retain_graph: bool = False) -> 
         raise DifferentiationError(
             "Array.backward: this array was not computed inside pg.record() from arrays with "
             "attach_grad(); record the computation first")
-    from .numpy import asarray, ones_like
+    from ._convert import asarray
+    from ._ops import ones_like
 
     value = self._v
     if head_grad is None:

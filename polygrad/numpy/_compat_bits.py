@@ -82,6 +82,7 @@ class errstate:  # noqa: N801
 
     def __init__(self, *, call: Any = None, all: Any = None, divide: Any = None,  # noqa: A002
                  over: Any = None, under: Any = None, invalid: Any = None) -> None:
+        # function-level: numpy is loaded on first use, not at import time
         import numpy
 
         kwargs = {k: v for k, v in dict(all=all, divide=divide, over=over, under=under,
@@ -103,6 +104,7 @@ class errstate:  # noqa: N801
 def seterr(all: Any = None, divide: Any = None, over: Any = None,  # noqa: A002
            under: Any = None, invalid: Any = None) -> dict:
     """NumPy's ``seterr`` (see ``errstate``); returns the previous settings."""
+    # function-level: numpy is loaded on first use, not at import time
     import numpy
 
     return numpy.seterr(all=all, divide=divide, over=over, under=under, invalid=invalid)
@@ -110,6 +112,7 @@ def seterr(all: Any = None, divide: Any = None, over: Any = None,  # noqa: A002
 
 def geterr() -> dict:
     """NumPy's current floating-point error settings."""
+    # function-level: numpy is loaded on first use, not at import time
     import numpy
 
     return numpy.geterr()
@@ -117,6 +120,7 @@ def geterr() -> dict:
 
 def seterrcall(func: Any) -> Any:
     """NumPy's ``seterrcall``: the function called for errors set to 'call'."""
+    # function-level: numpy is loaded on first use, not at import time
     import numpy
 
     return numpy.seterrcall(func)
@@ -124,6 +128,7 @@ def seterrcall(func: Any) -> Any:
 
 def geterrcall() -> Any:
     """NumPy's current error callback."""
+    # function-level: numpy is loaded on first use, not at import time
     import numpy
 
     return numpy.geterrcall()

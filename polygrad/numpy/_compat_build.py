@@ -18,6 +18,9 @@ from ._creation import arange, asarray, eye, linspace, ones, ones_like
 from ._data_types import astype
 from ._helpers import Array, as_array
 from ._utility import all as all_
+from ._compat_shape import vstack
+from ._compat_index import indices
+from ._compat_products import diag
 
 __all__ = ["block", "row_stack", "tri", "vander", "identity", "geomspace", "logspace",
            "fromfunction", "fromiter", "copy", "asanyarray", "ascontiguousarray",
@@ -55,7 +58,6 @@ def block(arrays: Any) -> Any:
 
 def row_stack(tup: Any, *, dtype: Any = None, casting: str = "same_kind") -> Any:
     """``vstack`` (NumPy's older name)."""
-    from ._compat_shape import vstack
 
     out = vstack(tup)
     return out if dtype is None else astype(out, dtype)
@@ -138,7 +140,6 @@ def _along_axis(fn, start: Any, stop: Any, axis: int, dtype: Any) -> Array:
 def fromfunction(function: Any, shape: Any, *, dtype: Any = float, **kwargs: Any) -> Any:
     """``function(*coordinate_arrays)``: the coordinates of an array of ``shape`` (as
     ``dtype``), passed together."""
-    from ._compat_index import indices
 
     return function(*indices(shape, dtype=dtype), **kwargs)
 
@@ -196,7 +197,6 @@ def asarray_chkfinite(a: Any, dtype: Any = None, order: Any = None) -> Any:
 
 def diagflat(v: Any, k: int = 0) -> Any:
     """A 2-D array with the flattened ``v`` on its ``k``-th diagonal."""
-    from ._compat_products import diag
 
     return diag(mp.reshape(as_array(v), (-1,)), k)
 

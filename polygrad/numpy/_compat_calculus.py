@@ -18,6 +18,9 @@ from ._compat_shape import pad
 from ._helpers import Array, as_array
 from ._indexing import take
 from ._linear_algebra import matmul
+from ._utility import diff
+from ._searching import searchsorted
+from ._sorting import argsort
 
 __all__ = ["gradient", "trapezoid", "convolve", "correlate", "interp"]
 
@@ -96,7 +99,6 @@ def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1) -> An
 
 def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> Any:
     """∫ y dx along ``axis`` by the trapezoidal rule (sample points ``x``, or spacing ``dx``)."""
-    from ._utility import diff
 
     y = as_array(y)
     axis %= y.ndim
@@ -157,15 +159,12 @@ def convolve(a: Any, v: Any, mode: str = "full") -> Any:
 def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None,
            period: Any = None) -> Any:
     """Piecewise-linear interpolation of (xp, fp) at ``x``; differentiable in x, xp and fp."""
-    from ._searching import searchsorted
 
     x, xp, fp = _floating(as_array(x)), as_array(xp), as_array(fp)
     if xp.ndim != 1 or fp.ndim != 1 or xp.shape != fp.shape or xp.shape[0] == 0:
         raise ValueError("polygrad.numpy.interp: xp and fp must be 1-D, non-empty and of the "
                          "same length")
     if period is not None:
-        from ._sorting import argsort
-
         xp = ew.remainder(xp, period)
         order = argsort(xp)
         xp, fp = take(xp, order), take(fp, order)

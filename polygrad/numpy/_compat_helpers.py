@@ -10,6 +10,7 @@ from typing import Any
 from .._convert import asarray as _asarray
 from ._data_types import astype
 from ._helpers import Array
+from .._backend import get_default_dtype
 
 
 def _indices(values: Any, like: Array) -> Array:
@@ -25,6 +26,5 @@ def _floating(x: Array) -> Array:
     """``x`` itself if it is floating, else cast to the backend's default float dtype."""
     if x.dtype.is_floating:
         return x
-    from .._backend import get_default_dtype
 
     return astype(x, get_default_dtype(x._backend))

@@ -17,6 +17,7 @@ from ._creation import asarray
 from ._data_types import finfo
 from ._helpers import as_array
 from ._promotion import promote_to_arrays
+from ._manipulation import reshape
 
 __all__ = [
     "array", "power", "absolute", "fabs", "true_divide", "mod", "conjugate", "arccos", "arcsin",
@@ -35,8 +36,6 @@ def array(object: Any, dtype: Any = None, *, copy: bool = True, order: str = "K"
     that many dimensions, length-one axes added in front)."""
     out = asarray(object, dtype=dtype, copy=copy)
     if out.ndim < ndmin:
-        from ._manipulation import reshape
-
         out = reshape(out, (1,) * (ndmin - out.ndim) + out.shape)
     return out
 

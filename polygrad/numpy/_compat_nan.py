@@ -22,6 +22,7 @@ from ._helpers import Array, as_array
 from ._indexing import take_along_axis
 from ._searching import argmax, argmin
 from ._utility import all as all_
+from ._sorting import sort
 
 __all__ = ["nanmax", "nanmin", "nanargmax", "nanargmin", "nanprod", "nancumsum", "nancumprod",
            "nanvar", "nanstd", "nanmedian", "nanquantile", "nanpercentile"]
@@ -140,7 +141,6 @@ def _nan_quantile(name: str, a: Any, q: Any, axis: Any, method: str,
     kept = [d for d in range(a.ndim) if d not in axes]
     x = mp.permute_dims(a, tuple(kept + list(axes)))
     x = mp.reshape(x, tuple(a.shape[d] for d in kept) + (math.prod(a.shape[d] for d in axes),))
-    from ._sorting import sort
 
     s = sort(_filled(x, math.inf), axis=-1)       # NaN (as inf) sorts last
     count = st.sum(astype(ew.logical_not(ew.isnan(x)), a.dtype), axis=-1)

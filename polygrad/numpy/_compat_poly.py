@@ -18,6 +18,12 @@ from ._creation import arange, asarray, eye, ones, zeros
 from ._data_types import astype
 from ._helpers import Array, as_array
 from ._promotion import promote_to_arrays
+from ._compat_calculus import convolve
+from ._linalg_decompositions import eigvals
+from ._compat_build import vander
+from ._data_types import finfo
+from ._linalg_more import lstsq
+from ._linalg_solve import inv
 
 __all__ = ["polyval", "polyfit", "roots", "poly", "polyadd", "polysub", "polymul", "polydiv",
            "polyder", "polyint"]
@@ -64,7 +70,6 @@ def polysub(a1: Any, a2: Any) -> Any:
 
 def polymul(a1: Any, a2: Any) -> Any:
     """The product of two polynomials (their coefficients' convolution)."""
-    from ._compat_calculus import convolve
 
     return convolve(_coeffs(a1, "polymul"), _coeffs(a2, "polymul"))
 
@@ -121,6 +126,7 @@ def polydiv(u: Any, v: Any) -> tuple:
 
 
 def _host_nonzero(p: Array) -> list:
+    # function-level: the package itself: complete only after every section module
     from . import stop_gradient
 
     return [i for i, v in enumerate(stop_gradient(p).tolist()) if v != 0]
@@ -129,7 +135,6 @@ def _host_nonzero(p: Array) -> list:
 def roots(p: Any) -> Any:
     """The roots of a polynomial: the eigenvalues of its companion matrix (complex when any
     root is); leading and trailing zero coefficients are handled as NumPy does."""
-    from ._linalg_decompositions import eigvals
 
     p = _floating(_coeffs(p, "roots"))
     nz = _host_nonzero(p)
@@ -153,8 +158,6 @@ def roots(p: Any) -> Any:
 def poly(seq_of_zeros: Any) -> Any:
     """The coefficients of the monic polynomial with the given roots (of the characteristic
     polynomial for a square matrix); real when the complex roots come in conjugate pairs."""
-    from ._compat_calculus import convolve
-    from ._linalg_decompositions import eigvals
 
     z = as_array(seq_of_zeros)
     if z.ndim == 2 and z.shape[0] == z.shape[1] and z.shape[0] > 0:
@@ -167,6 +170,7 @@ def poly(seq_of_zeros: Any) -> Any:
     for i in range(z.shape[0]):
         a = convolve(a, mp.stack([astype(asarray(1.0, device=z.device), z.dtype), -z[i]]))
     if z.dtype.kind == "c":
+        # function-level: the package itself: complete only after every section module
         from . import stop_gradient
 
         host = stop_gradient(z).tolist()
@@ -181,9 +185,6 @@ def polyfit(x: Any, y: Any, deg: int, rcond: Any = None, full: bool = False, w: 
     """The least-squares polynomial fit of degree ``deg`` (differentiable in ``x``, ``y`` and
     ``w``); ``full`` also returns residuals, rank, singular values and rcond; ``cov`` the
     coefficients' covariance (``'unscaled'`` without the residual scaling)."""
-    from ._compat_build import vander
-    from ._data_types import finfo
-    from ._linalg_more import lstsq
 
     x, y = promote_to_arrays(_floating(as_array(x)), _floating(as_array(y)))
     order = int(deg) + 1
@@ -204,8 +205,6 @@ def polyfit(x: Any, y: Any, deg: int, rcond: Any = None, full: bool = False, w: 
     if full:
         return c, resids, rank, s, rcond
     if cov:
-        from ._linalg_solve import inv
-
         base = inv((lhs / scale).mT @ (lhs / scale)) / (mp.expand_dims(scale, 1) * scale)
         if cov == "unscaled":
             fac = 1.0

@@ -21,6 +21,7 @@ from ._data_types import astype
 from ._helpers import Array, as_array, into
 from ._indexing import take
 from ._utility import any as any_
+from ._sorting import sort
 
 __all__ = [
     "amax", "amin", "ptp", "average", "nansum", "nanmean", "cumsum", "cumprod", "median",
@@ -111,8 +112,6 @@ def cumprod(a: Any, axis: int | None = None, dtype: Any = None, out: Any = None)
 
 
 def _sort(x: Any, axis: int) -> Any:
-    from ._sorting import sort
-
     return sort(x, axis=axis)
 
 

@@ -22,6 +22,8 @@ from ._helpers import Array, as_array
 from ._indexing import take, take_along_axis
 from ._searching import count_nonzero, nonzero
 from ._utility import any as any_
+from ._compat_build import resize
+from ._compat_index import unravel_index
 
 __all__ = ["choose", "compress", "extract", "select", "piecewise", "delete", "insert",
            "trim_zeros", "apply_along_axis", "apply_over_axes", "ediff1d", "put",
@@ -250,7 +252,6 @@ def ediff1d(ary: Any, to_end: Any = None, to_begin: Any = None) -> Any:
 
 def _cycled(values: Any, n: int, like: Array) -> Array:
     """``values`` flattened and repeated to length ``n`` (NumPy's rule for put / place)."""
-    from ._compat_build import resize
 
     with use_backend(like._backend):
         v = as_array(values) if isinstance(values, Array) else asarray(values, dtype=like.dtype)
@@ -268,7 +269,6 @@ def put(a: Array, ind: Any, v: Any, mode: str = "raise") -> None:
         flat_ind = ew.clip(flat_ind, 0, n - 1)
     elif flat_ind.size and bool(any_((flat_ind < -n) | (flat_ind >= n))):
         raise IndexError(f"polygrad.numpy.put: index out of range for an array of size {n}")
-    from ._compat_index import unravel_index
 
     coords = unravel_index(ew.remainder(flat_ind, n), a.shape)
     a[coords] = _cycled(v, flat_ind.shape[0], a)
@@ -367,6 +367,7 @@ def isscalar(element: Any) -> bool:
     if isinstance(element, (int, float, complex, bool, str, bytes)):
         return True
     try:
+        # function-level: numpy is loaded on first use, not at import time
         import numpy
 
         return bool(numpy.isscalar(element))

@@ -24,6 +24,7 @@ __all__ = ["unique", "intersect1d", "union1d", "setdiff1d", "setxor1d", "lexsort
 
 
 def _host(x: Array) -> Any:
+    # function-level: the package itself: complete only after every section module
     from . import stop_gradient
 
     return stop_gradient(x).asnumpy()
@@ -38,6 +39,7 @@ def unique(ar: Any, return_index: bool = False, return_inverse: bool = False,
            sorted: bool = True) -> Any:  # noqa: A002
     """The sorted unique elements (or sub-arrays along ``axis``) of ``ar``, optionally with
     the first index of each, the inverse indices and the counts (NumPy's ``unique``)."""
+    # function-level: numpy is loaded on first use, not at import time
     import numpy
 
     a = as_array(ar)
@@ -57,6 +59,7 @@ def unique(ar: Any, return_index: bool = False, return_inverse: bool = False,
 def intersect1d(ar1: Any, ar2: Any, assume_unique: bool = False,
                 return_indices: bool = False) -> Any:
     """The sorted values present in both arrays (with their first indices in each)."""
+    # function-level: numpy is loaded on first use, not at import time
     import numpy
 
     a1, a2 = _flat(ar1), _flat(ar2)
@@ -79,6 +82,7 @@ def _pick(both: Array, keep: Any) -> Array:
 
 def setdiff1d(ar1: Any, ar2: Any, assume_unique: bool = False) -> Any:
     """The values of ``ar1`` not in ``ar2`` (sorted and unique unless ``assume_unique``)."""
+    # function-level: numpy is loaded on first use, not at import time
     import numpy
 
     a1, a2 = _flat(ar1), _flat(ar2)
@@ -93,6 +97,7 @@ def setdiff1d(ar1: Any, ar2: Any, assume_unique: bool = False) -> Any:
 
 def setxor1d(ar1: Any, ar2: Any, assume_unique: bool = False) -> Any:
     """The sorted values in exactly one of the two arrays."""
+    # function-level: numpy is loaded on first use, not at import time
     import numpy
 
     a1, a2 = _flat(ar1), _flat(ar2)

@@ -22,6 +22,9 @@ from ._creation import arange, asarray, ones
 from ._data_types import astype
 from ._helpers import Array, as_array
 from ._searching import searchsorted
+from ._compat_shape import atleast_2d
+from ._compat_products import diagonal
+from ._compat_ufuncs import i0
 
 __all__ = ["cov", "corrcoef", "histogram", "histogram_bin_edges", "histogram2d", "histogramdd",
            "bincount", "digitize", "bartlett", "blackman", "hamming", "hanning", "kaiser"]
@@ -29,6 +32,7 @@ __all__ = ["cov", "corrcoef", "histogram", "histogram_bin_edges", "histogram2d",
 
 def _host(x: Array) -> Any:
     """NumPy copy of ``x``'s values (the derivative, if any, is not followed)."""
+    # function-level: the package itself: complete only after every section module
     from . import stop_gradient
 
     return stop_gradient(x).asnumpy()
@@ -38,7 +42,6 @@ def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: An
         fweights: Any = None, aweights: Any = None, *, dtype: Any = None) -> Any:
     """The covariance matrix of the variables in the rows (columns without ``rowvar``) of
     ``m`` (and ``y``), with frequency and analytic weights; differentiable."""
-    from ._compat_shape import atleast_2d
 
     x = _floating(as_array(m))
     if x.ndim > 2:
@@ -87,7 +90,6 @@ def corrcoef(x: Any, y: Any = None, rowvar: bool = True, *, dtype: Any = None) -
     c = cov(x, y, rowvar, dtype=dtype)
     if c.ndim == 0:
         return c / c
-    from ._compat_products import diagonal
 
     d = ew.sqrt(ew.real(diagonal(c)))
     c = c / mp.expand_dims(d, axis=1) / mp.expand_dims(d, axis=0)
@@ -98,6 +100,7 @@ def corrcoef(x: Any, y: Any = None, rowvar: bool = True, *, dtype: Any = None) -
 
 def _edges(a: Array, bins: Any, range: Any, weights: Any) -> Array:  # noqa: A002
     """NumPy's bin edges for ``a`` (host computation), on ``a``'s backend."""
+    # function-level: numpy is loaded on first use, not at import time
     import numpy
 
     if isinstance(bins, Array):
@@ -268,7 +271,6 @@ def hanning(M: int) -> Any:  # noqa: N803
 def kaiser(M: int, beta: Any) -> Any:  # noqa: N803
     """The Kaiser window of ``M`` points with shape parameter ``beta`` (differentiable in an
     Array ``beta``)."""
-    from ._compat_ufuncs import i0
 
     if M < 2:
         return _trivial(M)

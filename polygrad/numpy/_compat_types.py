@@ -175,6 +175,7 @@ def binary_repr(num: int, width: int | None = None) -> str:
 def einsum_path(*operands: Any, optimize: Any = "greedy", einsum_call: bool = False) -> Any:
     """NumPy's contraction order for ``einsum`` on arrays of these shapes and dtypes
     (computed by NumPy from the shapes alone; no values are read)."""
+    # function-level: numpy is loaded on first use, not at import time
     import numpy
 
     def stand_in(x: Any) -> Any:

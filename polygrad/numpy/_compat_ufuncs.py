@@ -19,6 +19,11 @@ from ._data_types import astype
 from ._helpers import Array, as_array
 from ._promotion import promote_to_arrays
 from ._utility import all as all_
+from ._manipulation import broadcast_shapes
+from ._utility import diff
+from ._compat_reductions import cumsum
+from ._compat_shape import concatenate
+from ._manipulation import expand_dims
 
 __all__ = [
     "cbrt", "fmod", "float_power", "heaviside", "frexp", "ldexp", "modf", "spacing", "fix",
@@ -203,8 +208,6 @@ def array_equiv(a1: Any, a2: Any) -> bool:
     """Whether the two arrays broadcast to one shape and are equal there."""
     a1, a2 = as_array(a1), as_array(a2)
     try:
-        from ._manipulation import broadcast_shapes
-
         broadcast_shapes(a1.shape, a2.shape)
     except ValueError:
         return False
@@ -252,9 +255,6 @@ def isposinf(x: Any, out: Any = None) -> Any:
 def unwrap(p: Any, discont: Any = None, axis: int = -1, *, period: float = 2 * math.pi) -> Any:
     """Remove jumps larger than ``discont`` (default ``period / 2``) along ``axis`` by adding
     multiples of ``period``; differentiable (the added multiples are constant)."""
-    from ._utility import diff
-    from ._compat_reductions import cumsum
-    from ._compat_shape import concatenate
 
     p = _floating(as_array(p))
     half = period / 2
@@ -271,6 +271,7 @@ def unwrap(p: Any, discont: Any = None, axis: int = -1, *, period: float = 2 * m
 
 
 def _stop(x: Array) -> Array:
+    # function-level: the package itself: complete only after every section module
     from . import stop_gradient
 
     return stop_gradient(x)
@@ -289,6 +290,5 @@ def i0(x: Any) -> Any:
     n = int(top) + 30
     with use_backend(x._backend):
         theta = asarray([math.cos(2 * math.pi * k / n) for k in range(n)], dtype=x.dtype)
-    from ._manipulation import expand_dims
 
     return st.mean(ew.exp(expand_dims(x, axis=-1) * theta), axis=-1)

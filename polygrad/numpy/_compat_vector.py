@@ -16,6 +16,7 @@ from . import _statistics as st
 from ._helpers import Array, as_array
 from ._linear_algebra import matmul
 from ._promotion import promote_to_arrays
+from ._data_types import astype
 
 __all__ = ["vdot", "matvec", "vecmat", "vectorize"]
 
@@ -90,8 +91,6 @@ class vectorize:  # noqa: N801
     def _stack(self, values: list, shape: tuple) -> Array:
         out = mp.reshape(mp.stack([as_array(v) for v in values]), shape)
         if self.otypes:
-            from ._data_types import astype
-
             out = astype(out, self.otypes[0] if not isinstance(self.otypes, str)
                          else {"d": "float64", "f": "float32", "l": "int64", "i": "int32",
                                "?": "bool", "D": "complex128"}[self.otypes[0]])

@@ -16,6 +16,13 @@ from .._convert import asarray as _asarray
 from .._dtypes import DType, by_name
 from .._primitive import deflinear, primitive
 from ._helpers import bind
+from ._data_types import astype
+from ._manipulation import stack
+from ._promotion import promote_to_arrays
+from ._manipulation import broadcast_to
+from ._manipulation import moveaxis
+from ._elementwise import equal, where
+from ._manipulation import reshape
 
 __all__ = ["arange", "asarray", "empty", "empty_like", "eye", "from_dlpack", "full",
            "full_like", "linspace", "meshgrid", "ones", "ones_like", "tril", "triu", "zeros",
@@ -104,9 +111,6 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, order: str = "C", *,
 def stack_nested(obj: list | tuple, dtype: Any = None) -> Array:
     """Nested lists / tuples of Arrays and Python scalars as one Array, stacked level by level
     (differentiable in the Arrays); the leaves' dtypes promote, the scalars weakly."""
-    from ._data_types import astype
-    from ._manipulation import stack
-    from ._promotion import promote_to_arrays
 
     leaves: list = []
 
@@ -168,8 +172,6 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None, order: str = "K", subo
 
 def _full_of(shape: tuple, value: Array, dtype: Any) -> Array:
     # broadcast, then astype: the cast copies the broadcast view into a fresh, writable array
-    from ._data_types import astype
-    from ._manipulation import broadcast_to
 
     return astype(broadcast_to(value, shape), value.dtype if dtype is None else dtype)
 
@@ -205,8 +207,6 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, retste
     if type(start) is Array or type(stop) is Array:
         out = _linspace_of(start, stop, num, dtype, endpoint)
         if axis != 0:
-            from ._manipulation import moveaxis
-
             out = moveaxis(out, 0, axis)
     else:
         b = _backend(device)
@@ -220,11 +220,8 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, retste
 
 def _linspace_of(start: Any, stop: Any, num: int, dtype: Any, endpoint: bool) -> Array:
     """``linspace`` of Arrays: ``k (stop - start) / div + start`` for k = 0 .. num-1."""
+    # function-level: the core module imports this namespace (cycle)
     from .. import _dtypes
-    from ._data_types import astype
-    from ._elementwise import equal, where
-    from ._manipulation import reshape
-    from ._promotion import promote_to_arrays
 
     start, stop = promote_to_arrays(start, stop)
     b = start._backend
@@ -261,7 +258,6 @@ def meshgrid(*xi: Array, copy: bool = True, sparse: bool = False,
              indexing: str = "xy") -> tuple[Array, ...]:
     """Coordinate matrices from coordinate vectors (differentiable: broadcasts); ``sparse``:
     each output keeps length one along the other axes."""
-    from ._manipulation import broadcast_to, reshape
 
     arrays = tuple(a if type(a) is Array else _asarray(a) for a in xi)
     n = len(arrays)

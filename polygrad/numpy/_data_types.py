@@ -27,6 +27,8 @@ from .._dtypes import (
 )
 from .._primitive import defjvp, defvjp, nondiff, primitive
 from ._helpers import Array, as_array, bind
+from ._elementwise import real
+from .._backend import get_backend, get_default_dtype
 
 __all__ = ["astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type", "bool", "int8",
            "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32",
@@ -53,7 +55,6 @@ def dtype(dtype: Any, align: builtins.bool = False, copy: builtins.bool = False)
 _astype = primitive("astype", _astype_kernel)
 def _astype_vjp(g, ans, x, dtype, native_dtype):
     if g.dtype.kind == "c" and x.dtype.kind != "c":   # complex result of a real input
-        from ._elementwise import real
 
         g = real(g)
     return astype(g, x.dtype)
@@ -94,6 +95,7 @@ class finfo:  # noqa: N801
     """Machine limits of a floating dtype."""
 
     def __init__(self, type: Any, /) -> None:  # noqa: A002
+        # function-level: numpy is loaded on first use, not at import time
         import numpy
 
         dt = _dtypes.by_name(type.dtype if isinstance(type, Array) else type)
@@ -109,6 +111,7 @@ class iinfo:  # noqa: N801
     """Machine limits of an integer dtype."""
 
     def __init__(self, type: Any, /) -> None:  # noqa: A002
+        # function-level: numpy is loaded on first use, not at import time
         import numpy
 
         dt = _dtypes.by_name(type.dtype if isinstance(type, Array) else type)
@@ -133,7 +136,6 @@ def result_type(*arrays_and_dtypes: Any) -> DType:
     >>> np.result_type(np.uint8, np.int8), np.result_type(np.float32, 1.0)
     (int16, float32)
     """
-    from .._backend import get_backend, get_default_dtype
 
     scalars = [a for a in arrays_and_dtypes if type(a) in _PY_SCALARS]
     found = [a.dtype if isinstance(a, Array) else _dtypes.by_name(a)

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import math
 
-from .._primitive import defjvp, deflinear, defvjp, primitive
-from ._helpers import EMPTY, Array, binary, bind, promoted, unary
+from .._ops import where_p
+from .._primitive import defjvp, defvjp, primitive
+# re-exported: the torch backend and conformance/specs/elementwise.py import these from here
+from ._fused import _select, _select_extremum, _tanh_bw, _tanh_dy  # noqa: F401
+from ._helpers import EMPTY, Array, apply_native, binary, bind, promoted, unary
+from ._helpers import into
+from ._searching import nonzero
 
 __all__ = [
     "abs", "acos", "acosh", "add", "asin", "asinh", "atan", "atan2", "atanh", "bitwise_and",
@@ -42,6 +47,7 @@ def _neg_g(g, ans, *args):
 
 def mask(condition, like):
     """``condition`` as 1.0 / 0.0 in the floating dtype of ``like`` (rules keep float32 float32)."""
+    # function-level: cycle: _data_types -> _elementwise -> _data_types
     from ._data_types import astype
 
     dtype = like.dtype if isinstance(like, Array) else None
@@ -87,43 +93,12 @@ remainder = binary("remainder", (_g, lambda g, ans, x1, x2: -g * floor_divide(x1
 floor_divide = binary("floor_divide")
 negative = unary("negative", lambda ans, x: -1.0)
 positive = unary("positive", lambda ans, x: 1.0)
-negative.primitive.vjps = (_neg_g,)
-negative.primitive.jvps = (_neg_g,)
-positive.primitive.vjps = (_g,)
-positive.primitive.jvps = (_g,)
+defvjp(negative.primitive, _neg_g)
+defjvp(negative.primitive, _neg_g)
+defvjp(positive.primitive, _g)
+defjvp(positive.primitive, _g)
 square = unary("square", lambda ans, x: 2 * x)
 reciprocal = unary("reciprocal", lambda ans, x: -square(ans))
-
-
-def _select_extremum_kernel(xp):
-    def select_extremum(g, x, other, larger):
-        # weight 2 where x is taken, 1 at ties, 0 where the other is or either is NaN, counted
-        # in int8 (a quarter of float32's traffic); then one float temporary, scaled in place
-        w = xp.astype(x > other if larger else x < other, xp.int8)
-        w += xp.astype(x >= other if larger else x <= other, xp.int8)
-        out = xp.astype(w, g.dtype)
-        out *= g
-        out *= 0.5
-        return out
-    return select_extremum
-
-
-# select_extremum(g, x, other, larger): the cotangent (or tangent) ``g`` where ``x`` is the one
-# maximum (larger) or minimum takes, half of it at ties (as HIPS autograd and PyTorch), none
-# where the other is taken or either is NaN. Masks, never arithmetic on x: a NaN in one operand
-# cannot leak into the other's derivative (fmax relies on it). One fused primitive instead of
-# seven elementwise steps: this rule runs on every ReLU layer's activations. Linear in g with
-# a diagonal weight, so its own VJP and JVP in g are itself; the weight is locally constant in
-# x and other, whose derivatives are zero.
-_select_extremum = primitive("select_extremum", _select_extremum_kernel)
-defvjp(_select_extremum, lambda c, ans, g, x, other, larger: _select(c, x, other, larger),
-       _zero, _zero)
-defjvp(_select_extremum, lambda t, ans, g, x, other, larger: _select(t, x, other, larger),
-       _zero, _zero)
-
-
-def _select(g, x, other, larger):
-    return bind(_select_extremum, (g, x, other), {"larger": larger})
 
 
 def _extremum_rules(larger):
@@ -197,87 +172,13 @@ cosh = unary("cosh", lambda ans, x: sinh(x), inexact=True)
 tanh = unary("tanh", lambda ans, x: _tanh_bw(1, ans), inexact=True)
 
 
-_NUMBERS = (int, float)
-
-
-# tanh's rules as one primitive, g (1 - y²) with y = tanh(x) (as PyTorch's tanh_backward): one
-# node instead of three each time a derivative of tanh is itself differentiated. A Python number
-# among its arguments folds into the constant (grad's seed of ones is the number 1 here: see
-# ``_with_unit`` below), so that g = 1 costs two passes over y and no product
-def _tanh_backward_kernel(xp):
-    def tanh_backward(g, y):
-        d = 1 - y * y
-        return d if type(g) in _NUMBERS and g == 1 else g * d
-    return tanh_backward
-
-
-_tanh_backward = primitive("tanh_backward", _tanh_backward_kernel)
-
-
-def _tanh_bw(g, y):
-    return bind(_tanh_backward, (g, y), EMPTY)
-
-
-# its derivative in y, c (d/dy g (1 - y²)) = -2 c g y, as one primitive too: trilinear and
-# symmetric, so each of its rules is itself with the cotangent in that argument's place
-def _tanh_backward_dy_kernel(xp):
-    def tanh_backward_dy(c, g, y):
-        k = -2
-        arrays = []
-        for v in (c, g, y):
-            if type(v) in _NUMBERS:
-                k *= v
-            else:
-                arrays.append(v)
-        if not arrays:   # (a seed's unit rule at the fifth derivative: grad seeds ones instead)
-            return xp.asarray(float(k))
-        out = arrays[0]
-        for v in arrays[1:]:
-            out = out * v
-        return out * k
-    return tanh_backward_dy
-
-
-_tanh_backward_dy = primitive("tanh_backward_dy", _tanh_backward_dy_kernel)
-
-
-def _tanh_dy(c, g, y):
-    return bind(_tanh_backward_dy, (c, g, y), EMPTY)
-
-
-def _with_unit(rule):
-    """``rule`` with its ``unit``, the cotangent it gives for a cotangent of ones: ``rule`` itself
-    with the number 1 as the cotangent, which these kernels fold (``polygrad._reverse.Unit``)."""
-    rule.unit = lambda ans, *args: rule(1, ans, *args)
-    return rule
-
-
-def _tanh_dy_rule(i):
-    def rule(ct, ans, *cgy):
-        cgy = list(cgy)
-        cgy[i] = ct
-        return _tanh_dy(*cgy)
-    return _with_unit(rule)
-
-
-deflinear(_tanh_backward_dy, *(_tanh_dy_rule(i) for i in range(3)))
-
-
-def _tanh_bw_dy(c, ans, g, y):
-    return _tanh_dy(c, g, y)
-
-
-defvjp(_tanh_backward, _with_unit(lambda c, ans, g, y: _tanh_bw(c, y)), _with_unit(_tanh_bw_dy))
-defjvp(_tanh_backward, lambda t, ans, g, y: _tanh_bw(t, y), _tanh_bw_dy)
-
-
 def _tanh_vjp(g, ans, x):
     return _tanh_bw(g, ans)
 
 
 _tanh_vjp.unit = tanh.primitive.vjps[0].unit   # grad's seed of ones: 1 - y² itself
-tanh.primitive.vjps = (_tanh_vjp,)
-tanh.primitive.jvps = (lambda t, ans, x: _tanh_bw(t, ans),)
+defvjp(tanh.primitive, _tanh_vjp)
+defjvp(tanh.primitive, lambda t, ans, x: _tanh_bw(t, ans))
 asinh = unary("asinh", lambda ans, x: 1 / sqrt(square(x) + 1), inexact=True)
 # 1/sqrt(x-1)/sqrt(x+1), not 1/sqrt(x²-1): the two differ for complex x with Re x < 0
 acosh = unary("acosh", lambda ans, x: 1 / (sqrt(x - 1) * sqrt(x + 1)), inexact=True)
@@ -308,17 +209,17 @@ def _conj_unit(x, ans):
 # real x: d|x|/dx = sign(x), 0 at x = 0 (as HIPS autograd and JAX);
 # complex x: d|x| = Re(conj(x) t) / |x|, so the cotangent is Re(g) conj(x) / |x|
 abs = unary("abs", lambda ans, x: sign(x))  # noqa: A001
-abs.primitive.vjps = (lambda g, ans, x: _re(g) * _conj_unit(x, ans) if _complex(x)
-                      else g * sign(x),)
-abs.primitive.jvps = (lambda t, ans, x: real(_conj_unit(x, ans) * t) if _complex(x)
-                      else t * sign(x),)
+defvjp(abs.primitive, lambda g, ans, x: _re(g) * _conj_unit(x, ans) if _complex(x)
+       else g * sign(x))
+defjvp(abs.primitive, lambda t, ans, x: real(_conj_unit(x, ans) * t) if _complex(x)
+       else t * sign(x))
 # real x: 0; complex x ≠ 0, sign x = x/|x| = u: d sign = (t - u² conj(t)) / (2|x|), whose
 # transpose is (g - conj(g u²)) / (2|x|)  (JAX takes 0 here; this is the true derivative)
 sign = unary("sign", lambda ans, x: 0.0)
-sign.primitive.vjps = (lambda g, ans, x: (g - conj(g * ans * ans)) * _half_inv_abs(x)
-                       if _complex(x) else None,)
-sign.primitive.jvps = (lambda t, ans, x: (t - ans * ans * conj(t)) * _half_inv_abs(x)
-                       if _complex(x) else None,)
+defvjp(sign.primitive, lambda g, ans, x: (g - conj(g * ans * ans)) * _half_inv_abs(x)
+       if _complex(x) else None)
+defjvp(sign.primitive, lambda t, ans, x: (t - ans * ans * conj(t)) * _half_inv_abs(x)
+       if _complex(x) else None)
 signbit = unary("signbit")
 floor = unary("floor")
 ceil = unary("ceil")
@@ -330,7 +231,6 @@ def round(a, decimals: int = 0, out=None):  # noqa: A001
     """``a`` rounded to ``decimals`` decimal places, halves to even (NumPy's signature; as
     NumPy, ``decimals != 0`` scales by ``10**decimals``, rounds and scales back). Not
     differentiable: its derivative is zero almost everywhere."""
-    from ._helpers import into
 
     if decimals:
         scale = 10.0 ** decimals
@@ -349,8 +249,8 @@ round.primitive = _round.primitive
 # memory, JAX's cannot, and a write into one would reach x on some backends only)
 _real = unary("real", lambda ans, x: 1.0,
               kernel=lambda xp: lambda x: xp.asarray(xp.real(x), copy=True))
-_real.primitive.vjps = (lambda g, ans, x: _re(g),)
-_real.primitive.jvps = (lambda t, ans, x: _re(t),)
+defvjp(_real.primitive, lambda g, ans, x: _re(g))
+defjvp(_real.primitive, lambda t, ans, x: _re(t))
 
 
 def real(val):
@@ -370,8 +270,8 @@ def _imag_kernel(xp):
 
 # Im t = Re(-i t): the cotangent is -i Re g
 _imag = unary("imag", lambda ans, x: 0.0, kernel=_imag_kernel)
-_imag.primitive.vjps = (lambda g, ans, x: _re(g) * -1j if _complex(x) else None,)
-_imag.primitive.jvps = (lambda t, ans, x: imag(t) if _complex(x) else None,)
+defvjp(_imag.primitive, lambda g, ans, x: _re(g) * -1j if _complex(x) else None)
+defjvp(_imag.primitive, lambda t, ans, x: imag(t) if _complex(x) else None)
 
 
 def imag(val):
@@ -382,8 +282,8 @@ def imag(val):
 imag.primitive = _imag.primitive
 # Re(g conj(t)) = Re(conj(g) t): the cotangent is conj g
 conj = unary("conj", lambda ans, x: 1.0)
-conj.primitive.vjps = (lambda g, ans, x: conj(g) if _complex(g) else g,)
-conj.primitive.jvps = (lambda t, ans, x: conj(t) if _complex(t) else t,)
+defvjp(conj.primitive, lambda g, ans, x: conj(g) if _complex(g) else g)
+defjvp(conj.primitive, lambda t, ans, x: conj(t) if _complex(t) else t)
 
 # -- comparisons, predicates and logic: non-differentiable ----------------------------------------
 equal = binary("equal")
@@ -435,18 +335,13 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):  # noqa: A
     res = bind(_clip, (a, min, max), EMPTY)
     if out is None:
         return res
-    from ._helpers import into
 
     return into(out, res, "clip")
 
 
 clip.primitive = _clip
 
-_where = primitive("where", broadcasts=True)
-defvjp(_where, None, lambda g, ans, c, x1, x2: where(c, g, 0.0),
-       lambda g, ans, c, x1, x2: where(c, 0.0, g))
-defjvp(_where, None, lambda t, ans, c, x1, x2: where(c, t, 0.0),
-       lambda t, ans, c, x1, x2: where(c, 0.0, t))
+_where = where_p   # defined with its rules in the core
 
 
 def where(condition, x=None, y=None, /):
@@ -460,8 +355,6 @@ def where(condition, x=None, y=None, /):
     x1, x2 = x, y
     if x2 is None:
         if x1 is None:
-            from ._searching import nonzero
-
             return nonzero(condition)
         raise TypeError("polygrad.numpy.where: give condition alone, or condition, x and y")
     if type(x1) is Array and x1._trace is None and type(x2) is Array and x2._trace is None \
@@ -469,9 +362,7 @@ def where(condition, x=None, y=None, /):
         backend = x1._backend
         if x2._backend is backend and condition._backend is backend and \
                 x1._v.dtype is x2._v.dtype:
-            k = _where.kernels.get(backend)
-            if k is not None:
-                return Array(k(condition._v, x1._v, x2._v), backend)
+            return apply_native(_where, backend, (condition._v, x1._v, x2._v), EMPTY)
     return bind(_where, (condition, *promoted(x1, x2)), EMPTY)
 
 

@@ -1,7 +1,8 @@
 """Builders for namespace functions: each registers a primitive and returns its public function.
 
-The public function runs the kernel directly when its inputs are concrete arrays of one backend
-(the fast path) and otherwise goes through ``bind``. Imports the core only.
+The public function takes ``bind``'s concrete fast path (``apply_native``) when its inputs are
+concrete arrays of one backend and dtype, hands a tracer straight to its trace, and otherwise
+goes through ``bind``. Imports the core only.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .._array import Array, native_of
-from .._primitive import Primitive, defjvp, defunary, defvjp, nondiff, primitive
-from .._trace import bind
+from .._primitive import Primitive, Variadic, defjvp, defunary, defvjp, nondiff, primitive
+from .._trace import apply_native, apply_native1, apply_native2, bind
+from .._convert import asarray
 
-__all__ = ["unary", "binary", "EMPTY", "Variadic", "bind", "Array", "as_array", "promoted",
-           "weak_safe", "into"]
+__all__ = ["unary", "binary", "EMPTY", "Variadic", "bind", "apply_native", "Array", "as_array",
+           "promoted", "weak_safe", "into"]
 
 EMPTY: dict = {}
 _PLAIN = (int, float)
@@ -39,19 +41,18 @@ def unary(name: str, derivative: Callable | None = None, *, doc: str | None = No
         nondiff(prim)
     else:
         defunary(prim, derivative)
-    kernels = prim.kernels
 
     def fn(x, /):
         if type(x) is Array:
             t = x._trace
             if t is None:
-                k = kernels.get(x._backend)
-                if k is not None and (not inexact or x._v.dtype in
-                                      (_weak_safe.get(x._backend) or weak_safe(x._backend))):
-                    return Array(k(x._v), x._backend)
+                if not inexact or x._v.dtype in (_weak_safe.get(x._backend) or
+                                                 weak_safe(x._backend)):
+                    return apply_native1(prim, x._backend, x._v)
             elif t.active and not prim.nondiff:
                 return t.process(prim, (x,), EMPTY)
             if inexact and not x.dtype.is_floating:
+                # function-level: cycle: _promotion -> _helpers -> _promotion
                 from ._promotion import promote_inexact
 
                 (x,) = promote_inexact(x)
@@ -73,7 +74,6 @@ def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
     else:
         defvjp(prim, *vjps)
         defjvp(prim, *jvps)
-    kernels = prim.kernels
 
     def fn(x1, x2, /):
         if type(x1) is Array:
@@ -86,14 +86,10 @@ def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
                     if x2._trace is None and x2._backend is backend and \
                             v1.dtype is x2._v.dtype and (not inexact or v1.dtype in
                                                          weak_safe(backend)):
-                        k = kernels.get(backend)
-                        if k is not None:
-                            return Array(k(v1, x2._v), backend)
+                        return apply_native2(prim, backend, v1, x2._v)
                 elif t2 in _PLAIN and v1.dtype in (_weak_safe.get(backend) or
                                                    weak_safe(backend)):
-                    k = kernels.get(backend)
-                    if k is not None:
-                        return Array(k(v1, x2), backend)
+                    return apply_native2(prim, backend, v1, x2)
             elif t2 in _PLAIN and t1.active and not prim.nondiff:
                 # a tracer is floating (every leaf is): the scalar keeps its dtype everywhere
                 return t1.process(prim, (x1, x2), EMPTY)
@@ -101,13 +97,12 @@ def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
             t2 = x2._trace
             if t2 is None:
                 backend = x2._backend
-                k = kernels.get(backend)
-                if k is not None and x2._v.dtype in (_weak_safe.get(backend) or
-                                                     weak_safe(backend)):
-                    return Array(k(x1, x2._v), backend)
+                if x2._v.dtype in (_weak_safe.get(backend) or weak_safe(backend)):
+                    return apply_native2(prim, backend, x1, x2._v)
             elif t2.active and not prim.nondiff:
                 return t2.process(prim, (x1, x2), EMPTY)
         if inexact:
+            # function-level: cycle: _promotion -> _helpers -> _promotion
             from ._promotion import promote_inexact
 
             return bind(prim, promote_inexact(x1, x2), EMPTY)
@@ -115,29 +110,10 @@ def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
     return _publish(fn, prim, doc)
 
 
-class Variadic:
-    """Rules of a primitive taking any number of arrays: ``rule(i, g_or_t, ans, *args, **p)``."""
-
-    def __init__(self, rule: Callable) -> None:
-        self.rule = rule
-        self.cache: dict[int, Callable] = {}
-
-    def __len__(self) -> int:
-        return 1 << 30
-
-    def __getitem__(self, i: int) -> Callable:
-        fn = self.cache.get(i)
-        if fn is None:
-            rule = self.rule
-            fn = self.cache[i] = lambda g, ans, *args, **params: rule(i, g, ans, *args, **params)
-        return fn
-
-
 def as_array(x):
     """``x`` itself if it is an Array, else ``asarray(x)`` on the current backend."""
     if type(x) is Array:
         return x
-    from .._convert import asarray
 
     return asarray(x)
 
@@ -147,6 +123,7 @@ def weak_safe(backend) -> frozenset:
     int or float the same way on every backend (the scalar takes the array's dtype)."""
     found = _weak_safe.get(backend)
     if found is None:
+        # function-level: the core module imports this namespace (cycle)
         from .. import _dtypes
 
         natives = []
@@ -171,6 +148,7 @@ def promoted(x1, x2) -> tuple:
     elif type(x2) is Array and type(x1) in _PLAIN and \
             native_of(x2).dtype in weak_safe(x2._backend):
         return x1, x2
+    # function-level: cycle: _promotion -> _helpers -> _promotion
     from ._promotion import promote
 
     return promote(x1, x2)

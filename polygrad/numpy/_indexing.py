@@ -15,7 +15,15 @@ from .._backend import use_backend
 from .._primitive import defjvp, deflinear, defvjp, primitive
 from .._reverse import TAPE_LEAF, DifferentiationError, recording_trace
 from .._trace import tracing
-from ._helpers import as_array, bind
+from ._helpers import apply_native, as_array, bind
+from .._convert import asarray
+from .._trace import MixedBackendError
+from .._reverse import unbroadcast
+from ._searching import searchsorted
+from ._sorting import argsort
+from ._elementwise import equal, where
+from ._helpers import into
+from ._elementwise import clip, remainder
 
 __all__ = ["take", "take_along_axis", "getitem", "setitem", "scatter_add", "check_writable",
            "propagate", "link_view"]
@@ -33,12 +41,8 @@ def normalize_key(key: Any, backend: Any) -> Any:
             out.append(k)
             continue
         if type(k) is not Array:
-            from .._convert import asarray
-
             k = asarray(k, backend=backend)
         elif k._backend is not backend:
-            from .._trace import MixedBackendError
-
             raise MixedBackendError(
                 f"Array indexing (x[key]): an index array on {k._backend.spec!r} is used on an "
                 f"array on {backend.spec!r}; polygrad never copies behind your back: move it with "
@@ -63,12 +67,9 @@ def getitem(x, key):
     """``x[key]`` with basic, integer-array and boolean indexing; basic indexing makes a view
     (see ``_link``)."""
     key = normalize_key(key, x._backend)
-    out = None
     if x._trace is None:
-        k = getitem_p.kernels.get(x._backend)
-        if k is not None:
-            out = Array(k(x._v, key), x._backend)
-    if out is None:
+        out = apply_native(getitem_p, x._backend, (x._v,), {"key": key})
+    else:
         out = bind(getitem_p, (x,), {"key": key})
     if getattr(x, "_readonly", False) and all(isinstance(k, _BASIC) for k in key):
         out._readonly = True   # a view, as NumPy's basic indexing gives, of read-only memory
@@ -114,14 +115,13 @@ defjvp(setitem_p, lambda t, ans, x, v, key: setitem(t, 0.0, key),
 
 
 def _zeros(x):
+    # function-level: cycle: _creation -> _manipulation -> _indexing -> _creation
     from ._creation import zeros_like
 
     return zeros_like(x)
 
 
 def _unbroadcast_to(c, v):
-    from .._reverse import unbroadcast
-
     return unbroadcast(c, v)
 
 
@@ -133,10 +133,10 @@ def _may_repeat(key: tuple, backend: Any) -> bool:
 def _last_writer(x, key: Any):
     """For each element of ``x[key]`` (flattened, C order), the index of the last element that
     selects the same position of ``x``; and the shape of ``x[key]``. Reads no values."""
+    # function-level: cycle: _creation -> _manipulation -> _indexing -> _creation
     from ._creation import arange
+    # function-level: cycle: _manipulation -> _indexing -> _manipulation
     from ._manipulation import reshape
-    from ._searching import searchsorted
-    from ._sorting import argsort
 
     backend = x._backend
     key = tuple(k if isinstance(k, _BASIC) else Array(k, backend) for k in key)
@@ -157,8 +157,9 @@ def _last_writes_only(c, x, key: Any):
     same position: the cotangent of the values NumPy's ``x[key] = v`` overwrites is zero."""
     if not _may_repeat(key, x._backend) or c.size == 0:
         return c
+    # function-level: cycle: _creation -> _manipulation -> _indexing -> _creation
     from ._creation import arange
-    from ._elementwise import equal, where
+    # function-level: cycle: _manipulation -> _indexing -> _manipulation
     from ._manipulation import reshape
 
     writer, shape = _last_writer(x, key)
@@ -173,6 +174,7 @@ def _as_last_writes(x, v, key: Any):
     if (type(v) is not Array or v.size <= 1 or x._backend.ordered_writes
             or not _may_repeat(key, x._backend)):
         return v
+    # function-level: cycle: _manipulation -> _indexing -> _manipulation
     from ._manipulation import broadcast_to, reshape
 
     writer, shape = _last_writer(x, key)
@@ -197,8 +199,6 @@ def array_setitem(self: Array, key: Any, value: Any) -> None:
     backend = self._backend
     key = normalize_key(key, backend)
     if type(value) is Array and value._backend is not backend:
-        from .._trace import MixedBackendError
-
         raise MixedBackendError(
             f"Array.__setitem__: the value lives on {value._backend.spec!r} but the array "
             f"on {backend.spec!r}; move it with Array.to_backend({backend.spec!r})")
@@ -219,16 +219,13 @@ def _write(self: Array, key: tuple, value: Any) -> None:
     native = native_of(self)
     if not backend.ordered_writes and _may_repeat(key, backend):
         if type(value) is not Array and not isinstance(value, (int, float, complex)):
-            from .._convert import asarray
-
             value = asarray(value, backend=backend)
         value = _as_last_writes(self, value, key)
     v = native_of(value) if type(value) is Array else value
     if backend.mutable and not tracing():
         native = backend.setitem_inplace(native, key, v)
     else:
-        k = setitem_p.kernels.get(backend) or setitem_p.resolve(backend)
-        native = k(native, v, key)
+        native = apply_native(setitem_p, backend, (native, v), {"key": key})._v
     self._v = native
     if trace is TAPE_LEAF:
         self._aux = None
@@ -336,7 +333,7 @@ def _refresh(view: Array) -> None:
 def take(a, indices, axis: int | None = None, out=None, mode: str = "raise"):
     """Elements of ``a`` at integer ``indices`` along ``axis`` (``a`` flattened when None);
     ``mode`` "wrap" or "clip" brings out-of-range indices into range, as NumPy's."""
-    from ._helpers import into
+    # function-level: cycle: _manipulation -> _indexing -> _manipulation
     from ._manipulation import reshape
 
     x = as_array(a)
@@ -351,8 +348,6 @@ def take(a, indices, axis: int | None = None, out=None, mode: str = "raise"):
 
 
 def _in_range(indices, n: int, mode: str, x: Array):
-    from ._elementwise import clip, remainder
-
     with use_backend(x._backend):
         indices = as_array(indices)
     if mode == "wrap":
@@ -366,7 +361,9 @@ def _in_range(indices, n: int, mode: str, x: Array):
 def take_along_axis(arr, indices, axis: int | None = -1):
     """Pick values of ``arr`` at ``indices`` along ``axis``, matching the other axes (``arr``
     flattened when None, as NumPy's)."""
+    # function-level: cycle: _creation -> _manipulation -> _indexing -> _creation
     from ._creation import arange
+    # function-level: cycle: _manipulation -> _indexing -> _manipulation
     from ._manipulation import reshape
 
     x = as_array(arr)

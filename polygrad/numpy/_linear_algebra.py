@@ -9,14 +9,17 @@ import builtins
 import functools
 
 from .._primitive import deflinear, primitive
-from ._helpers import EMPTY, Array, as_array, bind, promoted
+from .._trace import apply_native2
+from ._helpers import EMPTY, Array, apply_native, as_array, bind, promoted
+from ._manipulation import permute_dims
+from ._manipulation import expand_dims, reshape
+from ._elementwise import conj
 
 __all__ = ["matmul", "matrix_transpose", "tensordot", "vecdot"]
 
 
 def matrix_transpose(x, /):
     """Swap the last two axes of ``x``."""
-    from ._manipulation import permute_dims
 
     x = as_array(x)
     n = x.ndim
@@ -35,16 +38,12 @@ def _mT(x):
         return matrix_transpose(x)
     prim = _permute_dims()
     if type(x) is Array and x._trace is None:
-        k = prim.kernels.get(x._backend)
-        if k is not None:
-            return Array(k(x._v, **_SWAP), x._backend)
+        return apply_native(prim, x._backend, (x._v,), _SWAP)
     return bind(prim, (x,), _SWAP)
 
 
 @functools.cache
 def _permute_dims():
-    from ._manipulation import permute_dims
-
     return permute_dims.primitive
 
 
@@ -54,7 +53,6 @@ def _matmul_vjp(i, g, ans, x1, x2):
     n1, n2 = x1.ndim, x2.ndim
     if n1 > 1 and n2 > 1:   # the common case, first
         return matmul(g, _mT(x2)) if i == 0 else matmul(_mT(x1), g)
-    from ._manipulation import expand_dims, reshape
 
     if n1 == 1 and n2 == 1:
         return g * (x2 if i == 0 else x1)
@@ -79,12 +77,12 @@ deflinear(_matmul, lambda g, ans, x1, x2: _matmul_vjp(0, g, ans, x1, x2),
 
 def matmul(x1, x2, /):
     """Matrix product (1-D operands are vectors; leading axes broadcast)."""
+    # the arguments are checked before the fast path: an error never depends on cache state
     if type(x1) is Array and type(x2) is Array and x1._trace is None and x2._trace is None:
         backend = x1._backend
-        if x2._backend is backend and x1._v.dtype is x2._v.dtype:
-            k = _matmul.kernels.get(backend)
-            if k is not None:
-                return Array(k(x1._v, x2._v), backend)
+        v1, v2 = x1._v, x2._v
+        if x2._backend is backend and v1.dtype is v2.dtype and v1.ndim and v2.ndim:
+            return apply_native2(_matmul, backend, v1, v2)
     x1, x2 = promoted(as_array(x1), as_array(x2))
     if x1.ndim == 0 or x2.ndim == 0:
         raise ValueError("polygrad.numpy.matmul: operands must have at least one dimension; "
@@ -105,8 +103,6 @@ def _tensordot_axes(axes, n1: int, n2: int):
 
 
 def _tensordot_vjp(i, g, ans, x1, x2, axes):
-    from ._manipulation import permute_dims
-
     a1, a2 = axes
     free1 = [d for d in range(x1.ndim) if d not in a1]
     free2 = [d for d in range(x2.ndim) if d not in a2]
@@ -143,7 +139,7 @@ tensordot.primitive = _tensordot
 
 def vecdot(x1, x2, /, *, axis: int = -1):
     """The dot product of vectors along ``axis`` (conjugating x1), broadcasting the rest."""
-    from ._elementwise import conj
+    # function-level: sum would shadow this module's own (or the builtin) sum
     from ._statistics import sum
 
     x1, x2 = as_array(x1), as_array(x2)

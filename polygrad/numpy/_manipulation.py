@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._primitive import deflinear, primitive
-from ._helpers import Array, Variadic, as_array, bind, into
+from .._ops import broadcast_to_p, reshape_p
+from .._primitive import defjvp, deflinear, defvjp, primitive
+from ._helpers import Array, Variadic, apply_native, as_array, bind, into
 from ._indexing import link_view
 from ._promotion import promote
+from ._data_types import astype
+from .._convert import asarray
+from ._indexing import take
 
 __all__ = ["broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat", "expand_dims", "flip",
            "moveaxis", "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack", "tile",
@@ -25,8 +29,7 @@ def _norm_axis(axis: int, ndim: int, fname: str) -> int:
     return axis % ndim
 
 
-_reshape = primitive("reshape", lambda xp: lambda x, shape: xp.reshape(x, shape))
-deflinear(_reshape, lambda g, ans, x, shape: reshape(g, x.shape))
+_reshape = reshape_p   # defined with its rule in the core
 
 
 def reshape(a, /, shape: Sequence[int], order: str = "C", *, copy: bool | None = None):
@@ -36,16 +39,11 @@ def reshape(a, /, shape: Sequence[int], order: str = "C", *, copy: bool | None =
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
     if order != "C" and order != "A":
         return _reshape_fortran(a, shape, order)
-    out = None
     if type(a) is Array and a._trace is None:
-        k = _reshape.kernels.get(a._backend)
-        if k is not None:
-            out = Array(k(a._v, shape), a._backend)
-    if out is None:
+        out = apply_native(_reshape, a._backend, (a._v,), {"shape": shape})
+    else:
         out = bind(_reshape, (a,), {"shape": shape})
     if copy:
-        from ._data_types import astype
-
         return astype(out, out.dtype, copy=True)
     if type(a) is Array:   # a view of a, whether or not the library copied
         link_view(out, a, read=reshape, unread=_reshape_back, arg=shape)
@@ -129,10 +127,7 @@ def squeeze(a, axis: int | tuple[int, ...] | None = None):
     return reshape(x, tuple(d for i, d in enumerate(shape) if i not in axes))
 
 
-_broadcast_to = primitive("broadcast_to",
-                          lambda xp: lambda x, shape: xp.broadcast_to(x, shape), broadcasts=True)
-# the core sums the cotangent back to x's shape
-deflinear(_broadcast_to, lambda g, ans, x, shape: g)
+_broadcast_to = broadcast_to_p   # defined with its rule in the core
 
 
 def broadcast_to(array, shape: tuple[int, ...]):
@@ -192,9 +187,9 @@ def _concat_vjp(i, g, ans, *arrays, axis):
 
 
 _concat = primitive("concat", lambda xp: lambda *arrays, axis: xp.concat(arrays, axis=axis))
-_concat.vjps = Variadic(_concat_vjp)
-_concat.jvps = Variadic(lambda i, t, ans, *arrays, axis: concat(
-    [t if j == i else zeros_like(a) for j, a in enumerate(arrays)], axis=axis))
+defvjp(_concat, Variadic(_concat_vjp))
+defjvp(_concat, Variadic(lambda i, t, ans, *arrays, axis: concat(
+    [t if j == i else zeros_like(a) for j, a in enumerate(arrays)], axis=axis)))
 
 
 def concat(arrays, /, axis: int | None = 0, out=None, *, dtype=None):
@@ -220,8 +215,6 @@ def _joined(arrays, dtype, fname: str) -> tuple:
     if not arrays:
         raise ValueError(f"polygrad.numpy.{fname}: needs at least one array")
     if dtype is not None:
-        from ._data_types import astype
-
         arrays = tuple(astype(a, dtype) for a in arrays)
     return arrays
 
@@ -322,8 +315,6 @@ def repeat(a, repeats, axis: int | None = None):
         y = expand_dims(x, axis + 1)
         y = broadcast_to(y, shape[:axis + 1] + (repeats,) + shape[axis + 1:])
         return reshape(y, shape[:axis] + (shape[axis] * repeats,) + shape[axis + 1:])
-    from .._convert import asarray
-    from ._indexing import take
 
     counts = repeats.tolist() if type(repeats) is Array else repeats
     counts = [int(c) for c in ([counts] if isinstance(counts, int) else counts)]
@@ -339,6 +330,7 @@ def repeat(a, repeats, axis: int | None = None):
 
 
 def zeros_like(x, /, **kw):
+    # function-level: cycle: _creation -> _manipulation -> _creation
     from ._creation import zeros_like as z
 
     return z(x, **kw)

@@ -13,6 +13,11 @@ from typing import Any
 
 from .._array import Array
 from ._random_stream import Stream, _size
+from ._helpers import as_array
+from ._manipulation import broadcast_shapes
+from .._backend import use_backend
+from ._indexing import take
+from ._manipulation import reshape
 
 __all__ = ["Distributions"]
 
@@ -27,13 +32,10 @@ class Distributions:
     def _location_scale(self, kind: str, a: Any, b: Any, size: Any, dtype: Any = None) -> Array:
         """``normal`` / ``uniform``: NumPy's draw for numbers, ``a + b·z`` / ``a + (b-a)·u``
         for arrays (the same numbers when exact, and differentiable)."""
-        from ._helpers import as_array
-        from ._manipulation import broadcast_shapes
 
         stream = self._stream
         if isinstance(a, _NUMBERS) and isinstance(b, _NUMBERS):
             return stream.location_scale(kind, a, b, _size(size), dtype)
-        from .._backend import use_backend
 
         with use_backend(stream.backend):
             a = a if isinstance(a, Array) else as_array(a)
@@ -175,9 +177,6 @@ class Distributions:
 
     # -- helpers for the permutation family (signatures differ between the two classes) ----
     def _permutation(self, x: Any, axis: int, name: str) -> Array:
-        from ._helpers import as_array
-        from ._indexing import take
-
         if isinstance(x, int):
             return self._stream.permutation(x)
         x = as_array(x)
@@ -200,9 +199,6 @@ class Distributions:
 
     def _choice(self, a: Any, size: Any, replace: bool, p: Any, axis: int = 0,
                 shuffle: bool = True) -> Array:
-        from ._helpers import as_array
-        from ._indexing import take
-
         if isinstance(a, int):
             return self._stream.choice(a, size, replace, p, shuffle)
         a = as_array(a)
@@ -216,7 +212,6 @@ class Distributions:
             index = Array(a._backend.asarray(index.asnumpy()), a._backend)
         if index.ndim == 1 or index.ndim == 0:
             return take(a, index, axis=axis)
-        from ._manipulation import reshape
 
         flat = take(a, reshape(index, (-1,)), axis=axis)
         shape = a.shape[:axis] + index.shape + a.shape[axis + 1:]

@@ -11,6 +11,10 @@ from typing import Any
 from .._array import Array
 from ._random_distributions import Distributions
 from ._random_stream import Stream, _size
+from ._helpers import as_array
+from ._indexing import take_along_axis
+from ._manipulation import reshape
+from ._sorting import argsort
 
 __all__ = ["Generator", "default_rng"]
 
@@ -33,6 +37,7 @@ class Generator(Distributions):
     """
 
     def __init__(self, bit_generator: Any) -> None:
+        # function-level: numpy is loaded on first use, not at import time
         import numpy
 
         stream = Stream(legacy=False, seed=0)
@@ -119,15 +124,13 @@ class Generator(Distributions):
     def permuted(self, x: Any, *, axis: Any = None, out: Any = None) -> Array:
         """A copy of ``x`` with each slice along ``axis`` permuted independently (the
         flattened array when None)."""
-        from ._helpers import as_array
-        from ._indexing import take_along_axis
-        from ._manipulation import reshape
 
         _no_out("permuted", out)
         x = as_array(x)
         if axis is None:
             return reshape(self._permutation(reshape(x, (-1,)), 0, "permuted"), x.shape)
         if self._stream.exact:   # NumPy's own shuffles, applied to an index grid
+            # function-level: numpy is loaded on first use, not at import time
             import numpy
 
             axis %= x.ndim
@@ -135,8 +138,6 @@ class Generator(Distributions):
                 [-1 if d == axis else 1 for d in range(x.ndim)]), x.shape)
             order = self._stream.wrap(self._stream._np.permuted(grid, axis=axis))
         else:
-            from ._sorting import argsort
-
             order = argsort(self.random(x.shape), axis=axis)
         if order._backend is not x._backend:
             order = Array(x._backend.asarray(order.asnumpy()), x._backend)

@@ -60,6 +60,7 @@ class Stream:
 
     # -- seeding and state ---------------------------------------------------------------------
     def seed(self, seed: Any) -> None:
+        # function-level: numpy is loaded on first use, not at import time
         import numpy
 
         if self.exact:
@@ -85,6 +86,7 @@ class Stream:
     def wrap(self, value: Any, dtype: Any = None) -> Array:
         """NumPy's result as an Array on this backend (floats in the default float dtype,
         unless ``dtype`` is given)."""
+        # function-level: numpy is loaded on first use, not at import time
         import numpy
 
         value = numpy.asarray(value)
@@ -105,6 +107,7 @@ class Stream:
         stream) a fresh one seeded from it."""
         if self.exact:
             return self._np
+        # function-level: numpy is loaded on first use, not at import time
         import numpy
 
         seed = Array(self._native.integers(0, _INT64_MAX, (), by_name("int64")),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .._primitive import nondiff, primitive
 from ._helpers import Array, as_array, bind, into
+from .._convert import asarray
 
 __all__ = ["argmax", "argmin", "count_nonzero", "nonzero", "searchsorted"]
 
@@ -77,7 +78,6 @@ def searchsorted(a, v, side: str = "left", sorter=None):
 
 def _scalar_like(value, x: Array) -> Array:
     """A Python scalar as an array on ``x``'s backend, with ``x``'s dtype where it fits."""
-    from .._convert import asarray
 
     kind = x.dtype.kind
     fits = not isinstance(value, bool) and (

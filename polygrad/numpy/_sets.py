@@ -15,6 +15,10 @@ from .._array import Array
 from .._backend import use_backend
 from .._primitive import defjvp, defvjp, nondiff, primitive
 from ._helpers import as_array, bind
+from ._manipulation import reshape
+from ._data_types import astype
+from ._indexing import take
+from ._indexing import normalize_key, scatter_add
 
 __all__ = ["isin", "unique_all", "unique_counts", "unique_inverse", "unique_values"]
 
@@ -64,7 +68,6 @@ _unique_inverse = nondiff(primitive("unique_inverse", lambda xp: lambda x: tuple
 
 def _groups(x):
     """(inverse indices, flattened; counts) of ``x``'s groups of equal elements."""
-    from ._manipulation import reshape
 
     _, _, inverse, counts = bind(_unique_all, (x,), {})
     return reshape(inverse, (-1,)), counts
@@ -72,9 +75,6 @@ def _groups(x):
 
 def _unique_values_vjp(g, ans, x):
     # each element of a group gets g_group / count_group
-    from ._data_types import astype
-    from ._indexing import take
-    from ._manipulation import reshape
 
     inverse, counts = _groups(x)
     return reshape(take(g / astype(counts, g.dtype), inverse), x.shape)
@@ -82,9 +82,6 @@ def _unique_values_vjp(g, ans, x):
 
 def _unique_values_jvp(t, ans, x):
     # a group's tangent is the mean of its elements' tangents (the transpose of the VJP)
-    from ._data_types import astype
-    from ._indexing import normalize_key, scatter_add
-    from ._manipulation import reshape
 
     inverse, counts = _groups(x)
     key = normalize_key((inverse,), inverse._backend)

@@ -36,6 +36,7 @@ def _flat_if_none(x, axis, order, fname: str):
         raise TypeError(f"polygrad.numpy.{fname}: order= sorts by fields of a structured array; "
                         f"polygrad has no structured dtypes")
     if axis is None:
+        # function-level: cycle: _manipulation -> _indexing -> _sorting -> _manipulation
         from ._manipulation import reshape
 
         return reshape(x, (-1,)), -1
@@ -59,6 +60,7 @@ def argsort(a, axis: int | None = -1, kind: str | None = None, order=None, *,
     x, axis = _flat_if_none(as_array(a), axis, order, "argsort")
     axis = _check(x, axis, "argsort")
     if x.ndim == 0:
+        # function-level: cycle: _creation imports this module (indirectly)
         from ._creation import zeros_like
 
         return zeros_like(x, dtype="int64")
@@ -67,8 +69,11 @@ def argsort(a, axis: int | None = -1, kind: str | None = None, order=None, *,
 
 def _along_axis_key(idx, axis: int) -> tuple:
     """The index key that picks ``[..., idx[i, ..., j], ...]`` along ``axis``, others matched."""
+    # function-level: cycle: _creation imports this module (indirectly)
     from ._creation import arange
+    # function-level: cycle: _indexing -> _sorting -> _indexing
     from ._indexing import normalize_key
+    # function-level: cycle: _manipulation -> _indexing -> _sorting -> _manipulation
     from ._manipulation import reshape
 
     shape = idx.shape
@@ -97,12 +102,14 @@ defjvp(_sort, lambda t, ans, x, axis, descending, stable: _gather(
 
 
 def _gather(t, key):
+    # function-level: cycle: _indexing -> _sorting -> _indexing
     from ._indexing import getitem
 
     return getitem(t, key)
 
 
 def _scatter(g, shape, key):
+    # function-level: cycle: _indexing -> _sorting -> _indexing
     from ._indexing import scatter_add
 
     return scatter_add(g, shape=shape, key=key)
@@ -128,6 +135,7 @@ def sort(a, axis: int | None = -1, kind: str | None = None, order=None, *,
     x, axis = _flat_if_none(as_array(a), axis, order, "sort")
     axis = _check(x, axis, "sort")
     if x.ndim == 0:
+        # function-level: cycle: _manipulation -> _indexing -> _sorting -> _manipulation
         from ._manipulation import reshape
 
         return reshape(x, ())

@@ -9,7 +9,19 @@ import builtins
 
 from .._primitive import defjvp, deflinear, defvjp, primitive
 from .._array import native_of
+from .._ops import expand_to, keep_shape, sum_p  # noqa: F401 (keep_shape: used as st.keep_shape)
 from ._helpers import as_array, bind, into, weak_safe
+from ._data_types import astype
+from .._dtypes import int64, uint64
+from ._info import __array_namespace_info__
+from .._dtypes import by_name
+from ._elementwise import equal, mask
+from ._elementwise import conj, real
+from .._backend import use_backend
+from ._creation import full
+from ._manipulation import concat
+from ._manipulation import flip
+from ._creation import zeros_like
 
 __all__ = ["cumulative_prod", "cumulative_sum", "max", "mean", "min", "prod", "std", "sum", "var"]
 
@@ -30,26 +42,12 @@ def normalize_axis(axis, ndim: int, fname: str):
     return tuple(sorted(out))
 
 
-def keep_shape(shape: tuple, axes: tuple) -> tuple:
-    return tuple(1 if i in axes else d for i, d in enumerate(shape))
-
-
-def expand_to(g, shape: tuple, axes: tuple, keepdims: bool):
-    """Undo a reduction's shape change: reshape ``g`` to keepdims form, broadcast to ``shape``."""
-    from ._manipulation import broadcast_to, reshape
-
-    if not keepdims:
-        g = reshape(g, keep_shape(shape, axes))
-    return broadcast_to(g, shape)
-
-
 def _reduction(name: str):
     return primitive(name, lambda xp: (lambda x, axis, keepdims: getattr(xp, name)(
         x, axis=axis, keepdims=keepdims)))
 
 
-_sum = _reduction("sum")
-deflinear(_sum, lambda g, ans, x, axis, keepdims: expand_to(g, x.shape, axis, keepdims))
+_sum = sum_p   # defined with its rule in the core (the core sums cotangents back)
 
 
 def accumulated(out, x, dtype, fname: str):
@@ -60,8 +58,6 @@ def accumulated(out, x, dtype, fname: str):
         kind = x.dtype.kind
         if kind not in "biu":
             return out
-        from .._dtypes import int64, uint64
-        from ._info import __array_namespace_info__
 
         default = __array_namespace_info__().default_dtypes(device=x.device)["integral"]
         dtype = default if kind != "u" else (uint64 if default == int64 else default)
@@ -69,7 +65,6 @@ def accumulated(out, x, dtype, fname: str):
             return out
     if out.dtype == dtype:
         return out
-    from ._data_types import astype
 
     return astype(out, dtype)
 
@@ -78,8 +73,6 @@ def _sum_input(x, dtype):
     """``x`` cast to a floating or complex ``dtype`` before summing (a wider float sums more
     exactly); integer dtypes are applied to the result, wrapping around as NumPy does."""
     if dtype is not None and dtype != x.dtype and dtype.kind in "fc":
-        from ._data_types import astype
-
         return astype(x, dtype)
     return x
 
@@ -103,8 +96,6 @@ def sum(a, axis=None, dtype=None, out=None, keepdims: bool = False):  # noqa: A0
 
 
 def _dtype(dtype):
-    from .._dtypes import by_name
-
     return by_name(dtype)
 
 
@@ -114,7 +105,6 @@ sum.primitive = _sum
 def _extremum_weights(ans, x, axis, keepdims):
     # the derivative is split evenly among tied extrema (as HIPS autograd); the weights are in
     # x's dtype, so a float32 tangent stays float32
-    from ._elementwise import equal, mask
 
     hit = mask(equal(x, expand_to(ans, x.shape, axis, keepdims)), x)
     return hit / expand_to(sum(hit, axis=axis, keepdims=True), x.shape, axis, True)
@@ -151,6 +141,7 @@ min = _extremum("min")  # noqa: A001
 def _prod_others(ans, x, axis, keepdims):
     """prod_{j≠i} x_j for each i without dividing by zero; its own derivative (the second
     derivative of prod) is exact while at most two elements of a reduced slice are zero."""
+    # function-level: equal would shadow this module's own (or the builtin) equal
     from ._elementwise import equal, mask, where
 
     zero = equal(x, 0)
@@ -207,8 +198,6 @@ def mean(a, axis=None, dtype=None, out=None, keepdims: bool = False):
     """Arithmetic mean over ``axis``; ``dtype``: the dtype to compute in (NumPy's signature)."""
     x = as_array(a)
     if dtype is not None:
-        from ._data_types import astype
-
         x = astype(x, _dtype(dtype))
     axes = normalize_axis(axis, x.ndim, "mean")
     res = sum(x, axis=axes, keepdims=keepdims) / _count(x, axes)
@@ -229,13 +218,10 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims: bool = False, *,
     correction = _correction(ddof, correction, "var")
     x = as_array(a)
     if dtype is not None:
-        from ._data_types import astype
-
         x = astype(x, _dtype(dtype))
     axes = normalize_axis(axis, x.ndim, "var")
     centered = x - mean(x, axis=axes, keepdims=True)
     if x.dtype.kind == "c":   # |x - mean|², a real variance
-        from ._elementwise import conj, real
 
         squares = real(centered * conj(centered))
     else:
@@ -249,6 +235,7 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims: bool = False, *,
     """Standard deviation over ``axis`` (``ddof`` as for :func:`var`). Where every value is the
     same (std 0) its derivative is taken as zero, a subgradient (as PyTorch and
     ``vector_norm``), never NaN."""
+    # function-level: equal would shadow this module's own (or the builtin) equal
     from ._elementwise import equal, sqrt, where
 
     v = var(a, axis, dtype, None, ddof, keepdims, correction=correction)
@@ -279,9 +266,6 @@ def _along(v, axis: int, start, stop):
 
 def _pad(v, axis: int, fill: float, at_end: bool = False):
     """``v`` with one slice of ``fill`` added along ``axis`` at the start (or end)."""
-    from .._backend import use_backend
-    from ._creation import full
-    from ._manipulation import concat
 
     # built from the shape, not from a slice of v, which is empty when v is (a length-1 axis
     # gives an empty exclusive product)
@@ -298,7 +282,6 @@ def _cumulative(name: str):
 
 def _cumulative_sum_vjp(g, ans, x, axis, include_initial):
     # d out_k / d x_i = 1 for i < k (include_initial) or i <= k: a reversed cumulative sum
-    from ._manipulation import flip
 
     if include_initial:
         g = _along(g, axis, 1, None)
@@ -339,8 +322,6 @@ cumulative_sum.primitive = _cumulative_sum
 def _shifted(v, s: int, axis: int, reverse: bool):
     """``v`` moved ``s`` places along ``axis`` (towards the end, or the start when ``reverse``),
     zero-filled."""
-    from ._creation import zeros_like
-    from ._manipulation import concat
 
     n = v.shape[axis]
     if reverse:

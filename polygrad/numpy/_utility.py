@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .._primitive import nondiff, primitive
 from ._helpers import as_array, bind, into
+from ._manipulation import concat
 
 __all__ = ["all", "any", "diff"]
 
@@ -32,7 +33,6 @@ any = _logical_reduction("any")  # noqa: A001
 
 def diff(a, n: int = 1, axis: int = -1, prepend=None, append=None):
     """The ``n``-th discrete difference along ``axis`` (a composition: differentiable)."""
-    from ._manipulation import concat
 
     x = as_array(a)
     if x.ndim == 0:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._backend import get_default_dtype, use_backend
-from .._primitive import deflinear, primitive
+from .._primitive import defjvp, deflinear, primitive
 from ._creation import arange, asarray, zeros
 from ._data_types import astype
 from ._elementwise import conj, real
@@ -88,7 +88,7 @@ def _irfftn_vjp(g, ans, x, axes, norm, n):
 
 
 deflinear(_rfftn, _rfftn_vjp)
-_rfftn.jvps = (lambda t, ans, x, axes, norm: _rfftn(_real_part(t), axes=axes, norm=norm),)
+defjvp(_rfftn, lambda t, ans, x, axes, norm: _rfftn(_real_part(t), axes=axes, norm=norm))
 deflinear(_irfftn, _irfftn_vjp)
 
 

@@ -18,6 +18,7 @@ from .._backend import get_backend
 from ._random_generator import Generator, default_rng
 from ._random_state import RandomState
 from ._random_stream import Stream, _size
+from ._data_types import astype
 
 __all__ = ["seed", "randn", "rand", "randint", "normal", "uniform", "permutation", "choice",
            "shuffle", "random", "random_sample", "standard_normal",
@@ -79,7 +80,6 @@ def set_state(state: Any) -> None:
 def _cast(x: Array, dtype: Any) -> Array:
     if dtype is None:
         return x
-    from ._data_types import astype
 
     return astype(x, dtype)
 
