@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .._array import Array, native_of
+from .._batching import elementwise_rule
 from .._primitive import Primitive, defjvp, defunary, defvjp, nondiff, primitive
 from .._trace import bind
 
@@ -35,6 +36,7 @@ def unary(name: str, derivative: Callable | None = None, *, doc: str | None = No
     first, so the result's dtype is polygrad's choice, not the backend's.
     """
     prim = primitive(name, kernel)
+    prim.batch = elementwise_rule(prim)   # pg.vmap
     if derivative is None:
         nondiff(prim)
     else:
@@ -68,6 +70,7 @@ def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
     operands then become the default float dtype, as in NumPy, whatever the backend.
     """
     prim = primitive(name, kernel, broadcasts=True)
+    prim.batch = elementwise_rule(prim)   # pg.vmap
     if vjps is None:
         nondiff(prim)
     else:
