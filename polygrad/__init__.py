@@ -27,7 +27,7 @@ from ._compiler import ConcretizationError
 from ._jit import jit
 from ._batching import BatchingError, vmap
 from ._operators import (elementwise_grad, grad, grad_and_loss, hessian, hvp,
-                         jacobian, jvp, value_and_grad, vjp)
+                         jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp)
 from ._reverse import DifferentiationError
 from ._tape import is_recording, pause, record
 from ._trace import MixedBackendError
@@ -51,7 +51,8 @@ def __getattr__(name: str) -> str:
 
 
 __all__ = ["Array", "asarray", "grad", "value_and_grad", "grad_and_loss", "elementwise_grad",
-           "vjp", "jvp", "jacobian", "hessian", "hvp", "checkpoint", "stop_gradient", "record",
+           "vjp", "jvp", "jacobian", "jacrev", "jacfwd", "hessian", "hvp", "checkpoint",
+           "stop_gradient", "record",
            "pause", "is_recording", "set_backend", "use_backend", "get_backend", "backends",
            "set_default_dtype", "get_default_dtype", "BackendUnavailable", "MixedBackendError",
            "DifferentiationError", "debug_nans", "jit", "cond", "fori_loop", "scan",

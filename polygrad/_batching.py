@@ -511,7 +511,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_size: int | No
         leaves, structure = tree_flatten(args)
         size = axis_size
         arrays = []
-        for k, (leaf, ax) in enumerate(zip(leaves, axes)):
+        for leaf, ax in zip(leaves, axes):
             if ax is None:
                 arrays.append(leaf)
                 continue

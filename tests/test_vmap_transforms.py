@@ -154,4 +154,5 @@ def test_a_primitive_without_a_rule_loops_with_one_warning(numpy_backend):
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        close(pg.vmap(pg.grad(lambda r: np.sum(cube(r))))(xs), 3 * numpy.arange(6.0).reshape(3, 2) ** 2)
+        close(pg.vmap(pg.grad(lambda r: np.sum(cube(r))))(xs),
+              3 * numpy.arange(6.0).reshape(3, 2) ** 2)
