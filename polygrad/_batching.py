@@ -386,12 +386,25 @@ def _value_dependent(name: str) -> Callable:
     return rule
 
 
+def _isin_rule(size, args, batched, invert):
+    if batched[1]:   # a test set per example: no batched kernel
+        return _loop(_registry["isin"], size, args, batched, {"invert": invert}, warn=False)
+    return _p("isin", args[0], args[1], invert=invert)   # elementwise in the elements
+
+
+def _searchsorted_rule(size, args, batched, side):
+    if batched[0] or batched[2]:   # a sorted array per example: no batched kernel
+        return _loop(_registry["searchsorted"], size, args, batched, {"side": side}, warn=False)
+    return _p("searchsorted", *args, side=side)   # any shape of values: elementwise in them
+
+
 _warned: set[str] = set()
 
 
-def _loop(prim: Any, size: int, args: list, batched: list, params: dict) -> Any:
+def _loop(prim: Any, size: int, args: list, batched: list, params: dict, warn: bool = True
+          ) -> Any:
     """The fallback: the primitive once per example, the results stacked."""
-    if prim.name not in _warned:
+    if warn and prim.name not in _warned:
         _warned.add(prim.name)
         warnings.warn(f"polygrad.vmap: the primitive {prim.name!r} has no batching rule; it runs "
                       f"once per example in a Python loop (slow). Register one with "
@@ -420,6 +433,8 @@ RULES: dict[str, Callable] = {
     "getitem": _getitem_rule,
     "setitem": _setitem_rule,
     "scatter_add": _scatter_add_rule,
+    "isin": _isin_rule,
+    "searchsorted": _searchsorted_rule,
 }
 for _name in ("sum", "prod", "max", "min", "all", "any", "argmax", "argmin", "count_nonzero",
               "logsumexp"):
