@@ -177,6 +177,13 @@ def elementwise_rule(prim: Any) -> Callable:
     return rule
 
 
+def _select_extremum_rule(size, args, batched, **params):
+    # its kernel scales a buffer of x's shape in place by g: every array argument batched
+    args = _first_batched(args, batched, size)
+    return elementwise(size, args, [type(a) is Array for a in args],
+                       _prim=_registry["select_extremum"], **params)
+
+
 def _first_batched(args: list, batched: list, size: int) -> list:
     """Every array argument batched (the unbatched ones broadcast to the batch)."""
     return [a if b or type(a) is not Array else _expand_batch(a, size)
@@ -453,7 +460,8 @@ for _name in ("linalg_cholesky", "linalg_det", "linalg_slogdet", "linalg_eigh", 
     RULES[_name] = _trailing(_name)
 for _name in ("nonzero", "unique_all", "unique_counts", "unique_inverse", "unique_values"):
     RULES[_name] = _value_dependent(_name)
-for _name in ("where", "clip", "select_extremum", "tanh_backward", "tanh_backward_dy", "astype",
+RULES["select_extremum"] = _select_extremum_rule
+for _name in ("where", "clip", "tanh_backward", "tanh_backward_dy", "astype",
               "astype_discrete", "stop_gradient", "polygamma"):
     RULES[_name] = None   # type: ignore[assignment]  (filled below: needs the primitive)
 
