@@ -512,7 +512,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_size: int | No
     >>> pg.vmap(pg.grad(lambda r: np.sum(r ** 2)))(x).tolist()
     [[2.0, 4.0], [6.0, 8.0]]
     >>> pg.vmap(lambda a, b: a * b, in_axes=(1, None))(x, np.asarray([1.0, 10.0])).tolist()
-    [[1.0, 30.0], [20.0, 40.0]]
+    [[1.0, 30.0], [2.0, 40.0]]
     """
     if not callable(fun):
         raise TypeError(f"polygrad.vmap: fun must be callable, got {describe(fun)}")
