@@ -1,4 +1,4 @@
-"""The benchmark harness: runs cases A-G side by side with the peers in one process (case D in one
+"""The benchmark harness: runs cases A-H side by side with the peers in one process (case D in one
 subprocess per library), checks every result before timing it, and writes ``latest.json``,
 ``latest.md`` (tables) and ``latest.png`` (chart) into ``--out`` (default: a folder in the
 system's temporary folder, printed, so that a run never changes the source tree).
@@ -47,6 +47,8 @@ CASES = {
     "F": ("case_f_torch", "A and B on the torch backend; B at scale on CUDA where available"),
     "G": ("case_g_jit", "pg.jit: B and A on JAX against jax.jit(grad), B on torch against "
                         "torch.compile"),
+    "H": ("case_h_vmap", "pg.vmap: per-example gradients (MLP on numpy, torch, jax; logistic "
+                          "regression against a loop), jacobian and hessian against the row loop"),
 }
 
 

@@ -25,8 +25,9 @@ from ._custom import custom_jvp, custom_vjp
 from ._fixed_point import fixed_point
 from ._compiler import ConcretizationError
 from ._jit import jit
+from ._batching import BatchingError, vmap
 from ._operators import (elementwise_grad, grad, grad_and_loss, hessian, hvp,
-                         jacobian, jvp, value_and_grad, vjp)
+                         jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp)
 from ._reverse import DifferentiationError
 from ._tape import is_recording, pause, record
 from ._trace import MixedBackendError
@@ -50,9 +51,10 @@ def __getattr__(name: str) -> str:
 
 
 __all__ = ["Array", "asarray", "grad", "value_and_grad", "grad_and_loss", "elementwise_grad",
-           "vjp", "jvp", "jacobian", "hessian", "hvp", "checkpoint", "stop_gradient", "record",
+           "vjp", "jvp", "jacobian", "jacrev", "jacfwd", "hessian", "hvp", "checkpoint",
+           "stop_gradient", "record",
            "pause", "is_recording", "set_backend", "use_backend", "get_backend", "backends",
            "set_default_dtype", "get_default_dtype", "BackendUnavailable", "MixedBackendError",
            "DifferentiationError", "debug_nans", "jit", "cond", "fori_loop", "scan",
            "ConcretizationError", "compute", "numpy", "optimizers", "tree", "custom_vjp",
-           "custom_jvp", "fixed_point"]
+           "custom_jvp", "fixed_point", "vmap", "BatchingError"]

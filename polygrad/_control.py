@@ -46,6 +46,9 @@ def cond(pred: Any, true_fun: Callable, false_fun: Callable, *operands: Any) -> 
     if pred.shape != ():
         raise TypeError(f"polygrad.cond: pred must be a bool or a 0-d array, got an array of "
                         f"shape {pred.shape}")
+    if type(native_of(pred)).__name__ == "_Batched":   # inside pg.vmap: each example chooses
+        return _select(pred if pred.dtype.kind == "b" else pred != 0, true_fun(*operands),
+                       false_fun(*operands))
     compiler = compiler_of(pred._backend)
     if compiler is None or not compiler.is_traced(native_of(pred)):
         return (true_fun if bool(pred) else false_fun)(*operands)

@@ -24,7 +24,7 @@ from ._args import (check_argnum, check_callable, describe_input, diff_leaf, lea
 from ._util import describe, tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["grad", "value_and_grad", "grad_and_loss", "elementwise_grad", "vjp", "jvp",
-           "jacobian", "hessian", "hvp"]
+           "jacobian", "jacrev", "jacfwd", "hessian", "hvp"]
 
 
 # While one gradient is computed its graph is alive: thousands of small tape objects, which
@@ -357,6 +357,10 @@ def jacobian(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
     function returning such a structure gives one entry per output, each holding the
     Jacobians with respect to the arguments (``{"a": (da/dx, da/dy), ...}``).
 
+    The mode follows JAX's advice: reverse (:func:`jacrev`, one batched VJP over the rows) when
+    the outputs have no more elements than the inputs, else forward (:func:`jacfwd`, one batched
+    JVP over the columns; the function then runs once more).
+
     Examples
     --------
     >>> import polygrad as pg, polygrad.numpy as np
@@ -366,10 +370,38 @@ def jacobian(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
     >>> float(jx), float(jy)
     (3.0, 2.0)
     """
-    return _jacobian(fun, argnum, "jacobian")
+    return _jacobian(fun, argnum, "jacobian", choose=True)
 
 
-def _jacobian(fun: Callable, argnum: Any, fname: str) -> Callable:
+def jacrev(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
+    """The Jacobian by reverse mode: ``vmap`` of the VJP over the rows (the output's elements).
+
+    Results and structures as :func:`jacobian`; the better mode for wide Jacobians (few outputs).
+
+    Examples
+    --------
+    >>> import polygrad as pg, polygrad.numpy as np
+    >>> pg.jacrev(lambda x: np.sum(x) * x)(np.asarray([1.0, 2.0])).tolist()
+    [[4.0, 1.0], [2.0, 5.0]]
+    """
+    return _jacobian(fun, argnum, "jacrev")
+
+
+def jacfwd(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
+    """The Jacobian by forward mode: ``vmap`` of the JVP over the columns (the input's elements).
+
+    Results and structures as :func:`jacobian`; the better mode for tall Jacobians (few inputs).
+
+    Examples
+    --------
+    >>> import polygrad as pg, polygrad.numpy as np
+    >>> pg.jacfwd(lambda x: np.sum(x) * x)(np.asarray([1.0, 2.0])).tolist()
+    [[4.0, 1.0], [2.0, 5.0]]
+    """
+    return _jacfwd(fun, argnum, "jacfwd")
+
+
+def _jacobian(fun: Callable, argnum: Any, fname: str, choose: bool = False) -> Callable:
     check_callable(fname, fun)
 
     @functools.wraps(fun)
@@ -383,6 +415,11 @@ def _jacobian(fun: Callable, argnum: Any, fname: str) -> Callable:
                 raise TypeError(f"polygrad.{fname}: the function must return an Array (or a "
                                 f"list, tuple or dict of Arrays), got "
                                 f"{describe(rev.value(o))}{' at ' + where if where else ''}")
+        if choose:
+            n_out = sum(rev.value(o).size for o in out_leaves)
+            n_in = sum(a.size for _, arrays, _ in rev.inputs for a in arrays)
+            if n_out > n_in:   # a tall Jacobian: forward mode, one batched JVP per input leaf
+                return _jacfwd(fun, argnum, fname)(*args, **kwargs)
         per_output = [_jacobian_of_leaf(rev, o) for o in out_leaves]
         if isinstance(argnum, int):
             per_output = [j[0] for j in per_output]
@@ -393,14 +430,17 @@ def _jacobian(fun: Callable, argnum: Any, fname: str) -> Callable:
 
 
 def _jacobian_of_leaf(rev: _Reverse, out: Array) -> list:
-    """The Jacobians of one output with respect to every argnum (trees like the arguments),
-    one reverse pass per element of the output."""
+    """The Jacobians of one output with respect to every argnum (trees like the arguments):
+    the reverse pass once, batched (``vmap``) over the rows of the identity."""
+    from ._batching import vmap
+
     value = rev.value(out)
     size, shape = value.size, value.shape
     np = _np()
-    with use_backend(value._backend):
-        basis = np.eye(size, dtype=value.dtype) if size else None
-    rows = [rev.pull([(out, np.reshape(basis[k], shape))], retain=True) for k in range(size)]
+    if size:
+        with use_backend(value._backend):
+            basis = np.eye(size, dtype=value.dtype)
+        rows = vmap(lambda e: rev.pull([(out, np.reshape(e, shape))], retain=True))(basis)
     jacobians = []
     for i, (structure, arrays, _) in enumerate(rev.inputs):
         leaves = []
@@ -409,12 +449,68 @@ def _jacobian_of_leaf(rev: _Reverse, out: Array) -> list:
                 with use_backend(x._backend):
                     leaves.append(np.zeros(shape + x.shape, dtype=x.dtype))
                 continue
-            parts = [row[i] if structure is None else tree_flatten(row[i])[0][j]
-                     for row in rows]
-            leaves.append(np.reshape(np.stack(parts, axis=0), shape + x.shape))
+            part = rows[i] if structure is None else tree_flatten(rows[i])[0][j]
+            leaves.append(np.reshape(part, shape + x.shape))
         jacobians.append(leaves[0] if structure is None else
                          tree_unflatten(structure, leaves))
     return jacobians
+
+
+def _jacfwd(fun: Callable, argnum: Any, fname: str) -> Callable:
+    check_callable(fname, fun)
+
+    @functools.wraps(fun)
+    def jacfwd_fun(*args: Any, **kwargs: Any) -> Any:
+        from ._batching import vmap
+
+        nums = check_argnum(fname, argnum, len(args))
+        np = _np()
+        per_arg = []   # for each argnum: (structure, [per leaf: output tree of Jacobians])
+        out_structure = None
+        for n in nums:
+            leaves, structure = tree_flatten(args[n])
+            if structure is None:
+                structure = None
+            columns = []
+            for j, leaf in enumerate(leaves):
+                x = diff_leaf(leaf, fname, (fun, n, args[n], j))
+
+                def along(v, n=n, j=j, leaves=leaves, structure=structure):
+                    new = list(leaves)
+                    new[j] = v
+                    call = list(args)
+                    call[n] = tree_unflatten(structure, new) if structure is not None else v
+                    return fun(*call, **kwargs)
+
+                def column(t, x=x, along=along):
+                    return jvp(along, (x,), (np.reshape(t, x.shape),))[1]
+                with use_backend(x._backend):
+                    basis = np.eye(x.size, dtype=x.dtype)
+                if x.size:
+                    tangents = vmap(column, out_axes=-1)(basis)
+                else:
+                    tangents = jvp(along, (x,), (x,))[1]   # for the shapes: empty columns
+                t_leaves, out_structure = tree_flatten(tangents)
+                for k, t in enumerate(t_leaves):
+                    if type(t) is not Array:
+                        where = leaf_path(tangents, k)
+                        raise TypeError(f"polygrad.{fname}: the function must return an Array "
+                                        f"(or a list, tuple or dict of Arrays), got "
+                                        f"{describe(t)}{' at ' + where if where else ''}")
+                out_shapes = [t.shape[:-1] if x.size else t.shape for t in t_leaves]
+                columns.append([np.reshape(t, s + x.shape) if x.size else
+                                np.zeros(s + x.shape, dtype=t.dtype)
+                                for t, s in zip(t_leaves, out_shapes)])
+            per_arg.append((structure, columns))
+        n_out = len(per_arg[0][1][0]) if per_arg and per_arg[0][1] else 0
+        per_output = []
+        for k in range(n_out):
+            blocks = [columns[0][k] if structure is None else
+                      tree_unflatten(structure, [c[k] for c in columns])
+                      for structure, columns in per_arg]
+            per_output.append(blocks[0] if isinstance(argnum, int) else tuple(blocks))
+        return tree_unflatten(out_structure, per_output)
+    return _gc_paused(jacfwd_fun)
 
 
 def hessian(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
@@ -436,7 +532,7 @@ def hessian(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
     @functools.wraps(fun)
     def grad_fun(*args: Any, **kwargs: Any) -> Any:
         return vg(*args, **kwargs)[1]
-    return _jacobian(grad_fun, argnum, "hessian")
+    return _jacfwd(grad_fun, argnum, "hessian")   # forward over reverse, as JAX
 
 
 def hvp(fun: Callable, argnum: int = 0) -> Callable:

@@ -13,8 +13,8 @@ from typing import Any
 
 from ._trace import bind
 
-__all__ = ["Primitive", "primitive", "defvjp", "defjvp", "deflinear", "defunary", "nondiff",
-           "primitives", "Variadic"]
+__all__ = ["Primitive", "primitive", "defvjp", "defjvp", "deflinear", "defunary", "defbatch",
+           "nondiff", "primitives", "Variadic"]
 
 _registry: dict[str, Primitive] = {}
 
@@ -30,7 +30,7 @@ class Primitive:
     """
 
     __slots__ = ("name", "kernel_factory", "resolved", "vjps", "jvps", "nondiff",
-                 "multiple_results", "broadcasts", "__weakref__")
+                 "multiple_results", "broadcasts", "batch", "__weakref__")
 
     def __init__(self, name: str, kernel: Callable[[Any], Callable] | None = None, *,
                  nondiff: bool = False, multiple_results: bool = False,
@@ -43,6 +43,7 @@ class Primitive:
         self.nondiff = nondiff
         self.multiple_results = multiple_results
         self.broadcasts = broadcasts   # the core sums cotangents back to each argument's shape
+        self.batch: Callable | None = None   # the batching rule (pg.vmap), see defbatch
 
     def resolve(self, backend: Any) -> Callable:
         """Make (through ``backend``, which may override the factory) and cache the kernel."""
@@ -152,6 +153,15 @@ def defunary(prim: Primitive, derivative: Callable) -> None:
     vjp.unit = derivative   # the rule for a cotangent of ones (the seed of grad): no product
     prim.vjps = (vjp,)
     prim.jvps = (lambda t, ans, x: t * derivative(ans, x),)
+
+
+def defbatch(prim: Primitive, rule: Callable) -> None:
+    """Set the batching rule of ``prim`` for ``pg.vmap``: ``rule(size, args, batched, **params)``.
+
+    ``args`` are the arguments, those with ``batched[i]`` true carrying the batch (of ``size``
+    examples) as their leading axis; the rule returns the batched output(s), batch axis leading.
+    """
+    prim.batch = rule
 
 
 def nondiff(prim: Primitive) -> Primitive:

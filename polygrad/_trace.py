@@ -23,6 +23,8 @@ __all__ = ["Trace", "bind", "apply_concrete", "apply_native", "apply_native1", "
 _levels = itertools.count(1)
 _SCALARS = (int, float, complex, bool, type(None))
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("polygrad_trace_depth", default=0)
+# how many pg.vmap traces are active (non-differentiable primitives then go through the traces)
+_batching: contextvars.ContextVar[int] = contextvars.ContextVar("polygrad_batching", default=0)
 
 
 class MixedBackendError(ValueError):
@@ -34,6 +36,7 @@ class Trace:
 
     __slots__ = ("level", "active")
     kind = "trace"
+    batching = False   # a vmap trace: it also handles non-differentiable primitives
 
     def __init__(self) -> None:
         self.level = next(_levels)
@@ -52,18 +55,22 @@ class trace_scope:   # noqa: N801 (used as a function: ``with trace_scope(trace)
     A class rather than a generator context manager: it is entered once per ``grad`` call.
     """
 
-    __slots__ = ("trace", "token")
+    __slots__ = ("trace", "token", "btoken")
 
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
 
     def __enter__(self) -> Trace:
         self.token = _depth.set(_depth.get() + 1)
+        if self.trace.batching:
+            self.btoken = _batching.set(_batching.get() + 1)
         return self.trace
 
     def __exit__(self, *exc: object) -> None:
         self.trace.active = False
         _depth.reset(self.token)
+        if self.trace.batching:
+            _batching.reset(self.btoken)
 
 
 def tracing() -> bool:
@@ -86,8 +93,14 @@ def bind(prim: Any, args: tuple, params: dict) -> Any:
                     ended = True
     if ended:   # a tracer of an ended trace over one of a live trace: it acts as its value
         return bind(prim, tuple(_value(a) for a in args), params)
-    if top is None or prim.nondiff:
+    if top is None:
         return apply_concrete(prim, args, params)
+    if prim.nondiff:
+        if not _batching.get():   # no vmap active: no trace level cares
+            return apply_concrete(prim, args, params)
+        if not top.batching:   # a derivative trace: pass the values one level down
+            return bind(prim, tuple(a._v if type(a) is Array and a._trace is top else a
+                                    for a in args), params)
     return top.process(prim, args, params)
 
 

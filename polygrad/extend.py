@@ -26,11 +26,11 @@ from typing import Any
 from . import _primitive
 from ._backend import Backend, BackendUnavailable
 from ._compiler import Compiler, JitWarning
-from ._primitive import Primitive, deflinear, defunary, nondiff, primitives
+from ._primitive import Primitive, defbatch, deflinear, defunary, nondiff, primitives
 from ._trace import bind
 
 __all__ = ["Backend", "BackendUnavailable", "Compiler", "JitWarning", "Primitive", "primitive",
-           "defvjp", "defjvp", "deflinear", "defunary", "nondiff", "primitives"]
+           "defvjp", "defjvp", "deflinear", "defunary", "defbatch", "nondiff", "primitives"]
 
 _suffixes = itertools.count(2)
 

@@ -69,7 +69,7 @@ def backend(request, restore_backend):
 def test_every_example_has_a_smoke_test():
     tested = {"train_mlp", "minpy_autograd_tutorial", "mxnet_autograd_tutorial",
               "tanh_derivatives", "newton_hvp", "tape_training", "dask_out_of_core",
-              "numpy_unchanged",
+              "numpy_unchanged", "per_example_gradients",
               # tested in tests/test_autograd_programs.py
               "gaussian_process", "gaussian_mixture", "black_box_vi", "neural_ode"}
     assert {p.stem for p in EXAMPLES.glob("*.py")} == tested
@@ -90,6 +90,14 @@ def test_train_mlp_runs_on_each_backend(backend, capsys):
                                         "--batch-size", "512"])
     assert 0.0 <= accuracy <= 1.0
     assert f"on backend {backend}:" in capsys.readouterr().out
+
+
+def test_per_example_gradients_dp_sgd(backend):
+    _needs_module("sklearn")
+    steps = ["--steps", "300"] if backend == "numpy" else ["--steps", "20"]
+    accuracy, worst = _load("per_example_gradients").main(["--backend", backend, *steps])
+    assert worst < (1e-12 if pg.get_default_dtype() == pg.numpy.float64 else 1e-5)
+    assert accuracy >= (0.9 if backend == "numpy" else 0.0)
 
 
 def test_tanh_derivatives_match_closed_forms_and_draw_a_png(backend, tmp_path):

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .._array import Array, native_of
-from .._primitive import Primitive, Variadic, defjvp, defunary, defvjp, nondiff, primitive
+from .._batching import elementwise_rule
+from .._primitive import Primitive, Variadic, defbatch, defjvp, defunary, defvjp, nondiff, primitive
 from .._trace import apply_native, apply_native1, apply_native2, bind
 from .._convert import asarray
 
@@ -37,6 +38,7 @@ def unary(name: str, derivative: Callable | None = None, *, doc: str | None = No
     first, so the result's dtype is polygrad's choice, not the backend's.
     """
     prim = primitive(name, kernel)
+    defbatch(prim, elementwise_rule(prim))   # pg.vmap
     if derivative is None:
         nondiff(prim)
     else:
@@ -69,6 +71,7 @@ def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
     operands then become the default float dtype, as in NumPy, whatever the backend.
     """
     prim = primitive(name, kernel, broadcasts=True)
+    defbatch(prim, elementwise_rule(prim))   # pg.vmap
     if vjps is None:
         nondiff(prim)
     else:

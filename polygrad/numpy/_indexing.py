@@ -10,6 +10,7 @@ import weakref
 from typing import Any
 
 from .._array import Array, native_of
+from .._batching import BatchingError, _Batched
 from .._array import check_writable as check_not_readonly
 from .._backend import use_backend
 from .._primitive import defjvp, deflinear, defvjp, primitive
@@ -51,7 +52,13 @@ def normalize_key(key: Any, backend: Any) -> Any:
         if kind not in "iub":
             raise IndexError(f"polygrad: arrays used as indices must be integer or boolean, "
                              f"got dtype {k.dtype}")
-        out.append(native_of(k))
+        v = native_of(k)
+        if type(v) is _Batched:
+            raise BatchingError(
+                "polygrad.vmap: indexing with an index array that differs between examples (x[i] "
+                "with i batched, as in the derivative of sort) is not batched; index with an "
+                "unbatched array, use np.where or a one-hot product, or loop over the examples")
+        out.append(v)
     return tuple(out)
 
 

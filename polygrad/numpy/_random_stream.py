@@ -39,6 +39,18 @@ def _host(value: Any) -> Any:
     return value
 
 
+def _not_in_vmap(what: str) -> None:
+    from .._trace import _batching
+
+    if _batching.get():
+        from .._batching import BatchingError
+
+        raise BatchingError(
+            f"polygrad.numpy.random.{what}: a random draw inside pg.vmap would be one sample "
+            f"shared by every example; draw the batch's samples outside vmap (size=(batch, ...)) "
+            f"and pass them in as a batched argument")
+
+
 def _size(size: Any) -> tuple:
     if size is None:
         return ()
@@ -98,6 +110,7 @@ class Stream:
 
     def call(self, name: str, *args: Any, dtype: Any = None, **kwargs: Any) -> Array:
         """``name(*args, **kwargs)`` of NumPy's RandomState / Generator, drawn from this stream."""
+        _not_in_vmap(name)
         args = tuple(_host(a) for a in args)
         kwargs = {k: _host(v) for k, v in kwargs.items()}
         return self.wrap(getattr(self.host(), name)(*args, **kwargs), dtype)
@@ -117,6 +130,7 @@ class Stream:
 
     def standard(self, kind: str, shape: tuple, dtype: Any) -> Array:
         """Standard normal or uniform [0, 1) samples of ``shape`` (NumPy's bits when exact)."""
+        _not_in_vmap(kind)
         dt = by_name(dtype) if dtype is not None else get_default_dtype(self.backend)
         if self.exact:
             if kind == "normal":
@@ -130,6 +144,7 @@ class Stream:
     def location_scale(self, kind: str, a: float, b: float, shape: tuple,
                        dtype: Any) -> Array:
         """``normal(a, b)`` or ``uniform(a, b)`` samples for Python-number parameters."""
+        _not_in_vmap(kind)
         dt = by_name(dtype) if dtype is not None else get_default_dtype(self.backend)
         if self.exact:
             return self.wrap(getattr(self._np, kind)(a, b, shape), dt)
@@ -137,6 +152,7 @@ class Stream:
         return Array(draw(float(a), float(b), shape, dt), self.backend)
 
     def integers(self, low: int, high: int, size: Any, dtype: Any, endpoint: bool) -> Array:
+        _not_in_vmap('integers')
         dt = by_name(dtype)
         if self.exact:
             if self.legacy:
@@ -148,11 +164,13 @@ class Stream:
         return Array(self._native.integers(low, top, _size(size), dt), self.backend)
 
     def permutation(self, n: int) -> Array:
+        _not_in_vmap('permutation')
         if self.exact:
             return self.wrap(self._np.permutation(n))
         return Array(self.backend.asarray(self._native.permutation(n)), self.backend)
 
     def choice(self, n: int, size: Any, replace: bool, p: Any, shuffle: bool = True) -> Array:
+        _not_in_vmap('choice')
         p = None if p is None else [float(v) for v in (p.tolist() if isinstance(p, Array)
                                                         else p)]
         if p is not None and len(p) != n:
