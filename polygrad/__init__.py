@@ -10,7 +10,6 @@ Examples
 
 from __future__ import annotations
 
-from . import _tape  # noqa: F401  (installs attach_grad / backward / grad / detach on Array)
 from . import numpy  # noqa: F401
 from . import optimizers, tree  # noqa: F401
 from ._array import Array

@@ -1,18 +1,30 @@
 """The ``Array`` class: one array type for every backend, concrete or being traced.
 
-Imports only polygrad's util, dtypes and backend modules, and the ``numpy.ndarray`` methods'
-mixin (``_ndarray``). Operators are installed on the class by ``polygrad.numpy._array_methods``
-once the namespace exists.
+The class is defined here whole: its operators, properties and the tape's methods in its body,
+NumPy's ``ndarray`` methods in the mixin it inherits (``_ndarray``); nothing is attached to it
+from outside. The implementations are the namespace's functions (``x + y`` is
+``polygrad.numpy.add(x, y)``); the namespace sits above the core, so the methods reach them
+through the table it fills at import (``_optable.OPS``), never by importing it.
+
+Imports only polygrad's dtypes, the operation table and the ``ndarray`` mixin at module level
+(the tape's methods import ``_tape`` when called).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from ._dtypes import DType
 from ._ndarray import NDArrayMethods
+from ._optable import OPS
 
-__all__ = ["Array", "native_of", "check_writable", "carried_trace", "DifferentiationError"]
+__all__ = ["Array", "ArrayLike", "native_of", "check_writable", "carried_trace",
+           "DifferentiationError"]
+
+# What an operator takes besides an Array: a Python scalar, a NumPy array, a nested list,
+# anything ``np.asarray`` takes (checked at run time by the namespace's functions).
+ArrayLike = Any
 
 
 class DifferentiationError(TypeError):
@@ -46,6 +58,12 @@ class Array(NDArrayMethods):
     __slots__ = ("_v", "_backend", "_trace", "_aux", "_grad", "_grad_req", "_readonly", "_base",
                  "_views",
                  "__weakref__")
+    # the slots set outside __init__, typed (annotations only: no class attribute is made)
+    _grad: Array | None
+    _grad_req: str
+    _readonly: bool
+    _base: tuple[Array, Any]
+    _views: Any
     __array_priority__ = 1000   # NumPy defers binary operators to ours
 
     def __init__(self, v: Any, backend: Any, trace: Any = None, aux: Any = None) -> None:
@@ -94,6 +112,231 @@ class Array(NDArrayMethods):
         if not shape:
             raise TypeError("len() of a 0-d polygrad Array")
         return shape[0]
+
+    # -- operators (the standard's; implementations: the namespace's functions, via OPS) ---
+    def __add__(self, other: ArrayLike, /) -> Array:
+        return OPS.add(self, other)
+
+    def __radd__(self, other: ArrayLike, /) -> Array:
+        return OPS.add(other, self)
+
+    def __iadd__(self, other: ArrayLike, /) -> Array:
+        return self._inplace(OPS.add, other, "+=")
+
+    def __sub__(self, other: ArrayLike, /) -> Array:
+        return OPS.subtract(self, other)
+
+    def __rsub__(self, other: ArrayLike, /) -> Array:
+        return OPS.subtract(other, self)
+
+    def __isub__(self, other: ArrayLike, /) -> Array:
+        return self._inplace(OPS.subtract, other, "-=")
+
+    def __mul__(self, other: ArrayLike, /) -> Array:
+        return OPS.multiply(self, other)
+
+    def __rmul__(self, other: ArrayLike, /) -> Array:
+        return OPS.multiply(other, self)
+
+    def __imul__(self, other: ArrayLike, /) -> Array:
+        return self._inplace(OPS.multiply, other, "*=")
+
+    def __truediv__(self, other: ArrayLike, /) -> Array:
+        return OPS.divide(self, other)
+
+    def __rtruediv__(self, other: ArrayLike, /) -> Array:
+        return OPS.divide(other, self)
+
+    def __itruediv__(self, other: ArrayLike, /) -> Array:
+        return self._inplace(OPS.divide, other, "/=")
+
+    def __floordiv__(self, other: ArrayLike, /) -> Array:
+        return OPS.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: ArrayLike, /) -> Array:
+        return OPS.floor_divide(other, self)
+
+    def __ifloordiv__(self, other: ArrayLike, /) -> Array:
+        return self._inplace(OPS.floor_divide, other, "//=")
+
+    def __mod__(self, other: ArrayLike, /) -> Array:
+        return OPS.remainder(self, other)
+
+    def __rmod__(self, other: ArrayLike, /) -> Array:
+        return OPS.remainder(other, self)
+
+    def __imod__(self, other: ArrayLike, /) -> Array:
+        return self._inplace(OPS.remainder, other, "%=")
+
+    def __pow__(self, other: ArrayLike, /) -> Array:
+        return OPS.pow(self, other)
+
+    def __rpow__(self, other: ArrayLike, /) -> Array:
+        return OPS.pow(other, self)
+
+    def __ipow__(self, other: ArrayLike, /) -> Array:
+        return self._inplace(OPS.pow, other, "**=")
+
+    def __matmul__(self, other: ArrayLike, /) -> Array:
+        return OPS.matmul(self, other)
+
+    def __rmatmul__(self, other: ArrayLike, /) -> Array:
+        return OPS.matmul(other, self)
+
+    def __imatmul__(self, other: ArrayLike, /) -> Array:
+        return self._inplace(OPS.matmul, other, "@=")
+
+    def __and__(self, other: ArrayLike, /) -> Array:
+        return OPS.bitwise_and(self, other)
+
+    def __rand__(self, other: ArrayLike, /) -> Array:
+        return OPS.bitwise_and(other, self)
+
+    def __iand__(self, other: ArrayLike, /) -> Array:
+        return self._inplace(OPS.bitwise_and, other, "&=")
+
+    def __or__(self, other: ArrayLike, /) -> Array:
+        return OPS.bitwise_or(self, other)
+
+    def __ror__(self, other: ArrayLike, /) -> Array:
+        return OPS.bitwise_or(other, self)
+
+    def __ior__(self, other: ArrayLike, /) -> Array:
+        return self._inplace(OPS.bitwise_or, other, "|=")
+
+    def __xor__(self, other: ArrayLike, /) -> Array:
+        return OPS.bitwise_xor(self, other)
+
+    def __rxor__(self, other: ArrayLike, /) -> Array:
+        return OPS.bitwise_xor(other, self)
+
+    def __ixor__(self, other: ArrayLike, /) -> Array:
+        return self._inplace(OPS.bitwise_xor, other, "^=")
+
+    def __lshift__(self, other: ArrayLike, /) -> Array:
+        return OPS.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other: ArrayLike, /) -> Array:
+        return OPS.bitwise_left_shift(other, self)
+
+    def __ilshift__(self, other: ArrayLike, /) -> Array:
+        return self._inplace(OPS.bitwise_left_shift, other, "<<=")
+
+    def __rshift__(self, other: ArrayLike, /) -> Array:
+        return OPS.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other: ArrayLike, /) -> Array:
+        return OPS.bitwise_right_shift(other, self)
+
+    def __irshift__(self, other: ArrayLike, /) -> Array:
+        return self._inplace(OPS.bitwise_right_shift, other, ">>=")
+
+    def __eq__(self, other: ArrayLike, /) -> Array:  # type: ignore[override]
+        return OPS.equal(self, other)
+
+    def __ne__(self, other: ArrayLike, /) -> Array:  # type: ignore[override]
+        return OPS.not_equal(self, other)
+
+    def __lt__(self, other: ArrayLike, /) -> Array:
+        return OPS.less(self, other)
+
+    def __le__(self, other: ArrayLike, /) -> Array:
+        return OPS.less_equal(self, other)
+
+    def __gt__(self, other: ArrayLike, /) -> Array:
+        return OPS.greater(self, other)
+
+    def __ge__(self, other: ArrayLike, /) -> Array:
+        return OPS.greater_equal(self, other)
+
+    def __neg__(self) -> Array:
+        return OPS.negative(self)
+
+    def __pos__(self) -> Array:
+        return OPS.positive(self)
+
+    def __abs__(self) -> Array:
+        return OPS.abs(self)
+
+    def __invert__(self) -> Array:
+        return OPS.bitwise_invert(self)
+
+    def _inplace(self, fn: Any, other: ArrayLike, symbol: str) -> Array:
+        """``x op= y``: this Array rebound to ``x op y`` (a functional update: JAX-safe and
+        differentiable), which the arrays it is a view of, and its views, see."""
+        from ._reverse import TAPE_LEAF   # the core's tape below this module
+
+        trace = self._trace
+        OPS.check_writable(self, f"Array.__i{fn.__name__}__")
+        result = fn(self, other)
+        if result.dtype != self.dtype or result.shape != self.shape:
+            raise TypeError(f"x {symbol} y: the result has dtype {result.dtype} and shape "
+                            f"{result.shape} but x has dtype {self.dtype} and shape {self.shape};"
+                            f" an in-place operator cannot change either (write x = x "
+                            f"{symbol[:-1]} y)")
+        if trace is TAPE_LEAF and result._trace is None:
+            self._v, self._aux = native_of(result), None
+        else:
+            self._v, self._trace, self._aux = result._v, result._trace, result._aux
+        OPS.propagate(self)
+        return self
+
+    __hash__ = None  # type: ignore[assignment]   # mutable, and == is elementwise
+
+    # -- indexing ------------------------------------------------------------------------------
+    def __getitem__(self, key: Any, /) -> Array:
+        """``x[key]``: basic, integer-array and boolean indexing; basic indexing makes a view."""
+        return OPS.getitem(self, key)
+
+    def __setitem__(self, key: Any, value: ArrayLike, /) -> None:
+        """``x[key] = value``: in place, or a functional update inside differentiated code; the
+        arrays ``x`` is a view of, and its views, see the write."""
+        OPS.setitem(self, key, value)
+
+    def __iter__(self) -> Iterator[Array]:
+        for i in range(len(self)):
+            yield self[i]
+
+    @property
+    def T(self) -> Array:  # noqa: N802
+        """The axes reversed (``permute_dims(x, (ndim-1, ..., 0))``)."""
+        return OPS.permute_dims(self, tuple(range(self.ndim))[::-1])
+
+    @property
+    def mT(self) -> Array:  # noqa: N802
+        """The last two axes swapped (``matrix_transpose(x)``)."""
+        return OPS.matrix_transpose(self)
+
+    # -- the tape (MXNet style; implemented in _tape, with record()) ---------------------------
+    def attach_grad(self, grad_req: str = "write") -> None:
+        """Mark this array as a leaf whose gradient ``backward()`` stores in ``.grad``.
+
+        ``grad_req``: ``"write"`` overwrites ``.grad``, ``"add"`` accumulates into it, ``"null"``
+        computes nothing for it.
+        """
+        from ._tape import attach_grad
+
+        attach_grad(self, grad_req)
+
+    @property
+    def grad(self) -> Array | None:
+        """The gradient stored by the last ``backward()`` (None without ``attach_grad()``)."""
+        return getattr(self, "_grad", None)
+
+    def detach(self) -> Array:
+        """The same values, cut from any recording or trace (shares the buffer)."""
+        return Array(native_of(self), self._backend)
+
+    def backward(self, head_grad: Any = None, retain_graph: bool = False) -> None:
+        """Backpropagate from this recorded array to every ``attach_grad()`` leaf it depends on.
+
+        A non-scalar array is summed (``head_grad`` defaults to ones); ``head_grad`` must have
+        this array's shape. Without ``retain_graph=True`` the graph is freed and may not be used
+        again.
+        """
+        from ._tape import backward
+
+        backward(self, head_grad, retain_graph)
 
     # -- to the host ---------------------------------------------------------------------
     # Reading values out cuts the derivative they carry (the host sees constants), so every read
@@ -198,9 +441,7 @@ class Array(NDArrayMethods):
         return self.native.__dlpack_device__()
 
     def __array_namespace__(self, /, *, api_version: str | None = None) -> Any:
-        import polygrad.numpy
-
-        return polygrad.numpy
+        return OPS.namespace
 
     # -- display -----------------------------------------------------------------------------
     def __repr__(self) -> str:

@@ -1,12 +1,14 @@
 """polygrad's own data types, independent of any array library, and their categories.
 
-Imports only the standard library.
+Imports only the standard library and the operation table (``_optable``: ``DType.__call__``
+reaches the namespace's ``astype`` and ``asarray`` there).
 """
 
 from __future__ import annotations
 
-import sys
 from typing import Any
+
+from ._optable import OPS
 
 __all__ = ["DType", "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
            "uint64", "float32", "float64", "complex64", "complex128", "ALL", "by_name",
@@ -51,7 +53,8 @@ class DType:
 
         An Array is cast with ``astype`` (differentiable between floating dtypes) and stays on
         its backend; anything else becomes an Array (0-d for a scalar) on the current backend.
-        The namespace sits above this module: it is looked up when called.
+        The namespace sits above this module: its ``astype`` and ``asarray`` are read from
+        the core's operation table (``_optable.OPS``), which it fills at import.
 
         Examples
         --------
@@ -61,12 +64,11 @@ class DType:
         >>> float(pg.grad(lambda x: np.float32(x) * 2.0)(np.asarray(1.0)))
         2.0
         """
-        np = sys.modules.get("polygrad.numpy")
-        if np is None:
-            import polygrad.numpy as np
-        if isinstance(value, np.Array):
-            return np.astype(value, self)
-        return np.asarray(value, dtype=self)
+        from ._array import Array   # the core's, which imports this module
+
+        if isinstance(value, Array):
+            return OPS.astype(value, self)
+        return OPS.asarray(value, dtype=self)
 
 
 bool = DType("bool", "b", 1)  # noqa: A001
@@ -99,7 +101,7 @@ def by_name(name: object) -> DType:
         if key is None:
             key = getattr(name, "__name__", None)
     try:
-        return _BY_NAME[key]
+        return _BY_NAME[key]  # type: ignore[index]   # None or a non-str: the KeyError below
     except KeyError:
         raise TypeError(f"polygrad: unknown dtype {name!r}; expected one of "
                         f"{', '.join(_BY_NAME)}") from None

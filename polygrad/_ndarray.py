@@ -3,9 +3,9 @@
 
 Each method is the namespace's function of the same name with the array first (``x.cumsum(0)``
 is ``np.cumsum(x, 0)``), so it differentiates and stays on the array's backend. The namespace
-sits above the core and imports this module, so it is looked up when a method runs (one dict
-lookup); nothing else is imported. The in-place methods (``sort``, ``partition``, ``fill``,
-``put``) update the array as ``x[...] = v`` does.
+sits above the core, which never imports it: it registers itself in the core's operation table
+at import (``_optable.OPS.namespace``), and the methods read it there. The in-place methods
+(``sort``, ``partition``, ``fill``, ``put``) update the array as ``x[...] = v`` does.
 
 Through the protocols ``numpy.sin(x)``, ``numpy.sum(x, axis=0)``, ``numpy.linalg.solve(a, b)``
 and SciPy's ufuncs (``scipy.special.expit(x)``) on an array being differentiated run polygrad's
@@ -18,18 +18,14 @@ values they are handed (``scipy.optimize`` on a gradient) expect.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from ._optable import OPS
+
+if TYPE_CHECKING:   # the class that inherits these methods (it imports this module)
+    from ._array import Array
 
 __all__ = ["NDArrayMethods"]
-
-
-def _np() -> Any:
-    try:
-        return sys.modules["polygrad.numpy"]
-    except KeyError:   # only a core module imported so far
-        import polygrad.numpy
-
-        return polygrad.numpy
 
 
 # NumPy ufunc names that polygrad spells as the standard does
@@ -54,12 +50,10 @@ def _ufunc_target(ufunc: Any) -> Any:
     name = ufunc.__name__
     numpy = sys.modules.get("numpy")
     if numpy is not None and getattr(numpy, name, None) is ufunc:
-        return getattr(_np(), _UFUNC_ALIASES.get(name, name), None)
+        return getattr(OPS.namespace, _UFUNC_ALIASES.get(name, name), None)
     scipy_special = sys.modules.get("scipy.special")
     if scipy_special is not None and getattr(scipy_special, name, None) is ufunc:
-        import polygrad.special
-
-        return getattr(polygrad.special, name, None)
+        return getattr(OPS.special(), name, None)
     return None
 
 
@@ -119,168 +113,168 @@ class NDArrayMethods:
         return self.size * self.dtype.itemsize  # type: ignore[attr-defined]
 
     @property
-    def real(self) -> Any:
-        return _np().real(self)
+    def real(self) -> Array:
+        return OPS.namespace.real(self)
 
     @property
-    def imag(self) -> Any:
-        return _np().imag(self)
+    def imag(self) -> Array:
+        return OPS.namespace.imag(self)
 
     # -- reductions ----------------------------------------------------------------------------
-    def all(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Any:
-        return _np().all(self, axis, out, keepdims)
+    def all(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Array:
+        return OPS.namespace.all(self, axis, out, keepdims)
 
-    def any(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Any:
-        return _np().any(self, axis, out, keepdims)
+    def any(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Array:
+        return OPS.namespace.any(self, axis, out, keepdims)
 
     def sum(self, axis: Any = None, dtype: Any = None, out: Any = None,
-            keepdims: bool = False) -> Any:
-        return _np().sum(self, axis, dtype, out, keepdims)
+            keepdims: bool = False) -> Array:
+        return OPS.namespace.sum(self, axis, dtype, out, keepdims)
 
     def prod(self, axis: Any = None, dtype: Any = None, out: Any = None,
-             keepdims: bool = False) -> Any:
-        return _np().prod(self, axis, dtype, out, keepdims)
+             keepdims: bool = False) -> Array:
+        return OPS.namespace.prod(self, axis, dtype, out, keepdims)
 
     def mean(self, axis: Any = None, dtype: Any = None, out: Any = None,
-             keepdims: bool = False) -> Any:
-        return _np().mean(self, axis, dtype, out, keepdims)
+             keepdims: bool = False) -> Array:
+        return OPS.namespace.mean(self, axis, dtype, out, keepdims)
 
     def var(self, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0,
-            keepdims: bool = False, *, correction: float = 0.0) -> Any:
-        return _np().var(self, axis, dtype, out, ddof, keepdims, correction=correction)
+            keepdims: bool = False, *, correction: float = 0.0) -> Array:
+        return OPS.namespace.var(self, axis, dtype, out, ddof, keepdims, correction=correction)
 
     def std(self, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0,
-            keepdims: bool = False, *, correction: float = 0.0) -> Any:
-        return _np().std(self, axis, dtype, out, ddof, keepdims, correction=correction)
+            keepdims: bool = False, *, correction: float = 0.0) -> Array:
+        return OPS.namespace.std(self, axis, dtype, out, ddof, keepdims, correction=correction)
 
-    def max(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Any:
-        return _np().max(self, axis, out, keepdims)
+    def max(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Array:
+        return OPS.namespace.max(self, axis, out, keepdims)
 
-    def min(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Any:
-        return _np().min(self, axis, out, keepdims)
+    def min(self, axis: Any = None, out: Any = None, keepdims: bool = False) -> Array:
+        return OPS.namespace.min(self, axis, out, keepdims)
 
-    def argmax(self, axis: Any = None, out: Any = None, *, keepdims: bool = False) -> Any:
-        return _np().argmax(self, axis, out, keepdims=keepdims)
+    def argmax(self, axis: Any = None, out: Any = None, *, keepdims: bool = False) -> Array:
+        return OPS.namespace.argmax(self, axis, out, keepdims=keepdims)
 
-    def argmin(self, axis: Any = None, out: Any = None, *, keepdims: bool = False) -> Any:
-        return _np().argmin(self, axis, out, keepdims=keepdims)
+    def argmin(self, axis: Any = None, out: Any = None, *, keepdims: bool = False) -> Array:
+        return OPS.namespace.argmin(self, axis, out, keepdims=keepdims)
 
-    def cumsum(self, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
-        return _np().cumsum(self, axis, dtype, out)
+    def cumsum(self, axis: Any = None, dtype: Any = None, out: Any = None) -> Array:
+        return OPS.namespace.cumsum(self, axis, dtype, out)
 
-    def cumprod(self, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
-        return _np().cumprod(self, axis, dtype, out)
+    def cumprod(self, axis: Any = None, dtype: Any = None, out: Any = None) -> Array:
+        return OPS.namespace.cumprod(self, axis, dtype, out)
 
     def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None,
-              out: Any = None) -> Any:
-        return _np().trace(self, offset, axis1, axis2, dtype, out)
+              out: Any = None) -> Array:
+        return OPS.namespace.trace(self, offset, axis1, axis2, dtype, out)
 
     # -- elementwise ---------------------------------------------------------------------------
-    def round(self, decimals: int = 0, out: Any = None) -> Any:
-        return _np().round(self, decimals, out)
+    def round(self, decimals: int = 0, out: Any = None) -> Array:
+        return OPS.namespace.round(self, decimals, out)
 
-    def clip(self, min: Any = None, max: Any = None, out: Any = None) -> Any:  # noqa: A002
-        return _np().clip(self, min, max, out)
+    def clip(self, min: Any = None, max: Any = None, out: Any = None) -> Array:  # noqa: A002
+        return OPS.namespace.clip(self, min, max, out)
 
-    def conj(self) -> Any:
-        return _np().conj(self)
+    def conj(self) -> Array:
+        return OPS.namespace.conj(self)
 
-    def conjugate(self) -> Any:
-        return _np().conj(self)
+    def conjugate(self) -> Array:
+        return OPS.namespace.conj(self)
 
     def astype(self, dtype: Any, order: str = "K", casting: str = "unsafe",
-               subok: bool = True, copy: bool = True) -> Any:
-        return _np().astype(self, dtype, copy=copy)
+               subok: bool = True, copy: bool = True) -> Array:
+        return OPS.namespace.astype(self, dtype, copy=copy)
 
-    def copy(self, order: str = "C") -> Any:
+    def copy(self, order: str = "C") -> Array:
         """A copy (differentiable: the copy's derivative flows back to this array)."""
-        return _np().astype(self, self.dtype, copy=True)  # type: ignore[attr-defined]
+        return OPS.namespace.astype(self, self.dtype, copy=True)  # type: ignore[attr-defined]
 
-    def __copy__(self) -> Any:
+    def __copy__(self) -> Array:
         return self.copy()
 
-    def __deepcopy__(self, memo: Any) -> Any:
+    def __deepcopy__(self, memo: Any) -> Array:
         return self.copy()
 
     def __divmod__(self, other: Any) -> Any:
-        np = _np()
+        np = OPS.namespace
         return np.floor_divide(self, other), np.remainder(self, other)
 
     def __rdivmod__(self, other: Any) -> Any:
-        np = _np()
+        np = OPS.namespace
         return np.floor_divide(other, self), np.remainder(other, self)
 
     def __contains__(self, value: Any) -> bool:
-        np = _np()
+        np = OPS.namespace
         return bool(np.any(np.equal(self, value)))
 
     # -- shape -----------------------------------------------------------------------------------
-    def reshape(self, *shape: Any, order: str = "C", copy: bool | None = None) -> Any:
+    def reshape(self, *shape: Any, order: str = "C", copy: bool | None = None) -> Array:
         """``x.reshape(2, 3)`` or ``x.reshape((2, 3))``."""
-        return _np().reshape(self, shape[0] if len(shape) == 1 else shape, order, copy=copy)
+        return OPS.namespace.reshape(self, shape[0] if len(shape) == 1 else shape, order, copy=copy)
 
-    def transpose(self, *axes: Any) -> Any:
+    def transpose(self, *axes: Any) -> Array:
         """``x.transpose()``, ``x.transpose(1, 0)`` or ``x.transpose((1, 0))``."""
         axes_ = None if not axes else axes[0] if len(axes) == 1 else axes
-        return _np().permute_dims(self, None if axes_ is None else tuple(axes_))
+        return OPS.namespace.permute_dims(self, None if axes_ is None else tuple(axes_))
 
-    def swapaxes(self, axis1: int, axis2: int) -> Any:
-        return _np().swapaxes(self, axis1, axis2)
+    def swapaxes(self, axis1: int, axis2: int) -> Array:
+        return OPS.namespace.swapaxes(self, axis1, axis2)
 
-    def squeeze(self, axis: Any = None) -> Any:
-        return _np().squeeze(self, axis)
+    def squeeze(self, axis: Any = None) -> Array:
+        return OPS.namespace.squeeze(self, axis)
 
-    def ravel(self, order: str = "C") -> Any:
-        return _np().ravel(self, order)
+    def ravel(self, order: str = "C") -> Array:
+        return OPS.namespace.ravel(self, order)
 
-    def flatten(self, order: str = "C") -> Any:
+    def flatten(self, order: str = "C") -> Array:
         """``x`` flattened to 1-D, a copy (NumPy's flatten always copies)."""
-        return _np().ravel(self, order).copy()
+        return OPS.namespace.ravel(self, order).copy()
 
-    def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
-        return _np().diagonal(self, offset, axis1, axis2)
+    def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Array:
+        return OPS.namespace.diagonal(self, offset, axis1, axis2)
 
-    def repeat(self, repeats: Any, axis: Any = None) -> Any:
-        return _np().repeat(self, repeats, axis)
+    def repeat(self, repeats: Any, axis: Any = None) -> Array:
+        return OPS.namespace.repeat(self, repeats, axis)
 
     # -- selection and search ------------------------------------------------------------------
-    def take(self, indices: Any, axis: Any = None, out: Any = None, mode: str = "raise") -> Any:
-        return _np().take(self, indices, axis, out, mode)
+    def take(self, indices: Any, axis: Any = None, out: Any = None, mode: str = "raise") -> Array:
+        return OPS.namespace.take(self, indices, axis, out, mode)
 
-    def compress(self, condition: Any, axis: Any = None, out: Any = None) -> Any:
+    def compress(self, condition: Any, axis: Any = None, out: Any = None) -> Array:
         """The slices along ``axis`` (of the flattened array when None) where ``condition``
         (1-D) is true."""
-        np = _np()
+        np = OPS.namespace
         index = np.nonzero(np.asarray(condition, dtype=np.bool))[0]
         return np.take(self, index, axis, out)
 
     def nonzero(self) -> Any:
-        return _np().nonzero(self)
+        return OPS.namespace.nonzero(self)
 
-    def searchsorted(self, v: Any, side: str = "left", sorter: Any = None) -> Any:
-        return _np().searchsorted(self, v, side, sorter)
+    def searchsorted(self, v: Any, side: str = "left", sorter: Any = None) -> Array:
+        return OPS.namespace.searchsorted(self, v, side, sorter)
 
     def argsort(self, axis: Any = -1, kind: Any = None, order: Any = None, *,
-                stable: bool = True) -> Any:
-        return _np().argsort(self, axis, kind, order, stable=stable)
+                stable: bool = True) -> Array:
+        return OPS.namespace.argsort(self, axis, kind, order, stable=stable)
 
     def argpartition(self, kth: Any, axis: Any = -1, kind: str = "introselect",
-                     order: Any = None) -> Any:
+                     order: Any = None) -> Array:
         """Indices that partition the array around ``kth``: the sorting indices, which do
         for every ``kth``."""
-        return _np().argsort(self, axis, None, order)
+        return OPS.namespace.argsort(self, axis, None, order)
 
     # -- in place ----------------------------------------------------------------------------
     def sort(self, axis: int = -1, kind: Any = None, order: Any = None, *,
              stable: bool = True) -> None:
         """Sort in place along ``axis``, as NumPy's ``ndarray.sort`` (returns None); an update,
         so inside differentiated code its derivative is the sort's."""
-        self[...] = _np().sort(self, axis, kind, order, stable=stable)  # type: ignore[index]
+        self[...] = OPS.namespace.sort(self, axis, kind, order, stable=stable)  # type: ignore[index]
 
     def partition(self, kth: Any, axis: int = -1, kind: str = "introselect",
                   order: Any = None) -> None:
         """Partition in place around ``kth`` (by sorting, which satisfies every ``kth``)."""
-        self[...] = _np().partition(self, kth, axis, kind, order)  # type: ignore[index]
+        self[...] = OPS.namespace.partition(self, kth, axis, kind, order)  # type: ignore[index]
 
     def fill(self, value: Any) -> None:
         """Set every element to ``value``, in place."""
@@ -290,7 +284,7 @@ class NDArrayMethods:
         """Set the elements at flat ``indices`` to ``values``, in place."""
         from ._backend import use_backend
 
-        np = _np()
+        np = OPS.namespace
         flat = np.ravel(self).copy()
         with use_backend(self._backend):  # type: ignore[attr-defined]
             indices = np.asarray(indices)
@@ -302,8 +296,8 @@ class NDArrayMethods:
         self[...] = np.reshape(flat, self.shape)  # type: ignore[attr-defined,index]
 
     # -- products ----------------------------------------------------------------------------
-    def dot(self, b: Any, out: Any = None) -> Any:
-        return _np().dot(self, b, out)
+    def dot(self, b: Any, out: Any = None) -> Array:
+        return OPS.namespace.dot(self, b, out)
 
     # -- NumPy's dispatch protocols ------------------------------------------------------------
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -334,7 +328,7 @@ class NDArrayMethods:
             name = table.get(ufunc.__name__) if _ufunc_target(ufunc) is not None else None
             if name is None:
                 raise _no_equivalent(f"{what}.{method}")
-            fn = getattr(_np(), name)
+            fn = getattr(OPS.namespace, name)
             kwargs.setdefault("axis", 0)
             args = inputs
         else:
@@ -362,7 +356,7 @@ class NDArrayMethods:
         module = _MODULES.get(getattr(func, "__module__", None) or "")
         name = func.__name__
         what = f"{func.__module__}.{name}"
-        ns = _np()
+        ns = OPS.namespace
         target = None
         if module is not None:
             target = getattr(getattr(ns, module) if module else ns, name, None)

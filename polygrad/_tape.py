@@ -1,6 +1,7 @@
-"""The recording tape (MXNet style): attach_grad, record, pause, backward, .grad, detach.
+"""The recording tape (MXNet style): record, pause, and the implementations of the
+``Array.attach_grad`` and ``Array.backward`` methods (written in the class body, ``_array``).
 
-Imports array, trace and reverse.
+Imports array, convert, trace, ops (the core's ``zeros_like``, ``ones_like``) and reverse.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 
 from ._array import Array, native_of
 from ._backend import use_backend
+from ._convert import asarray
+from ._ops import ones_like, zeros_like
 from ._reverse import TAPE_LEAF, DifferentiationError, RecordTrace, _recording, backward_pass
 from ._trace import MixedBackendError, _depth
 
@@ -68,7 +71,8 @@ def is_recording() -> bool:
 
 
 def attach_grad(self: Array, grad_req: str = "write") -> None:
-    """Mark this array as a leaf whose gradient ``backward()`` stores in ``.grad``.
+    """``Array.attach_grad``: mark this array as a leaf whose gradient ``backward()`` stores
+    in ``.grad``.
 
     ``grad_req``: ``"write"`` overwrites ``.grad``, ``"add"`` accumulates into it, ``"null"``
     computes nothing for it.
@@ -82,8 +86,6 @@ def attach_grad(self: Array, grad_req: str = "write") -> None:
     if not self.dtype.is_floating:
         raise TypeError(f"Array.attach_grad: gradients need a floating dtype; this array has "
                         f"dtype {self.dtype}")
-    from ._ops import zeros_like
-
     self._v = native_of(self)
     self._trace = TAPE_LEAF
     self._aux = None
@@ -91,18 +93,9 @@ def attach_grad(self: Array, grad_req: str = "write") -> None:
     self._grad = zeros_like(self) if grad_req != "null" else None
 
 
-def _grad(self: Array) -> Array | None:
-    """The gradient stored by the last ``backward()`` (None without ``attach_grad()``)."""
-    return getattr(self, "_grad", None)
-
-
-def detach(self: Array) -> Array:
-    """The same values, cut from any recording or trace (shares the buffer)."""
-    return Array(native_of(self), self._backend)
-
-
 def backward(self: Array, head_grad: Any = None, retain_graph: bool = False) -> None:
-    """Backpropagate from this recorded array to every ``attach_grad()`` leaf it depends on.
+    """``Array.backward``: backpropagate from this recorded array to every ``attach_grad()``
+    leaf it depends on.
 
     A non-scalar array is summed (``head_grad`` defaults to ones); ``head_grad`` must have this
     array's shape. Without ``retain_graph=True`` the graph is freed and may not be used again.
@@ -112,9 +105,6 @@ def backward(self: Array, head_grad: Any = None, retain_graph: bool = False) -> 
         raise DifferentiationError(
             "Array.backward: this array was not computed inside pg.record() from arrays with "
             "attach_grad(); record the computation first")
-    from ._convert import asarray
-    from ._ops import ones_like
-
     value = self._v
     if head_grad is None:
         head_grad = ones_like(value)
@@ -147,7 +137,3 @@ def backward(self: Array, head_grad: Any = None, retain_graph: bool = False) -> 
             leaf._grad = g if leaf._grad is None else leaf._grad + g
 
 
-Array.attach_grad = attach_grad
-Array.grad = property(_grad)
-Array.detach = detach
-Array.backward = backward

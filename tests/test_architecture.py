@@ -16,9 +16,6 @@ PACKAGE = ROOT / "polygrad"
 CORE = sorted(p for p in PACKAGE.glob("_*.py") if not p.name.startswith("__"))
 UPPER = ("numpy", "scipy", "special", "random", "testing", "extend", "cli")
 
-# Modules whose upward imports another piece of work is removing at the same time (the Array
-# class assembled in one place, issue 19 item 3): allowed here until that work is merged.
-PENDING_ARRAY_HELPER = {"_array.py", "_ndarray.py", "_dtypes.py"}
 # Upward imports of the core not yet replaced by the core layer (``_ops``): each names what it
 # still takes from the namespace. Remove an entry with the import.
 PENDING_CORE = {
@@ -66,11 +63,11 @@ def _upward(path: pathlib.Path) -> list[str]:
 @pytest.mark.parametrize("path", CORE, ids=lambda p: p.name)
 def test_the_core_never_imports_the_namespace(path):
     found = _upward(path)
-    if path.name in PENDING_ARRAY_HELPER or path.name in PENDING_CORE:
+    if path.name in PENDING_CORE:
         if not found:
             pytest.fail(f"{path.name} no longer imports upward: remove it from the allowance")
         pytest.skip(f"{path.name}: upward imports allowed for now "
-                    f"({PENDING_CORE.get(path.name, 'the Array class, issue 19 item 3')})")
+                    f"({PENDING_CORE[path.name]})")
     assert not found, f"polygrad/{path.name} imports from above the core:\n" + "\n".join(found)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .._array import Array
 from .._primitive import nondiff, primitive
-from . import _array_methods  # noqa: F401  (installs operators on Array)
+from . import _array_methods  # noqa: F401  (fills the core's operation table: polygrad._optable)
 from . import fft, linalg, random
 from ._compat import *  # noqa: F403
 from ._compat import __all__ as _compat_all

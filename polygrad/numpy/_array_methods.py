@@ -1,15 +1,18 @@
-"""Installs the standard's operators on ``polygrad.Array`` (NumPy's methods are in the class's
-mixin, ``polygrad._ndarray``).
+"""Registers the namespace's functions into the core's operation table (``polygrad._optable``),
+through which ``polygrad.Array``'s operators and methods, written in its class body, call
+them: ``x + y`` is ``add(x, y)``, ``x[k]`` is ``getitem(x, k)``, ``x.T`` is ``permute_dims``.
 
-Imports the namespace's category modules.
+Nothing is attached to ``Array`` here; this module only fills the table, once, at import.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
-from .._array import Array, native_of
-from .._reverse import TAPE_LEAF
+from .._optable import register
+from . import _creation as cr
+from . import _data_types as dt
 from . import _elementwise as ew
 from . import _linear_algebra as la
 from . import _manipulation as mp
@@ -18,61 +21,32 @@ from ._indexing import array_setitem, check_writable, getitem, propagate
 __all__: list[str] = []
 
 
-def _reflected(fn):
-    return lambda self, other: fn(other, self)
+def _special() -> Any:
+    """``polygrad.special``, imported on first use (SciPy's ufuncs called on an Array)."""
+    import polygrad.special
+
+    return polygrad.special
 
 
-def _inplace(fn, symbol: str):
-    def method(self: Array, other: Any) -> Array:
-        trace = self._trace
-        check_writable(self, f"Array.__i{fn.__name__}__")
-        result = fn(self, other)
-        if result.dtype != self.dtype or result.shape != self.shape:
-            raise TypeError(f"x {symbol} y: the result has dtype {result.dtype} and shape "
-                            f"{result.shape} but x has dtype {self.dtype} and shape {self.shape};"
-                            f" an in-place operator cannot change either (write x = x "
-                            f"{symbol[:-1]} y)")
-        # rebind this Array to the result (functional update: JAX-safe, differentiable)
-        if trace is TAPE_LEAF and result._trace is None:
-            self._v, self._aux = native_of(result), None
-        else:
-            self._v, self._trace, self._aux = result._v, result._trace, result._aux
-        propagate(self)   # the arrays this one is a view of, and its views, see the update
-        return self
-    return method
+def register_namespace() -> None:
+    """Fill the core's table; ``polygrad.numpy`` calls this once its names all exist."""
+    register(
+        namespace=sys.modules["polygrad.numpy"], special=_special,
+        add=ew.add, subtract=ew.subtract, multiply=ew.multiply, divide=ew.divide,
+        floor_divide=ew.floor_divide, remainder=ew.remainder, pow=ew.pow, matmul=la.matmul,
+        bitwise_and=ew.bitwise_and, bitwise_or=ew.bitwise_or, bitwise_xor=ew.bitwise_xor,
+        bitwise_left_shift=ew.bitwise_left_shift, bitwise_right_shift=ew.bitwise_right_shift,
+        equal=ew.equal, not_equal=ew.not_equal, less=ew.less, less_equal=ew.less_equal,
+        greater=ew.greater, greater_equal=ew.greater_equal,
+        negative=ew.negative, positive=ew.positive, abs=ew.abs,
+        bitwise_invert=ew.bitwise_invert,
+        getitem=getitem, setitem=array_setitem, check_writable=check_writable,
+        propagate=propagate,
+        permute_dims=mp.permute_dims, matrix_transpose=la.matrix_transpose,
+        asarray=cr.asarray, astype=dt.astype,
+    )
 
 
-_BINARY = {
-    "add": (ew.add, "+="), "sub": (ew.subtract, "-="), "mul": (ew.multiply, "*="),
-    "truediv": (ew.divide, "/="), "floordiv": (ew.floor_divide, "//="),
-    "mod": (ew.remainder, "%="), "pow": (ew.pow, "**="), "matmul": (la.matmul, "@="),
-    "and": (ew.bitwise_and, "&="), "or": (ew.bitwise_or, "|="), "xor": (ew.bitwise_xor, "^="),
-    "lshift": (ew.bitwise_left_shift, "<<="), "rshift": (ew.bitwise_right_shift, ">>="),
-}
-for _name, (_fn, _sym) in _BINARY.items():
-    setattr(Array, f"__{_name}__", _fn)   # a plain function binds as a method: fn(self, other)
-    setattr(Array, f"__r{_name}__", _reflected(_fn))
-    setattr(Array, f"__i{_name}__", _inplace(_fn, _sym))
-
-for _name, _fn in {"eq": ew.equal, "ne": ew.not_equal, "lt": ew.less, "le": ew.less_equal,
-                   "gt": ew.greater, "ge": ew.greater_equal}.items():
-    setattr(Array, f"__{_name}__", _fn)
-
-Array.__neg__ = lambda self: ew.negative(self)
-Array.__pos__ = lambda self: ew.positive(self)
-Array.__abs__ = lambda self: ew.abs(self)
-Array.__invert__ = lambda self: ew.bitwise_invert(self)
-Array.__getitem__ = getitem
-Array.__setitem__ = array_setitem
-Array.__hash__ = None
-
-
-def _iter(self: Array):
-    for i in range(len(self)):
-        yield self[i]
-
-
-Array.__iter__ = _iter
-Array.T = property(lambda self: mp.permute_dims(self, tuple(range(self.ndim))[::-1]))
-Array.mT = property(la.matrix_transpose)
-
+# at import, as the operators were installed before: the category modules above are loaded, and
+# the namespace module object (still filling) is the one users will hold
+register_namespace()
