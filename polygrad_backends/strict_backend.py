@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from polygrad.extend import Backend
+from polygrad.extend import Backend, dtype as by_name
 
 __all__ = ["StrictBackend"]
 
@@ -258,10 +258,8 @@ class StrictBackend(Backend):
     def load(self) -> Any:
         import array_api_strict as xp
 
-        import polygrad.numpy as pnp
-
         self._device = self._find_device(xp)
-        self._to_dtype = {getattr(xp, n): getattr(pnp, n) for n in _NAMES}
+        self._to_dtype = {getattr(xp, n): by_name(n) for n in _NAMES}
         info = xp.__array_namespace_info__()
         have = info.dtypes(device=self._device)
         self.supports_float64 = "float64" in have

@@ -8,7 +8,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from polygrad.extend import Backend
+from polygrad.extend import Backend, default_kernel, dtype as by_name
 
 __all__ = ["TorchBackend", "TorchRandom"]
 
@@ -194,9 +194,7 @@ def _log_softmax(xp):
     over several."""
     import torch
 
-    from polygrad.special import _log_softmax as prim
-
-    generic = prim.kernel(xp)
+    generic = default_kernel("log_softmax", xp)
 
     def log_softmax(x, axis):
         if len(axis) == 1 and isinstance(x, torch.Tensor):
@@ -206,9 +204,7 @@ def _log_softmax(xp):
 
 
 def _generic_select_extremum(xp):
-    from polygrad.numpy._elementwise import _select_extremum
-
-    return _select_extremum.kernel(xp)
+    return default_kernel("select_extremum", xp)
 
 
 def _device_name(device: str | None) -> str:
@@ -244,10 +240,8 @@ class TorchBackend(Backend):
         import array_api_compat.torch as xp
         import torch
 
-        import polygrad.numpy as pnp
-
         self._torch_device = torch.device(self.device)
-        self._to_dtype = {getattr(torch, n): getattr(pnp, n) for n in _NAMES if hasattr(torch, n)}
+        self._to_dtype = {getattr(torch, n): by_name(n) for n in _NAMES if hasattr(torch, n)}
         self._from_dtype = {d.name: t for t, d in self._to_dtype.items()}
         # bound even on the CPU: torch.set_default_device() must not move polygrad's arrays
         return self.on_device(xp, self._torch_device)
