@@ -84,7 +84,7 @@ class Backend:
         "bitwise_right_shift", "bitwise_xor", "broadcast_to", "ceil", "clip", "complex128",
         "complex64", "concat", "conj", "copysign", "cos", "cosh", "cumulative_sum",
         "divide", "empty", "equal", "exp", "expm1", "eye", "flip", "float32", "floor",
-        "floor_divide", "from_dlpack", "full", "greater", "greater_equal", "hypot", "imag",
+        "floor_divide", "full", "greater", "greater_equal", "hypot", "imag",
         "int8", "isdtype", "isfinite", "isinf", "isnan", "less", "less_equal", "linspace",
         "log", "log10", "log1p", "log2", "logaddexp", "logical_and", "logical_not",
         "logical_or", "logical_xor", "matmul", "matrix_transpose", "max", "maximum", "min",
@@ -105,6 +105,7 @@ class Backend:
         "nextafter": "polygrad.numpy.nextafter (2024.12)",
         "reciprocal": "polygrad.numpy.reciprocal (2024.12)",
         "cumulative_prod": "polygrad.numpy.cumprod (2024.12)",
+        "from_dlpack": "the default Backend.from_dlpack (Array.to_backend); or override the hook",
     }
 
     name: str = ""
