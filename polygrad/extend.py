@@ -27,13 +27,16 @@ from . import _primitive
 from ._backend import Backend, BackendUnavailable
 from ._dtypes import DType
 from ._dtypes import by_name as dtype
+from ._indexkey import (flat_take, flip_negative_steps, index_positions, is_index_array,
+                        masks_to_integers)
 from ._compiler import Compiler, JitWarning
 from ._primitive import Primitive, deflinear, defunary, nondiff, primitives
 from ._trace import bind
 
 __all__ = ["Backend", "BackendUnavailable", "Compiler", "JitWarning", "Primitive", "primitive",
            "defvjp", "defjvp", "deflinear", "defunary", "nondiff", "primitives", "DType", "dtype",
-           "default_kernel"]
+           "default_kernel", "flat_take", "flip_negative_steps", "index_positions",
+           "is_index_array", "masks_to_integers"]
 
 _suffixes = itertools.count(2)
 

@@ -8,52 +8,13 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from polygrad.extend import Backend, default_kernel, dtype as by_name
+from polygrad.extend import Backend, default_kernel, flip_negative_steps
+from polygrad.extend import dtype as by_name
 
 __all__ = ["TorchBackend", "TorchRandom"]
 
 _NAMES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
           "float32", "float64", "complex64", "complex128")
-
-
-def _torch_key(torch: Any, x: Any, key: tuple) -> tuple[list[int], tuple]:
-    """The axes to flip and a key torch indexes as NumPy would: torch refuses negative slice
-    steps, and it treats an int beside an index array as basic, where NumPy broadcasts it."""
-    tensors = [k for k in key if isinstance(k, torch.Tensor)]
-    nd = max((1 if k.dtype == torch.bool else k.ndim for k in tensors), default=0)
-    if nd and any(type(k) is int for k in key):
-        key = tuple(torch.full((1,) * nd, k, device=x.device) if type(k) is int else k
-                    for k in key)
-    if not any(type(k) is slice and k.step is not None and k.step < 0 for k in key):
-        return [], key
-    shape = x.shape
-    used = sum(0 if k is None or k is Ellipsis else _axes(k) for k in key)
-    axes, out, axis = [], [], 0
-    for k in key:
-        if k is Ellipsis:
-            axis += len(shape) - used
-        elif type(k) is slice and k.step is not None and k.step < 0:
-            n = shape[axis]
-            start, stop, step = k.indices(n)
-            # index i of x is index n-1-i of flip(x): the same elements, in the same order
-            k = slice(n - 1 - start, n - 1 - stop, -step) if len(range(start, stop, step)) \
-                else slice(0, 0)
-            axes.append(axis)
-        if k is not None and k is not Ellipsis:
-            axis += _axes(k)
-        out.append(k)
-    return axes, tuple(out)
-
-
-def _axes(k: Any) -> int:
-    """How many axes of the indexed array one key entry consumes."""
-    return k.ndim if getattr(k, "dtype", None) is _bool() else 1
-
-
-def _bool():
-    import torch
-
-    return torch.bool
 
 
 def _getitem(xp):
@@ -62,7 +23,7 @@ def _getitem(xp):
     def getitem(x, key):
         if len(key) == x.ndim and all(type(k) is int for k in key):
             return x[key].clone()   # NumPy gives a scalar, a copy; torch a view
-        axes, key = _torch_key(torch, x, key)
+        axes, key = flip_negative_steps(key, x.shape)   # torch has no negative slice steps
         return (torch.flip(x, axes) if axes else x)[key]
     return getitem
 
@@ -71,7 +32,7 @@ def _assign(x, key, v):
     """``x[key] = v`` in place, negative steps included."""
     import torch
 
-    axes, key = _torch_key(torch, x, key)
+    axes, key = flip_negative_steps(key, x.shape)
     if axes:
         flipped = torch.flip(x, axes)
         flipped[key] = v
