@@ -17,13 +17,27 @@ _NAMES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32"
           "float32", "float64", "complex64", "complex128")
 
 
+def _torch_key(key: tuple, shape: tuple) -> tuple[list[int], tuple]:
+    """The axes to flip and a key torch indexes as NumPy would: torch has no negative slice
+    steps, and it reads a 0-d index tensor (the normal form's int beside index arrays) as a
+    basic int, where NumPy broadcasts it with the arrays: it becomes shape (1, ..., 1)."""
+    import torch
+
+    tensors = [k for k in key if isinstance(k, torch.Tensor)]
+    nd = max((1 if k.dtype == torch.bool else k.ndim for k in tensors), default=0)
+    if nd:
+        key = tuple(k.reshape((1,) * nd) if isinstance(k, torch.Tensor) and k.ndim == 0 and
+                    k.dtype != torch.bool else k for k in key)
+    return flip_negative_steps(key, shape)
+
+
 def _getitem(xp):
     import torch
 
     def getitem(x, key):
         if len(key) == x.ndim and all(type(k) is int for k in key):
             return x[key].clone()   # NumPy gives a scalar, a copy; torch a view
-        axes, key = flip_negative_steps(key, x.shape)   # torch has no negative slice steps
+        axes, key = _torch_key(key, x.shape)
         return (torch.flip(x, axes) if axes else x)[key]
     return getitem
 
@@ -32,7 +46,7 @@ def _assign(x, key, v):
     """``x[key] = v`` in place, negative steps included."""
     import torch
 
-    axes, key = flip_negative_steps(key, x.shape)
+    axes, key = _torch_key(key, x.shape)
     if axes:
         flipped = torch.flip(x, axes)
         flipped[key] = v
