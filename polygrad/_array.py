@@ -449,7 +449,12 @@ class Array(NDArrayMethods):
 
         values = self._host(None)
         prefix = "Array("
-        body = numpy.array2string(values, separator=", ", prefix=prefix, threshold=1000)
+        if isinstance(values, numpy.ma.MaskedArray):   # (to_numpy keeps a library's mask)
+            shown = values.data.astype(object)
+            shown[numpy.ma.getmaskarray(values)] = numpy.ma.masked_print_option
+            body = numpy.array2string(shown, separator=", ", prefix=prefix, threshold=1000)
+        else:
+            body = numpy.array2string(values, separator=", ", prefix=prefix, threshold=1000)
         if values.size == 0:
             body = f"[], shape={values.shape}"
         traced = ""

@@ -30,12 +30,30 @@ class BackendUnavailable(RuntimeError):
 
 
 class Backend:
-    """Base class of every polygrad backend (built-in or plugin).
+    """Base class of every polygrad backend (built-in or plugin): the backend contract.
 
     A backend supplies storage and forward kernels for one array library on one device; it never
-    supplies derivative rules. Subclasses set the class attributes and implement :meth:`load`
-    (import the library lazily, return its Array API namespace) plus the conversion hooks.
-    The NumPy backend (``polygrad_backends/numpy_backend.py``) is the minimal example.
+    supplies derivative rules. Every hook a backend may supply is declared here, with its
+    signature, its default and how the core calls it; :attr:`hooks` lists them and
+    :attr:`required` the ones without a usable default (a subclass that lacks one is refused
+    when it is selected, naming the hook). ``docs/plugins.md`` documents the same table (a test
+    keeps the two equal). The NumPy backend (``polygrad_backends/numpy_backend.py``) is the
+    minimal example, the CuPy plugin (``examples/plugins/polygrad-cupy``) the template.
+
+    **The namespace.** ``load()`` returns an Array API namespace ``xp``. The core calls the
+    standard's functions on it (``required_namespace``) and, where present, optional parts
+    (``optional_namespace``: ``xp.linalg``, ``xp.fft``, ``xp.isin``, ...). A namespace that
+    lacks a part fills the gap per primitive with ``kernels[name]``; without that, using the
+    primitive raises ``NotImplementedError`` naming the missing part and the kernel to supply.
+
+    **Kernels** are called as ``kernel(*arrays, **params)``: the primitive's array operands
+    positionally (native arrays of one dtype, or a Python scalar beside an array), every
+    parameter by keyword (``polygamma``'s kernel is called ``k(x, n=n)``, ``sum``'s
+    ``k(x, axis=..., keepdims=...)``).
+
+    **Devices and dtypes.** One instance serves one device (``device``); ``supports_float64``
+    and ``supports_complex`` say which dtypes that device has; the core never asks a kernel for
+    a dtype the backend does not support.
 
     Examples
     --------
@@ -43,20 +61,83 @@ class Backend:
     >>> b = pg.get_backend()
     >>> b.name, str(b.default_float_dtype)
     ('numpy', 'float64')
+    >>> [h for h in pg.extend.Backend.required]
+    ['name', 'load']
     """
 
+    #: every hook a backend may supply (attributes and methods), in the order of the docs' table
+    hooks: tuple[str, ...] = (
+        "name", "library", "native_modules", "default_device", "default_float_dtype",
+        "supports_float64", "supports_complex", "mutable", "ordered_writes", "accelerators",
+        "kernels", "__init__", "load", "probe", "probe_without_import", "spec_for_native",
+        "kernel", "asarray", "native_dtype", "dtype_of", "device_of", "to_numpy", "from_dlpack",
+        "native", "shares_memory", "setitem_inplace", "devices", "compute", "persist",
+        "make_rng", "compiler")
+    #: the hooks without a usable default: every backend sets or overrides these
+    required: tuple[str, ...] = ("name", "load")
+    #: the Array API standard's functions and constants the core calls on ``xp`` (a backend's
+    #: namespace must have them all; ``missing_namespace()`` lists those it lacks)
+    required_namespace: tuple[str, ...] = (
+        "abs", "acos", "acosh", "add", "all", "any", "arange", "argmax", "argmin",
+        "argsort", "asarray", "asin", "asinh", "astype", "atan", "atan2", "atanh",
+        "bitwise_and", "bitwise_invert", "bitwise_left_shift", "bitwise_or",
+        "bitwise_right_shift", "bitwise_xor", "broadcast_arrays", "broadcast_to", "ceil",
+        "clip", "complex128",
+        "complex64", "concat", "conj", "copysign", "cos", "cosh", "cumulative_sum",
+        "divide", "empty", "equal", "exp", "expm1", "eye", "flip", "float32", "floor",
+        "floor_divide", "full", "greater", "greater_equal", "hypot", "imag",
+        "int8", "int64", "isdtype", "isfinite", "isinf", "isnan", "less", "less_equal", "linspace",
+        "log", "log10", "log1p", "log2", "logaddexp", "logical_and", "logical_not",
+        "logical_or", "logical_xor", "matmul", "matrix_transpose", "max", "maximum", "min",
+        "minimum", "multiply", "negative", "nonzero", "not_equal", "ones", "ones_like",
+        "permute_dims", "positive", "pow", "prod", "real", "remainder", "reshape", "roll",
+        "round", "searchsorted", "sign", "signbit", "sin", "sinh", "sort", "sqrt",
+        "square", "subtract", "sum", "take", "tan", "tanh", "tensordot", "tril", "triu",
+        "trunc", "unique_all", "unique_counts", "unique_inverse", "unique_values", "where",
+        "zeros", "zeros_like")
+    #: optional parts of the standard (extensions, later revisions) the core uses where
+    #: present, with what needs them; a namespace without one supplies ``kernels[name]`` for
+    #: each primitive that needs it
+    optional_namespace: dict[str, str] = {
+        "linalg": "the linalg extension: polygrad.numpy.linalg (primitives linalg_*)",
+        "fft": "the fft extension: polygrad.numpy.fft (primitives fft_*)",
+        "isin": "polygrad.numpy.isin (2025.12)",
+        "count_nonzero": "polygrad.numpy.count_nonzero (2024.12)",
+        "nextafter": "polygrad.numpy.nextafter (2024.12)",
+        "reciprocal": "polygrad.numpy.reciprocal (2024.12)",
+        "cumulative_prod": "polygrad.numpy.cumprod (2024.12)",
+        "from_dlpack": "the default Backend.from_dlpack (Array.to_backend); or override the hook",
+    }
+
     name: str = ""
-    library: str = ""             #: import name of the array library, checked without importing
+    """The spec name users select (``pg.set_backend(name)``); the entry point's name. Required."""
+    library: str = ""
+    """Import name of the array library; the default ``probe()`` looks for it **without
+    importing it** (``importlib.util.find_spec``). Empty: nothing to look for."""
+    native_modules: tuple[str, ...] = ()
+    """Top-level modules whose arrays belong to this backend: ``pg.asarray(obj)`` hands such an
+    ``obj`` to ``spec_for_native(obj)``'s backend and wraps it without a copy."""
     default_device: str = "cpu"
+    """The device of the spec without a device part (``"cupy"`` means ``"cupy:<this>"``)."""
     default_float_dtype: DType = _dtypes.float64
+    """What Python floats and ``pg.numpy.ones(n)`` become (a DType or its name)."""
     supports_float64: bool = True
+    """Whether this device has float64 (may be set per instance in ``__init__``/``load``)."""
     supports_complex: bool = True
-    mutable: bool = True          #: arrays can be written in place (NumPy, torch; not JAX)
-    #: ``x[key] = v`` keeps the last write where ``key`` repeats a position, as NumPy does;
-    #: where False (the default), polygrad hands the kernel only the values that win
+    """Whether this device has complex64/complex128."""
+    mutable: bool = True
+    """Arrays can be written in place (NumPy, torch; not JAX): ``x[key] = v`` calls
+    ``setitem_inplace``; where False it rebinds the Array to a new array."""
     ordered_writes: bool = False
-    kernels: dict[str, Callable[[Any], Callable]] = {}  #: primitive name -> factory(xp) -> kernel
-    accelerators: tuple[str, ...] = ()   #: device kinds listed beside the backend ("cuda")
+    """``x[key] = v`` keeps the last write where ``key`` repeats a position, as NumPy does;
+    where False (the default), polygrad hands the kernel only the values that win."""
+    accelerators: tuple[str, ...] = ()
+    """Device kinds listed beside the backend by ``pg.backends()`` (``"cuda"``, ``"gpu"``)."""
+    kernels: dict[str, Callable[[Any], Callable]] = {}
+    """``{primitive name: factory(xp) -> kernel}``: forward kernels replacing the primitive's
+    default where the namespace's function is missing, wrong or slow. Called as
+    ``kernel(*arrays, **params)`` (see the class docstring); ``pg.extend.primitives()`` lists
+    the names, and ``default_kernel(name, xp)`` gives the portable kernel to fall back on."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -64,19 +145,43 @@ class Backend:
             cls.default_float_dtype = _dtypes.by_name(cls.default_float_dtype)
 
     def __init__(self, device: str | None = None) -> None:
+        """Called as ``cls(device)`` with the spec's device part (None when it has none).
+
+        An override turns ``device`` into the canonical name (``"cuda"`` -> ``"cuda:0"``) and
+        then calls ``super().__init__(device)``: polygrad keeps one instance per backend and
+        device, so two spellings of one device give one object.
+        """
         self.device = device or self.default_device
         self.default_float_dtype = _dtypes.by_name(self.default_float_dtype)
         self._xp = None
         self._rng = None
         self._lock = threading.RLock()   # rng() may load the library inside its lock
 
+    @classmethod
+    def missing_hooks(cls) -> list[str]:
+        """The required hooks this class does not supply (empty for a complete backend)."""
+        missing = []
+        for hook in cls.required:
+            value = getattr(cls, hook, None)
+            if not value or getattr(value, "__qualname__", "") == f"Backend.{hook}":
+                missing.append(hook)
+        return missing
+
     # -- the library -----------------------------------------------------------------------
     def load(self) -> Any:
-        """Import the array library and return its Array API namespace."""
+        """Import the array library and return its Array API namespace. Required.
+
+        Called once per instance, on first use (``self.xp``), never at import or discovery.
+        Return the library's namespace (array-api-compat's where the library needs it) bound
+        to this device with ``self.on_device(xp, device)`` where the library's default device
+        may differ: the core calls creation functions (``xp.zeros(shape, dtype=...)``) without
+        ``device=``.
+        """
         raise NotImplementedError(f"backend {self.name!r} does not implement Backend.load()")
 
     @property
     def xp(self) -> Any:
+        """The namespace ``load()`` returned (loaded once, thread-safely). Not a hook."""
         xp = self._xp
         if xp is None:
             with self._lock:
@@ -86,12 +191,40 @@ class Backend:
         return xp
 
     def kernel(self, prim: Any) -> Callable:
-        """The forward kernel of primitive ``prim`` on this backend (an override or the default)."""
-        factory = self.kernels.get(prim.name) or prim.kernel
-        return factory(self.xp)
+        """The forward kernel of primitive ``prim`` on this backend, resolved once per primitive.
+
+        The default is ``kernels[prim.name](xp)`` or else the primitive's own factory,
+        ``prim.kernel(xp)``; where that needs a part of the namespace ``xp`` lacks, it raises
+        ``NotImplementedError`` naming the part and ``Backend.kernels[name]``. An override may
+        wrap the result (e.g. to run on the right device) and calls ``super().kernel(prim)``.
+        """
+        factory = self.kernels.get(prim.name)
+        if factory is not None:
+            return factory(self.xp)
+        xp = self.xp
+        for part in _namespace_parts(prim.kernel):
+            if not hasattr(xp, part):
+                raise _gap(self, prim.name, part)
+        try:
+            return prim.kernel(xp)
+        except AttributeError as exc:
+            part = getattr(exc, "name", None)
+            if part and not hasattr(xp, part):
+                raise _gap(self, prim.name, part) from None
+            raise
+
+    def missing_namespace(self) -> tuple[list[str], list[str]]:
+        """(required parts, optional parts) of the namespace that ``xp`` lacks. Not a hook."""
+        xp = self.xp
+        return ([n for n in self.required_namespace if not hasattr(xp, n)],
+                [n for n in self.optional_namespace if not hasattr(xp, n)])
 
     def probe(self) -> tuple[bool, str]:
-        """(available, reason) without importing the library where possible."""
+        """``(available, reason)``: whether this backend can be used here, and why not.
+
+        Must never raise, and should not import the library (``pg.backends()`` calls it for
+        every installed backend). The default looks for ``library`` with ``find_spec``.
+        """
         from importlib.util import find_spec
 
         if self.library and find_spec(self.library) is None:
@@ -99,18 +232,32 @@ class Backend:
         return True, ""
 
     def probe_without_import(self) -> tuple[bool | None, str]:
-        """Like ``probe`` but never importing the library: ``None`` when that cannot tell."""
+        """Like ``probe`` for an accelerator, never importing the library: ``(None, why)`` when
+        that cannot tell (``pg.backends()`` lists the accelerator as ``unchecked``)."""
         return None, "not checked without importing the library: run with --load"
+
+    @classmethod
+    def spec_for_native(cls, obj: Any) -> str:
+        """The spec (``"name:device"``) of the backend for ``obj``, an array of one of
+        ``native_modules``: ``pg.asarray(obj)`` wraps ``obj`` there without a copy. Called on the
+        class, before any instance exists. The default: ``name`` on its default device."""
+        return cls.name
 
     # -- conversions (override) -------------------------------------------------------------
     def asarray(self, obj: Any, dtype: DType | None = None, copy: bool | None = None) -> Any:
+        """A native array on this device from ``obj`` (host data, NumPy arrays, Python scalars
+        or the library's arrays), called as ``asarray(obj, dtype=DType or None, copy=...)``
+        with ``copy`` as in the standard (``True`` copies, ``False`` shares or raises)."""
         kw = {} if dtype is None else {"dtype": self.native_dtype(dtype)}
         return self.xp.asarray(obj, copy=copy, **kw)
 
     def native_dtype(self, dtype: DType) -> Any:
+        """The library's dtype object for a polygrad ``DType``."""
         return getattr(self.xp, dtype.name)
 
     def dtype_of(self, native: Any) -> DType:
+        """The polygrad ``DType`` of a native array (called on every kernel result: keep it
+        fast; the default caches by ``native.dtype`` and looks the name up)."""
         # cached by the library's dtype object: NumPy's dtype.name is surprisingly slow
         key = native.dtype
         try:
@@ -121,15 +268,26 @@ class Backend:
             return found
 
     def device_of(self, native: Any) -> str:
+        """The device name (as in a spec) a native array lives on; the default, ``device``."""
         return self.device
 
     def to_numpy(self, native: Any) -> Any:
+        """The values of a native array on the host, as NumPy (``np.asarray(x)``, ``float(x)``,
+        ``repr``, ``Array.to_backend`` without DLPack).
+
+        Returns a ``numpy.ndarray`` of the same shape and dtype (a copy is fine; it is never
+        written). A library whose arrays carry more than values keeps it in NumPy's terms where
+        NumPy has them: masked arrays return ``numpy.ma.MaskedArray`` (``repr`` and ``str`` of
+        the Array then print masked entries as ``--``); other metadata (fill values of sparse
+        arrays, laziness) is resolved here: densify with the fill value, compute a lazy array.
+        """
         import numpy
 
         return numpy.asarray(native)
 
     def from_dlpack(self, obj: Any) -> Any:
-        """A copy, on this backend, of any array with ``__dlpack__`` (``Array.to_backend``)."""
+        """A copy, on this backend, of any array with ``__dlpack__`` (``Array.to_backend``);
+        may raise, and polygrad then goes through ``to_numpy`` and ``asarray``."""
         return self.asarray(self.xp.from_dlpack(obj), copy=True)
 
     def native(self, value: Any) -> Any:
@@ -142,7 +300,8 @@ class Backend:
         return False
 
     def setitem_inplace(self, native: Any, key: Any, value: Any) -> Any:
-        """Write ``value`` into ``native[key]`` in place (mutable backends); returns the array."""
+        """Write ``value`` into ``native[key]`` in place (mutable backends); returns the array.
+        ``key`` is a tuple already normalised by the core (see ``polygrad.numpy._indexing``)."""
         native[key] = value
         return native
 
@@ -160,7 +319,8 @@ class Backend:
 
     @staticmethod
     def on_device(xp: Any, device: Any) -> Any:
-        """``xp`` with its creation functions defaulting to ``device`` (for ``load()``).
+        """``xp`` with its creation functions defaulting to ``device`` (for ``load()``). Not a
+        hook: a helper.
 
         The core calls ``xp.zeros(shape, dtype=...)`` without a device, so a backend whose
         device may differ from its library's current default returns
@@ -170,7 +330,7 @@ class Backend:
 
     def rng(self) -> Any:
         """This backend's seeded random stream (see ``polygrad.numpy.random``), made once by
-        ``make_rng``."""
+        ``make_rng``. Not a hook."""
         rng = self._rng
         if rng is None:
             with self._lock:
@@ -180,7 +340,15 @@ class Backend:
         return rng
 
     def make_rng(self) -> Any:
-        """A new seeded random stream (override): ``seed``, ``normal``, ``uniform``, ...."""
+        """A new seeded random stream behind ``polygrad.numpy.random``.
+
+        The object has ``seed(seed)``, ``normal(loc, scale, shape, dtype)``,
+        ``uniform(low, high, shape, dtype)``, ``integers(low, high, shape, dtype)``,
+        ``permutation(n)`` and ``choice(n, shape, replace, p)`` (``dtype`` a polygrad DType),
+        returning native arrays. ``numpy_bits = True`` on it says its numbers are NumPy's (a host
+        stream copied to the device): polygrad then draws with NumPy's own generators. Without
+        it, ``polygrad.numpy.random`` raises ``NotImplementedError`` on this backend.
+        """
         raise NotImplementedError(f"backend {self.name!r} has no random number generator")
 
     def compiler(self) -> Any:
@@ -189,10 +357,32 @@ class Backend:
 
     @property
     def spec(self) -> str:
+        """``"name:device"``. Not a hook."""
         return f"{self.name}:{self.device}"
 
     def __repr__(self) -> str:
         return f"<polygrad backend {self.spec}>"
+
+
+def _namespace_parts(factory: Callable) -> list[str]:
+    """The optional namespace parts (``Backend.optional_namespace``) a kernel factory's code
+    names, its nested functions included (read once, when a primitive is resolved)."""
+    code = getattr(factory, "__code__", None)
+    found: list[str] = []
+    stack = [code] if code is not None else []
+    while stack:
+        c = stack.pop()
+        found.extend(n for n in c.co_names if n in Backend.optional_namespace and n not in found)
+        stack.extend(k for k in c.co_consts if hasattr(k, "co_names"))
+    return found
+
+
+def _gap(backend: Backend, name: str, part: str) -> NotImplementedError:
+    what = Backend.optional_namespace.get(part, f"xp.{part}")
+    return NotImplementedError(
+        f"polygrad: the primitive {name!r} needs xp.{part} ({what}), which the namespace of "
+        f"backend {backend.spec!r} lacks; this backend must supply Backend.kernels[{name!r}] "
+        f"(a factory kernel(xp) -> function), or a namespace with {part}")
 
 
 _CREATION = ("arange", "asarray", "empty", "eye", "full", "linspace", "ones", "zeros")
@@ -346,7 +536,13 @@ def backend_for(spec: str | Backend) -> Backend:
                 f"polygrad: unknown backend {spec!r}.{hint} Installed backends: "
                 f"{', '.join(sorted(eps)) or 'none'}.")
         try:
-            backend = eps[name].load()(device)
+            cls = eps[name].load()
+            missing = cls.missing_hooks() if isinstance(cls, type) and issubclass(
+                cls, Backend) else ["a subclass of polygrad.extend.Backend"]
+            if missing:
+                raise TypeError(f"{getattr(cls, '__name__', cls)} does not supply "
+                                f"{', '.join(missing)} (see Backend.required)")
+            backend = cls(device)
         except Exception as exc:  # a broken plugin must not break the others
             raise _unavailable(spec, f"the plugin failed to load "
                                      f"({type(exc).__name__}: {exc})") from exc

@@ -25,12 +25,18 @@ from typing import Any
 
 from . import _primitive
 from ._backend import Backend, BackendUnavailable
+from ._dtypes import DType
+from ._dtypes import by_name as dtype
+from ._indexkey import (flat_take, flip_negative_steps, index_positions, is_index_array,
+                        masks_to_integers)
 from ._compiler import Compiler, JitWarning
 from ._primitive import Primitive, defbatch, deflinear, defunary, nondiff, primitives
 from ._trace import bind
 
 __all__ = ["Backend", "BackendUnavailable", "Compiler", "JitWarning", "Primitive", "primitive",
-           "defvjp", "defjvp", "deflinear", "defunary", "defbatch", "nondiff", "primitives"]
+           "defvjp", "defjvp", "deflinear", "defunary", "defbatch", "nondiff", "primitives",
+           "DType", "dtype", "default_kernel", "flat_take", "flip_negative_steps",
+           "index_positions", "is_index_array", "masks_to_integers"]
 
 _suffixes = itertools.count(2)
 
@@ -148,3 +154,24 @@ def defjvp(fun: Any, *rules: Callable | None, argnums: Any = None) -> None:
     the output's tangent due to that argument (autograd's ``defjvp`` has the same order)."""
     prim, _ = _target(fun, "defjvp")
     _primitive.defjvp(prim, *_slots(rules, argnums))
+
+
+def default_kernel(name: str, xp: Any) -> Callable:
+    """The portable kernel of primitive ``name`` on namespace ``xp`` (what runs where a backend
+    supplies no ``Backend.kernels[name]``): a backend's own kernel may fall back on it.
+
+    Examples
+    --------
+    >>> import numpy
+    >>> from polygrad.extend import default_kernel
+    >>> float(default_kernel("log_softmax", numpy)(numpy.zeros(2), axis=(0,))[0]) < 0
+    True
+    """
+    import importlib
+
+    for module in ("polygrad.numpy", "polygrad.special"):   # (they register the primitives)
+        importlib.import_module(module)
+    prims = primitives()
+    if name not in prims:
+        raise KeyError(f"polygrad.extend.default_kernel: no primitive named {name!r}")
+    return prims[name].kernel(xp)

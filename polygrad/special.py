@@ -4,7 +4,7 @@
 ``digamma`` and ``polygamma`` are primitives whose default kernels call ``scipy.special`` on NumPy
 data (other backends supply ``Backend.kernels[name]``: torch from ``torch.special``, jax from
 ``jax.scipy.special``, strict through SciPy on a host copy; a backend kernel for ``polygamma`` is
-called as ``k(x, n)``); the rest are compositions. Imports the core and ``polygrad.numpy``.
+called as ``k(x, n=n)``); the rest are compositions. Imports the core and ``polygrad.numpy``.
 """
 
 from __future__ import annotations

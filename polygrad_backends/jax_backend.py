@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from polygrad.extend import Backend
+from polygrad.extend import Backend, dtype as by_name
 
 __all__ = ["JaxBackend", "JaxRandom"]
 
@@ -96,10 +96,9 @@ class JaxBackend(Backend):
         jax.config.update("jax_enable_x64", True)
         import jax.numpy as jnp
 
-        import polygrad.numpy as pnp
-
         self._jax_device = self._find_device()
-        self._complex = {pnp.float32: pnp.complex64, pnp.float64: pnp.complex128}
+        self._complex = {by_name("float32"): by_name("complex64"),
+                         by_name("float64"): by_name("complex128")}
         return self.on_device(jnp, self._jax_device)
 
     def _find_device(self) -> Any:

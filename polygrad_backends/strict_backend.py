@@ -6,8 +6,9 @@ On ``no_float64``, host float64 data (NumPy arrays) narrows to float32 as JAX do
 while asking for float64 is an error. The ``no_x64`` device is refused: polygrad's integer
 default and indices are int64.
 
-Kernels the standard lacks (NumPy-style mixed indexing, scatter-add with repeated indices,
-``where`` of two scalars, ``sum`` of booleans) are written below with standard functions only.
+Kernels the standard lacks (NumPy-style mixed indexing, with ``polygrad.extend``'s helpers on
+the core's normal-form keys; scatter-add with repeated indices, ``where`` of two scalars, ``sum``
+of booleans) are written below with standard functions only.
 Imports ``polygrad.extend`` and, lazily, array-api-strict (and NumPy for random numbers, which
 the standard does not define).
 """
@@ -16,7 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from polygrad.extend import Backend
+from polygrad.extend import Backend, flat_take, index_positions, is_index_array, masks_to_integers
+from polygrad.extend import dtype as by_name
 
 __all__ = ["StrictBackend"]
 
@@ -37,79 +39,16 @@ def _sole_mask(key: tuple) -> bool:
     return len(key) == 1 and _is_array(key[0]) and key[0].dtype == key[0].__array_namespace__().bool
 
 
-def _expand(xp: Any, key: tuple, shape: tuple) -> list:
-    """One entry per axis (plus ``None``s): ints, in-bounds slices and integer arrays; a mask
-    becomes its ``nonzero`` arrays (the standard allows a mask only as the sole index)."""
-    ndim = len(shape)
-    used = sum(k.ndim if _is_array(k) and k.dtype == xp.bool else 0 if k is None or
-               k is Ellipsis else 1 for k in key)
-    out: list = []
-    for k in key:
-        if k is Ellipsis:
-            out += [slice(None)] * (ndim - used)
-            used = ndim
-        elif _is_array(k) and k.dtype == xp.bool:
-            out += list(xp.nonzero(k))
-        else:
-            out.append(k)
-    out += [slice(None)] * (ndim - used)
-    axis = 0
-    for i, e in enumerate(out):
-        if isinstance(e, slice):
-            out[i] = _in_bounds(e, shape[axis])
-        axis += e is not None
-    return out
-
-
-def _in_bounds(s: slice, n: int) -> slice:
-    """``s`` with bounds the standard allows (NumPy clips out-of-range bounds; strict refuses)."""
-    start, stop, step = s.indices(n)
-    if not len(range(start, stop, step)):
-        return slice(0, 0, 1)
-    return slice(start, None if stop < 0 else stop, step)
-
-
-def _getitem_entries(xp: Any, x: Any, entries: list) -> Any:
-    adv = [i for i, e in enumerate(entries) if _is_array(e) or isinstance(e, int)]
-    if not any(_is_array(e) for e in entries) or len(adv) == len(entries):
-        return x[tuple(entries)]   # basic indexing, or one integer (array) per axis
-    # 1. slice the other axes, 2. bring the indexed axes to the front, 3. one flat take
-    y = x[tuple(slice(None) if i in adv else e for i, e in enumerate(entries))]
-    rest = [i for i in range(len(entries)) if i not in adv]
-    y = xp.permute_dims(y, tuple(adv + rest))
-    sizes = y.shape[:len(adv)]
-    index = [xp.astype(xp.asarray(entries[i], device=x.device), xp.int64) for i in adv]
-    index = xp.broadcast_arrays(*[xp.where(k < 0, k + n, k) for k, n in zip(index, sizes)])
-    flat, stride = None, 1
-    for k, n in zip(reversed(index), reversed(sizes)):
-        flat = k * stride if flat is None else flat + k * stride
-        stride *= n
-    block = xp.reshape(y, (stride,) + y.shape[len(adv):])
-    s = index[0].shape
-    out = xp.reshape(xp.take(block, xp.reshape(flat, (-1,)), axis=0), s + y.shape[len(adv):])
-    if adv == list(range(adv[0], adv[0] + len(adv))) and adv[0] > 0:
-        # contiguous indexed axes keep their place (NumPy's rule)
-        p, r = adv[0], len(rest)
-        order = [len(s) + i for i in range(p)] + list(range(len(s))) + \
-                [len(s) + i for i in range(p, r)]
-        out = xp.permute_dims(out, tuple(order))
-    return out
-
-
 def _getitem(xp):
     def getitem(x, key):
         if _sole_mask(key):
             return x[key[0]]
-        return _getitem_entries(xp, x, _expand(xp, key, x.shape))
+        return flat_take(xp, x, masks_to_integers(xp, key))   # (the standard allows a sole mask)
     return getitem
 
 
 def _positions(xp: Any, shape: tuple, key: tuple, device: Any) -> Any:
-    n = 1
-    for d in shape:
-        n *= d
-    flat = xp.reshape(xp.arange(n, device=device), shape)
-    return _getitem_entries(xp, flat, _expand(xp, key, shape))
+    return index_positions(xp, shape, masks_to_integers(xp, key), device=device)
 
 
 def _put_unique(xp: Any, base: Any, pos: Any, vals: Any) -> Any:
@@ -144,8 +83,8 @@ def _basic_key(xp: Any, key: tuple, shape: tuple) -> Any:
     """``key`` as the standard's ``__setitem__`` takes it, or None (integer arrays)."""
     if _sole_mask(key):
         return key[0]   # bare: strict mishandles a tuple holding a mask off its CPU device
-    entries = _expand(xp, key, shape)
-    return None if any(_is_array(e) for e in entries) else tuple(entries)
+    key = masks_to_integers(xp, key)
+    return None if any(is_index_array(e) for e in key) else key
 
 
 def _without_newaxes(xp: Any, key: Any, v: Any, shape: tuple) -> tuple[Any, Any]:
@@ -258,10 +197,8 @@ class StrictBackend(Backend):
     def load(self) -> Any:
         import array_api_strict as xp
 
-        import polygrad.numpy as pnp
-
         self._device = self._find_device(xp)
-        self._to_dtype = {getattr(xp, n): getattr(pnp, n) for n in _NAMES}
+        self._to_dtype = {getattr(xp, n): by_name(n) for n in _NAMES}
         info = xp.__array_namespace_info__()
         have = info.dtypes(device=self._device)
         self.supports_float64 = "float64" in have

@@ -8,7 +8,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from polygrad.extend import Backend
+from polygrad.extend import Backend, default_kernel, flip_negative_steps
+from polygrad.extend import dtype as by_name
 
 __all__ = ["TorchBackend", "TorchRandom"]
 
@@ -16,44 +17,18 @@ _NAMES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32"
           "float32", "float64", "complex64", "complex128")
 
 
-def _torch_key(torch: Any, x: Any, key: tuple) -> tuple[list[int], tuple]:
-    """The axes to flip and a key torch indexes as NumPy would: torch refuses negative slice
-    steps, and it treats an int beside an index array as basic, where NumPy broadcasts it."""
-    tensors = [k for k in key if isinstance(k, torch.Tensor)]
-    nd = max((1 if k.dtype == torch.bool else k.ndim for k in tensors), default=0)
-    if nd and any(type(k) is int for k in key):
-        key = tuple(torch.full((1,) * nd, k, device=x.device) if type(k) is int else k
-                    for k in key)
-    if not any(type(k) is slice and k.step is not None and k.step < 0 for k in key):
-        return [], key
-    shape = x.shape
-    used = sum(0 if k is None or k is Ellipsis else _axes(k) for k in key)
-    axes, out, axis = [], [], 0
-    for k in key:
-        if k is Ellipsis:
-            axis += len(shape) - used
-        elif type(k) is slice and k.step is not None and k.step < 0:
-            n = shape[axis]
-            start, stop, step = k.indices(n)
-            # index i of x is index n-1-i of flip(x): the same elements, in the same order
-            k = slice(n - 1 - start, n - 1 - stop, -step) if len(range(start, stop, step)) \
-                else slice(0, 0)
-            axes.append(axis)
-        if k is not None and k is not Ellipsis:
-            axis += _axes(k)
-        out.append(k)
-    return axes, tuple(out)
-
-
-def _axes(k: Any) -> int:
-    """How many axes of the indexed array one key entry consumes."""
-    return k.ndim if getattr(k, "dtype", None) is _bool() else 1
-
-
-def _bool():
+def _torch_key(key: tuple, shape: tuple) -> tuple[list[int], tuple]:
+    """The axes to flip and a key torch indexes as NumPy would: torch has no negative slice
+    steps, and it reads a 0-d index tensor (the normal form's int beside index arrays) as a
+    basic int, where NumPy broadcasts it with the arrays: it becomes shape (1, ..., 1)."""
     import torch
 
-    return torch.bool
+    tensors = [k for k in key if isinstance(k, torch.Tensor)]
+    nd = max((1 if k.dtype == torch.bool else k.ndim for k in tensors), default=0)
+    if nd:
+        key = tuple(k.reshape((1,) * nd) if isinstance(k, torch.Tensor) and k.ndim == 0 and
+                    k.dtype != torch.bool else k for k in key)
+    return flip_negative_steps(key, shape)
 
 
 def _getitem(xp):
@@ -62,7 +37,7 @@ def _getitem(xp):
     def getitem(x, key):
         if len(key) == x.ndim and all(type(k) is int for k in key):
             return x[key].clone()   # NumPy gives a scalar, a copy; torch a view
-        axes, key = _torch_key(torch, x, key)
+        axes, key = _torch_key(key, x.shape)
         return (torch.flip(x, axes) if axes else x)[key]
     return getitem
 
@@ -71,7 +46,7 @@ def _assign(x, key, v):
     """``x[key] = v`` in place, negative steps included."""
     import torch
 
-    axes, key = _torch_key(torch, x, key)
+    axes, key = _torch_key(key, x.shape)
     if axes:
         flipped = torch.flip(x, axes)
         flipped[key] = v
@@ -194,9 +169,7 @@ def _log_softmax(xp):
     over several."""
     import torch
 
-    from polygrad.special import _log_softmax as prim
-
-    generic = prim.kernel(xp)
+    generic = default_kernel("log_softmax", xp)
 
     def log_softmax(x, axis):
         if len(axis) == 1 and isinstance(x, torch.Tensor):
@@ -206,9 +179,7 @@ def _log_softmax(xp):
 
 
 def _generic_select_extremum(xp):
-    from polygrad.numpy._elementwise import _select_extremum
-
-    return _select_extremum.kernel(xp)
+    return default_kernel("select_extremum", xp)
 
 
 def _device_name(device: str | None) -> str:
@@ -244,10 +215,8 @@ class TorchBackend(Backend):
         import array_api_compat.torch as xp
         import torch
 
-        import polygrad.numpy as pnp
-
         self._torch_device = torch.device(self.device)
-        self._to_dtype = {getattr(torch, n): getattr(pnp, n) for n in _NAMES if hasattr(torch, n)}
+        self._to_dtype = {getattr(torch, n): by_name(n) for n in _NAMES if hasattr(torch, n)}
         self._from_dtype = {d.name: t for t, d in self._to_dtype.items()}
         # bound even on the CPU: torch.set_default_device() must not move polygrad's arrays
         return self.on_device(xp, self._torch_device)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+from .. import _dtypes
 from .._array import Array, native_of
 from .._batching import BatchingError, _Batched
 from .._array import check_writable as check_not_readonly
 from .._backend import use_backend
+from .._indexkey import normal_form
 from .._primitive import defjvp, deflinear, defvjp, primitive
 from .._reverse import TAPE_LEAF, DifferentiationError, recording_trace
 from .._trace import tracing
@@ -32,8 +34,10 @@ __all__ = ["take", "take_along_axis", "getitem", "setitem", "scatter_add", "chec
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
 
-def normalize_key(key: Any, backend: Any) -> Any:
-    """Index arrays become the backend's own arrays; lists become index arrays."""
+def normalize_key(key: Any, backend: Any, shape: tuple | None = None) -> Any:
+    """Index arrays become the backend's own arrays; lists become index arrays. With ``shape``
+    (the indexed array's) the key is then put in the normal form every indexing kernel receives
+    (see ``polygrad._indexkey``); callers without it pass keys already in that form."""
     if type(key) is not tuple:
         key = (key,)
     out = []
@@ -59,7 +63,9 @@ def normalize_key(key: Any, backend: Any) -> Any:
                 "with i batched, as in the derivative of sort) is not batched; index with an "
                 "unbatched array, use np.where or a one-hot product, or loop over the examples")
         out.append(v)
-    return tuple(out)
+    if shape is None:
+        return tuple(out)
+    return normal_form(tuple(out), shape, lambda i: backend.asarray(i, dtype=_dtypes.int64))
 
 
 def _getitem_kernel(xp):
@@ -73,7 +79,7 @@ deflinear(getitem_p, lambda g, ans, x, key: scatter_add(g, shape=x.shape, key=ke
 def getitem(x, key):
     """``x[key]`` with basic, integer-array and boolean indexing; basic indexing makes a view
     (see ``_link``)."""
-    key = normalize_key(key, x._backend)
+    key = normalize_key(key, x._backend, x.shape)
     if x._trace is None:
         out = apply_native(getitem_p, x._backend, (x._v,), {"key": key})
     else:
@@ -204,7 +210,7 @@ def array_setitem(self: Array, key: Any, value: Any) -> None:
     way the arrays ``x`` is a view of, and the views of ``x``, see the write."""
     check_writable(self, "Array.__setitem__")
     backend = self._backend
-    key = normalize_key(key, backend)
+    key = normalize_key(key, backend, self.shape)
     if type(value) is Array and value._backend is not backend:
         raise MixedBackendError(
             f"Array.__setitem__: the value lives on {value._backend.spec!r} but the array "

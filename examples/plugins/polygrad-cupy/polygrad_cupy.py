@@ -3,7 +3,10 @@
 The template for backend authors: one class, registered under the entry-point group
 ``polygrad.backends`` (see ``pyproject.toml``). It imports ``polygrad.extend`` at import time and
 CuPy only when the backend is first used, so ``pg.backends()`` can list it on machines without
-CuPy or a GPU. A backend supplies storage and forward kernels, never derivative rules.
+CuPy or a GPU. A backend supplies storage and forward kernels, never derivative rules. Every
+hook is declared, with how polygrad calls it, on ``polygrad.extend.Backend`` (the only part of
+polygrad a plugin imports); this one supplies the required ``name`` and ``load`` and overrides
+the defaults that do not fit CuPy.
 """
 
 from __future__ import annotations

@@ -37,6 +37,12 @@ def test_capabilities_are_declared_without_importing_cupy():
         ("float32", True, True)
 
 
+def test_the_plugin_supplies_every_required_hook():
+    assert CupyBackend.missing_hooks() == []
+    overridden = {h for h in pg.extend.Backend.hooks if h in vars(CupyBackend)}
+    assert {"name", "load", "spec_for_native", "to_numpy", "kernel"} <= overridden
+
+
 @pytest.mark.skipif(HAS_CUPY, reason="cupy is installed here: the missing-package path cannot run")
 def test_without_cupy_the_probe_says_it_is_not_installed():
     ok, why = CupyBackend().probe()
