@@ -34,6 +34,9 @@ class Trace:
 
     __slots__ = ("level", "active")
     kind = "trace"
+    #: its tracers hold no values (``make_graph``, ``pg.jit``'s replay): it records even the
+    #: non-differentiable primitives, which every other trace leaves to run concretely
+    symbolic = False
 
     def __init__(self) -> None:
         self.level = next(_levels)
@@ -86,7 +89,15 @@ def bind(prim: Any, args: tuple, params: dict) -> Any:
                     ended = True
     if ended:   # a tracer of an ended trace over one of a live trace: it acts as its value
         return bind(prim, tuple(_value(a) for a in args), params)
-    if top is None or prim.nondiff:
+    if top is None:
+        return apply_concrete(prim, args, params)
+    if prim.nondiff:
+        for a in args:
+            while type(a) is Array:
+                t = a._trace
+                if t is not None and t.symbolic and t.active:
+                    return t.process(prim, args, params)
+                a = a._v
         return apply_concrete(prim, args, params)
     return top.process(prim, args, params)
 
