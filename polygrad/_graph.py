@@ -350,6 +350,8 @@ class Graph:
                    if type(leaf) is Array or hasattr(leaf, "shape")]
         outs = iter(self.compile_flat()(*natives))
         backend = self.backend
+        if self.out_spec is None:   # a program not made by make_graph: a list of outputs
+            return [Array(o, backend) for o in outs]
         return tree_unflatten(self.out_structure, [
             Array(next(outs), backend) if s is _DYN else s for s in self.out_spec])
 
