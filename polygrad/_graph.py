@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -85,27 +84,26 @@ def _type_str(v: Any) -> str:
     return f"{short.get(name, name)}[{','.join(str(d) for d in v.shape)}]"
 
 
+_LINALG = ("linalg", "solve", "det", "slogdet", "inv")
+
+
 def _stand_in(backend: Backend, var: Var, prim: Any) -> Any:
     """An array of var's shape and dtype to run a kernel on once (its values are ones)."""
     xp = backend.xp
     out = xp.ones(var.shape, dtype=var.dtype)
     if len(var.shape) >= 2 and var.shape[-1] == var.shape[-2] and var.shape[-1] > 0 and \
-            getattr(prim, "name", "").startswith(("linalg", "solve", "det", "slogdet", "inv")):
+            prim.name.startswith(_LINALG):
         out = out + xp.eye(var.shape[-1], dtype=var.dtype)
     return out
 
 
-@contextlib.contextmanager
 def _quiet() -> Any:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            import numpy
-        except ImportError:   # pragma: no cover
-            yield
-            return
-        with numpy.errstate(all="ignore"):
-            yield
+    """No floating-point warnings from running a kernel on stand-in values (log of 0, ...)."""
+    try:
+        import numpy
+    except ImportError:   # pragma: no cover
+        return contextlib.nullcontext()
+    return numpy.errstate(all="ignore")
 
 
 class GraphTrace(Trace):
@@ -170,7 +168,12 @@ class GraphTrace(Trace):
         return Array(outvars[0], backend, self)
 
     def _example(self, var: Var, prim: Any) -> Any:
-        return _stand_in(self.backend, var, prim)
+        square = len(var.shape) >= 2 and var.shape[-1] == var.shape[-2]
+        key = (var.shape, var.dtype, square and prim.name.startswith(_LINALG))
+        out = self._stand_ins.get(key)
+        if out is None:
+            out = self._stand_ins[key] = _stand_in(self.backend, var, prim)
+        return out
 
 
 def _replace_vars(obj: Any, fn: Callable) -> Any:
@@ -634,7 +637,7 @@ def cse(graph: Graph) -> Graph:
         params = _substitute(e.params, env)
         try:
             key = (e.prim, tuple(_key_of(v) for v in invars),
-                   tuple(sorted((k, _hashable(p)) for k, p in params.items())))
+                   tuple([(k, _hashable(p)) for k, p in params.items()]))
             hash(key)
         except TypeError:
             key = None
@@ -707,7 +710,7 @@ def reuse(graph: Graph) -> Graph:
     only_ufunc_uses: dict[int, bool] = {}
     kernels = [e.prim.kernels.get(backend) or e.prim.resolve(backend) for e in graph.eqns]
     for i, (e, k) in enumerate(zip(graph.eqns, kernels)):
-        is_ufunc = isinstance(k, numpy.ufunc) and k.nout == 1 and not e.params
+        is_ufunc = _elementwise(k, e, numpy)
         for v in e.invars:
             if type(v) is Var:
                 uses[id(v)] = i
@@ -721,7 +724,7 @@ def reuse(graph: Graph) -> Graph:
     new = []
     for i, (e, k) in enumerate(zip(graph.eqns, kernels)):
         ne = Eqn(e.prim, e.invars, e.params, e.outvars)
-        if isinstance(k, numpy.ufunc) and k.nout == 1 and not e.params:
+        if _elementwise(k, e, numpy):
             out = e.outvars[0]
             for v in e.invars:
                 if type(v) is Var and id(v) in ufunc_made and uses.get(id(v)) == i and \
@@ -732,6 +735,12 @@ def reuse(graph: Graph) -> Graph:
         new.append(ne)
     return Graph(graph.backend, graph.inputs, new, graph.outputs, graph.in_structure,
                  graph.in_spec, graph.out_structure, graph.out_spec, graph.name)
+
+
+def _elementwise(kernel: Any, eqn: Eqn, numpy: Any) -> bool:
+    """An elementwise NumPy ufunc with one output (``out=`` may alias an argument)."""
+    return isinstance(kernel, numpy.ufunc) and kernel.nout == 1 and kernel.signature is None \
+        and not eqn.params
 
 
 _PASSES = {"dce": dce, "cse": cse, "fold": fold, "reuse": reuse}

@@ -231,3 +231,11 @@ def test_a_retrace_warning_names_the_argument_that_changed(numpy_backend):
     assert jitted.trace_count() == 3
     with pytest.raises(ValueError, match="compiler must be None"):
         pg.jit(f, compiler="xla")
+
+
+def test_print_graph_example(numpy_backend, tmp_path, capsys):
+    error = _load("print_graph").main(["--out", str(tmp_path / "g")])
+    assert error < 1e-12   # the optimised program's gradient against eager grad
+    out = capsys.readouterr().out
+    assert "= matmul" in out and "= log" in out and "after the passes" in out
+    assert (tmp_path / "g.dot").read_text().startswith("digraph polygrad {")
