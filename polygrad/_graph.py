@@ -14,6 +14,7 @@ compiler.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -27,6 +28,26 @@ from ._util import tree_flatten, tree_unflatten
 __all__ = ["make_graph", "Graph", "Eqn", "Var", "Const", "GraphTrace", "optimize"]
 
 _SCALARS = (int, float, complex, bool, type(None))
+_recording: contextvars.ContextVar[bool] = contextvars.ContextVar("polygrad_recording",
+                                                                  default=False)
+
+
+def recording() -> bool:
+    """Whether a program is being traced by ``make_graph`` or ``pg.jit``'s replay compiler
+    (code whose values would become constants of the program, such as random draws, refuses)."""
+    return _recording.get()
+
+
+class _record_scope(trace_scope):   # noqa: N801
+    __slots__ = ("rtoken",)
+
+    def __enter__(self) -> Trace:
+        self.rtoken = _recording.set(True)
+        return super().__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        _recording.reset(self.rtoken)
 #: primitives whose output shape depends on the values of their inputs
 _DATA_DEPENDENT = frozenset({"nonzero", "unique_all", "unique_counts", "unique_inverse",
                              "unique_values", "argwhere", "flatnonzero", "extract",
@@ -455,7 +476,7 @@ class ReplayCompiler(Compiler):
         inputs = [Var(tuple(n.shape), n.dtype, getattr(n, "device", None)) for n in natives]
         outer, self.trace = self.trace, trace
         try:
-            with trace_scope(trace):
+            with _record_scope(trace):
                 outs = fun(*inputs)
         finally:
             self.trace = outer
@@ -487,7 +508,7 @@ def trace_flat(fun: Callable, backend: Backend, natives: list, name: str = "fun"
     try:
         for a, t in zip(adopt, tracers[len(tracers) - len(adopt):]):
             a._v, a._trace, a._aux = t._v, trace, None
-        with trace_scope(trace):
+        with _record_scope(trace):
             outs = fun(tracers[:len(tracers) - len(adopt)], trace)
     except Exception as exc:
         if reads_value(exc, _NoCompiler()):

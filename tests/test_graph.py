@@ -239,3 +239,13 @@ def test_print_graph_example(numpy_backend, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "= matmul" in out and "= log" in out and "after the passes" in out
     assert (tmp_path / "g.dot").read_text().startswith("digraph polygrad {")
+
+
+def test_random_draws_are_never_frozen_into_a_program(numpy_backend):
+    noisy = lambda x: x + np.random.randn(3)   # noqa: E731
+    with pytest.raises(TypeError, match="draw the numbers outside"):
+        pg.make_graph(noisy)(np.zeros(3))
+    jitted = pg.jit(noisy)
+    with pytest.warns(JitWarning, match="running it eagerly"):
+        first = jitted(np.zeros(3)).asnumpy()
+    assert not numpy.array_equal(first, jitted(np.zeros(3)).asnumpy())   # fresh draws, eagerly

@@ -39,6 +39,15 @@ def _host(value: Any) -> Any:
     return value
 
 
+def _not_recording() -> None:
+    from .._graph import recording
+
+    if recording():
+        raise TypeError("polygrad.numpy.random: a draw while pg.jit (or pg.make_graph) traces a "
+                        "program would be made once and replayed as a constant on every call: "
+                        "draw the numbers outside and pass them in as an argument")
+
+
 def _size(size: Any) -> tuple:
     if size is None:
         return ()
@@ -86,6 +95,7 @@ class Stream:
     def wrap(self, value: Any, dtype: Any = None) -> Array:
         """NumPy's result as an Array on this backend (floats in the default float dtype,
         unless ``dtype`` is given)."""
+        _not_recording()
         # function-level: numpy is loaded on first use, not at import time
         import numpy
 
@@ -117,6 +127,7 @@ class Stream:
 
     def standard(self, kind: str, shape: tuple, dtype: Any) -> Array:
         """Standard normal or uniform [0, 1) samples of ``shape`` (NumPy's bits when exact)."""
+        _not_recording()
         dt = by_name(dtype) if dtype is not None else get_default_dtype(self.backend)
         if self.exact:
             if kind == "normal":
@@ -130,6 +141,7 @@ class Stream:
     def location_scale(self, kind: str, a: float, b: float, shape: tuple,
                        dtype: Any) -> Array:
         """``normal(a, b)`` or ``uniform(a, b)`` samples for Python-number parameters."""
+        _not_recording()
         dt = by_name(dtype) if dtype is not None else get_default_dtype(self.backend)
         if self.exact:
             return self.wrap(getattr(self._np, kind)(a, b, shape), dt)
@@ -137,6 +149,7 @@ class Stream:
         return Array(draw(float(a), float(b), shape, dt), self.backend)
 
     def integers(self, low: int, high: int, size: Any, dtype: Any, endpoint: bool) -> Array:
+        _not_recording()
         dt = by_name(dtype)
         if self.exact:
             if self.legacy:
@@ -148,11 +161,13 @@ class Stream:
         return Array(self._native.integers(low, top, _size(size), dt), self.backend)
 
     def permutation(self, n: int) -> Array:
+        _not_recording()
         if self.exact:
             return self.wrap(self._np.permutation(n))
         return Array(self.backend.asarray(self._native.permutation(n)), self.backend)
 
     def choice(self, n: int, size: Any, replace: bool, p: Any, shuffle: bool = True) -> Array:
+        _not_recording()
         p = None if p is None else [float(v) for v in (p.tolist() if isinstance(p, Array)
                                                         else p)]
         if p is not None and len(p) != n:
