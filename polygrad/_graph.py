@@ -542,7 +542,7 @@ def make_graph(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Calla
     { lambda a:f64[3]. let
         b:f64[3] = sin a
         c:f64[3] = multiply b 2.0
-        d:f64[] = sum c axis=None keepdims=False
+        d:f64[] = sum c axis=(0,) keepdims=False
       in (d) }
     """
     from ._jit import _check_static, _static_positions
