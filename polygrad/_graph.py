@@ -456,7 +456,9 @@ class ReplayCompiler(Compiler):
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
-        self.trace: GraphTrace | None = None
+        # the trace in progress, per thread and task (one compiler serves a whole backend)
+        self._trace: contextvars.ContextVar[GraphTrace | None] = contextvars.ContextVar(
+            f"polygrad_replay_{backend.name}", default=None)
         self.last: Graph | None = None   # the latest program compiled (for inspection)
 
     def is_traced(self, native: Any) -> bool:
@@ -464,22 +466,22 @@ class ReplayCompiler(Compiler):
 
     def wrap(self, native: Any, backend: Backend) -> Array:
         if type(native) is Var:
-            return Array(native, backend, self.trace)
+            return Array(native, backend, self._trace.get())
         return Array(native, backend)
 
     def adopt(self, array: Array, native: Any) -> None:
-        array._v, array._trace, array._aux = native, self.trace, None
+        array._v, array._trace, array._aux = native, self._trace.get(), None
 
     def compile(self, fun: Callable, natives: list) -> Callable:
         backend = self.backend
         trace = GraphTrace(backend)
         inputs = [Var(tuple(n.shape), n.dtype, getattr(n, "device", None)) for n in natives]
-        outer, self.trace = self.trace, trace
+        token = self._trace.set(trace)
         try:
             with _record_scope(trace):
                 outs = fun(*inputs)
         finally:
-            self.trace = outer
+            self._trace.reset(token)
         outputs = []
         for o in outs:
             v = native_of(o) if type(o) is Array else o

@@ -249,3 +249,27 @@ def test_random_draws_are_never_frozen_into_a_program(numpy_backend):
     with pytest.warns(JitWarning, match="running it eagerly"):
         first = jitted(np.zeros(3)).asnumpy()
     assert not numpy.array_equal(first, jitted(np.zeros(3)).asnumpy())   # fresh draws, eagerly
+
+
+def test_replay_traces_in_several_threads_at_once(numpy_backend):
+    import threading
+
+    results, errors = {}, []
+
+    def work(k):
+        try:
+            with pg.use_backend("numpy"):
+                jitted = pg.jit(pg.grad(lambda x: np.sum(np.sin(x * k) ** 2)))
+                x = np.linspace(0.0, 1.0, 5)
+                results[k] = (jitted(x).asnumpy(),
+                              pg.grad(lambda x: np.sum(np.sin(x * k) ** 2))(x).asnumpy())
+        except Exception as exc:   # noqa: BLE001   reported below
+            errors.append(exc)
+    threads = [threading.Thread(target=work, args=(float(k),)) for k in range(1, 5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for got, want in results.values():
+        numpy.testing.assert_allclose(got, want, rtol=1e-12)
