@@ -151,6 +151,11 @@ class GraphTrace(Trace):
             raise ConcretizationError(
                 f"polygrad.{prim.name}: the shape of its result depends on the values of its "
                 f"argument, which are not known while tracing")
+        if prim.name == "getitem" and any(_is_bool(v) for v in _vars_in(params)):
+            raise ConcretizationError(
+                "Array.__getitem__: indexing with a traced boolean mask gives a result whose "
+                "shape depends on the mask's values, which are not known while tracing; use "
+                "np.where(mask, x, 0) (or a sum with the mask) instead")
         backend = self.backend
         invars, examples = [], []
         for a in args:
@@ -195,6 +200,10 @@ class GraphTrace(Trace):
         if out is None:
             out = self._stand_ins[key] = _stand_in(self.backend, var, prim)
         return out
+
+
+def _is_bool(v: Var) -> bool:
+    return getattr(v.dtype, "kind", None) == "b" or str(v.dtype).endswith("bool")
 
 
 def _replace_vars(obj: Any, fn: Callable) -> Any:

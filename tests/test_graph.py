@@ -273,3 +273,12 @@ def test_replay_traces_in_several_threads_at_once(numpy_backend):
     assert not errors
     for got, want in results.values():
         numpy.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_a_boolean_mask_of_a_traced_array_raises_instead_of_guessing_a_shape(numpy_backend):
+    x = np.asarray([1.0, -2.0, 3.0])
+    with pytest.raises(pg.ConcretizationError, match="boolean mask"):
+        pg.make_graph(lambda x: np.mean(x[x > 0]))(x)
+    with pytest.raises(pg.ConcretizationError, match="boolean mask"):
+        pg.jit(lambda x: np.mean(x[x > 0]))(x)
+    close(pg.jit(lambda x: np.sum(np.where(x > 0, x, 0.0)))(x), 4.0)
