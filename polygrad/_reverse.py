@@ -100,7 +100,8 @@ class ReverseTrace(Trace):
             if pa is not None:
                 va = pa._v if type(pa) is Array else pa
                 vb = pb._v if type(pb) is Array else pb
-                if type(va) is not Array and type(vb) is not Array:   # concrete one level down
+                if (type(pa) is not Array or pa._trace is None) and \
+                        (type(pb) is not Array or pb._trace is None):   # concrete one level down
                     backend = pa._backend if type(pa) is Array else pb._backend
                     if type(pb) is not Array or type(pa) is not Array or \
                             pb._backend is backend:
