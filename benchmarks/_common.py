@@ -21,6 +21,7 @@ from typing import Any
 
 POLYGRAD = "polygrad (numpy)"
 POLYGRAD_TORCH = "polygrad (torch)"
+POLYGRAD_JIT = "polygrad jit (numpy)"   # pg.jit's replay compiler (issue 21)
 
 
 @dataclasses.dataclass

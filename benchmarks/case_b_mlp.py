@@ -15,7 +15,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import (POLYGRAD, POLYGRAD_TORCH, measure, missing, skipped_group,  # noqa: E402
+from _common import (POLYGRAD, POLYGRAD_JIT, POLYGRAD_TORCH, measure, missing, skipped_group,  # noqa: E402
                      target, tolerance)
 
 SIZES = (784, 1024, 1024, 10)
@@ -75,7 +75,7 @@ def hand_grad(params, x, y):
 
 
 # -- each library --------------------------------------------------------------------------------
-def _polygrad(params, x, y, backend="numpy"):
+def _polygrad(params, x, y, backend="numpy", jit=False):
     """``backend``: "numpy" with NumPy data; "torch" or "cuda" with torch tensors, which
     ``asarray`` wraps without a copy, so polygrad and torch eager share their inputs."""
     import polygrad as pg
@@ -86,6 +86,8 @@ def _polygrad(params, x, y, backend="numpy"):
         ps, px, py = [pnp.asarray(p) for p in params], pnp.asarray(x), pnp.asarray(y)
     g = pg.grad(lambda ps, x, y: loss(ps, x, y, pnp, lambda z: pnp.maximum(z, 0.0),
                                       lambda z: special.log_softmax(z, axis=1)))
+    if jit:
+        g = pg.jit(g)
     return lambda: g(ps, px, py)
 
 
@@ -154,6 +156,7 @@ def run(settings):
         params, x, y = problem(dtype)
         libs = {"hand NumPy": lambda params=params, x=x, y=y: hand_grad(params, x, y),
                 POLYGRAD: _polygrad(params, x, y),
+                POLYGRAD_JIT: _polygrad(params, x, y, jit=True),
                 "HIPS autograd": missing("autograd") or _autograd(params, x, y),
                 "torch eager": missing("torch") or _torch(params, x, y)[0],
                 "jax jit(grad)": missing("jax") or _jax(params, x, y, jit=True),
@@ -162,7 +165,8 @@ def run(settings):
         groups.append(measure(
             "B", f"B {dtype}", f"MLP {'-'.join(map(str, SIZES))} gradient, batch {BATCH}, "
             f"{dtype}", libs, "hand NumPy", settings, tol=tolerance(dtype),
-            targets=[target(POLYGRAD, "hand NumPy", 1.10)]))
+            targets=[target(POLYGRAD, "hand NumPy", 1.10),
+                     target(POLYGRAD_JIT, "hand NumPy", 1.0)]))
     return groups
 
 

@@ -15,7 +15,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import POLYGRAD, measure, missing, target  # noqa: E402
+from _common import POLYGRAD, POLYGRAD_JIT, measure, missing, target  # noqa: E402
 
 N = 10_000
 ORDER = 4
@@ -28,7 +28,7 @@ def closed_form(x):
     return 8 * t * (1 - t * t) * (2 - 3 * t * t)
 
 
-def _polygrad(x0):
+def _polygrad(x0, jit=False):
     import polygrad as pg
     import polygrad.numpy as pnp
 
@@ -37,6 +37,8 @@ def _polygrad(x0):
         f = pg.elementwise_grad(f)
     with pg.use_backend("numpy"):
         x = pnp.asarray(x0)
+    if jit:
+        f = pg.jit(f)
     return lambda: f(x)
 
 
@@ -86,13 +88,16 @@ def run(settings):
     x0 = numpy.linspace(-3, 3, N)
     libs = {"closed form": lambda: closed_form(x0),
             POLYGRAD: _polygrad(x0),
+            POLYGRAD_JIT: _polygrad(x0, jit=True),
             "torch eager": missing("torch") or _torch(x0),
             "HIPS autograd": missing("autograd") or _autograd(x0),
             "jax jit": missing("jax") or _jax(x0, jit=True),
             "jax": missing("jax") or _jax(x0, jit=False)}
     return [measure("C", "C", f"4th derivative of tanh, elementwise, on float64[{N:,}]", libs,
                     "closed form", settings, tol=1e-9,
-                    targets=[target(POLYGRAD, "torch eager", 1.0)])]
+                    targets=[target(POLYGRAD, "torch eager", 1.0),
+                             target(POLYGRAD_JIT, POLYGRAD, 1.0),
+                             target(POLYGRAD_JIT, "jax jit", 1.0)])]
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import POLYGRAD, measure, missing, target  # noqa: E402
+from _common import POLYGRAD, POLYGRAD_JIT, measure, missing, target  # noqa: E402
 
 DIM = 1000
 
@@ -39,13 +39,15 @@ def closed_form(a, x, v):
     return a @ v - 2 * t * (1 - t * t) * v
 
 
-def _polygrad(a, x, v):
+def _polygrad(a, x, v, jit=False):
     import polygrad as pg
     import polygrad.numpy as pnp
 
     with pg.use_backend("numpy"):
         pa, px, pv = pnp.asarray(a), pnp.asarray(x), pnp.asarray(v)
     hvp = pg.hvp(lambda x: f(pnp, pa, x))
+    if jit:
+        hvp = pg.jit(hvp)
     return lambda: hvp(px, pv)
 
 
@@ -87,13 +89,16 @@ def run(settings):
     a, x, v = problem()
     libs = {"closed form": lambda: closed_form(a, x, v),
             POLYGRAD: _polygrad(a, x, v),
+            POLYGRAD_JIT: _polygrad(a, x, v, jit=True),
             "torch eager": missing("torch") or _torch(a, x, v),
             "HIPS autograd": missing("autograd") or _autograd(a, x, v),
             "jax jit": missing("jax") or _jax(a, x, v, jit=True),
             "jax": missing("jax") or _jax(a, x, v, jit=False)}
     return [measure("E", "E", f"Hessian-vector product of 0.5 xᵀAx + Σ tanh x, dimension "
                     f"{DIM:,}, float64", libs, "closed form", settings, tol=1e-9,
-                    targets=[target(POLYGRAD, "torch eager", 1.0)])]
+                    targets=[target(POLYGRAD, "torch eager", 1.0),
+                             target(POLYGRAD_JIT, POLYGRAD, 1.0),
+                             target(POLYGRAD_JIT, "jax jit", 1.0)])]
 
 
 if __name__ == "__main__":

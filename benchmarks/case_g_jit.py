@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import case_a_chain  # noqa: E402
@@ -21,6 +22,7 @@ JAX_JIT = "polygrad (jax) pg.jit"
 JAX_EAGER = "polygrad (jax)"
 TORCH_JIT = "polygrad (torch) pg.jit"
 TORCH_EAGER = "polygrad (torch)"
+TORCH_REPLAY = "polygrad (torch) pg.jit replay"
 
 
 def _mlp_grad(backend, params, x, y, jit):
@@ -33,6 +35,8 @@ def _mlp_grad(backend, params, x, y, jit):
         ps, px, py = [pnp.asarray(p) for p in params], pnp.asarray(x), pnp.asarray(y)
     g = pg.grad(lambda ps, x, y: case_b_mlp.loss(ps, x, y, pnp, lambda z: pnp.maximum(z, 0.0),
                                                  lambda z: special.log_softmax(z, axis=1)))
+    if jit == "replay":
+        return pg.jit(g, compiler="replay"), ps, px, py
     return (pg.jit(g) if jit else g), ps, px, py
 
 
@@ -97,7 +101,9 @@ def _torch_compiled(params, x, y):
 def mlp_on_torch(settings):
     why = missing("torch")
     dtype = "float32"
-    libs = {"torch.compile": why, TORCH_JIT: why, "torch eager": why, TORCH_EAGER: why}
+    libs = {"torch.compile": why, TORCH_JIT: why, "torch eager": why, TORCH_EAGER: why,
+            TORCH_REPLAY: why}
+    note = ""
     if why is None:
         params, x, y = case_b_mlp.problem(dtype)
         libs["torch.compile"] = _torch_compiled(params, x, y)
@@ -106,10 +112,19 @@ def mlp_on_torch(settings):
         libs["torch eager"] = case_b_mlp._torch(params, x, y)[0]
         g_eager, *eager_args = _mlp_grad("torch", params, x, y, jit=False)
         libs[TORCH_EAGER] = lambda: g_eager(*eager_args)
+        g_replay, *replay_args = _mlp_grad("torch", params, x, y, jit="replay")
+        start = time.perf_counter()
+        g_replay(*replay_args)
+        first = time.perf_counter() - start
+        note = f"pg.jit replay's first call (trace, optimise, run) {first:.2f} s (target < 1 s)"
+        print(note)
+        libs[TORCH_REPLAY] = lambda: g_replay(*replay_args)
     return measure("G", "G: B on torch float32", f"case B, {dtype}, on the torch backend (CPU): "
                    f"pg.jit(grad) against torch.compile(torch.func.grad)", libs, "torch.compile",
                    settings, tol=tolerance(dtype),
-                   targets=[target(TORCH_JIT, "torch.compile", 1.10, kind="aim")])
+                   note=note,
+                   targets=[target(TORCH_JIT, "torch.compile", 1.10, kind="aim"),
+                            target(TORCH_REPLAY, "torch eager", 1.10)])
 
 
 def run(settings):

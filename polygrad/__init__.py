@@ -25,6 +25,7 @@ from ._fixed_point import fixed_point
 from ._compiler import ConcretizationError
 from ._jit import jit
 from ._batching import BatchingError, vmap
+from ._graph import make_graph
 from ._operators import (elementwise_grad, grad, grad_and_loss, hessian, hvp,
                          jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp)
 from ._reverse import DifferentiationError
@@ -54,6 +55,6 @@ __all__ = ["Array", "asarray", "grad", "value_and_grad", "grad_and_loss", "eleme
            "stop_gradient", "record",
            "pause", "is_recording", "set_backend", "use_backend", "get_backend", "backends",
            "set_default_dtype", "get_default_dtype", "BackendUnavailable", "MixedBackendError",
-           "DifferentiationError", "debug_nans", "jit", "cond", "fori_loop", "scan",
+           "DifferentiationError", "debug_nans", "jit", "make_graph", "cond", "fori_loop", "scan",
            "ConcretizationError", "compute", "numpy", "optimizers", "tree", "custom_vjp",
            "custom_jvp", "fixed_point", "vmap", "BatchingError"]

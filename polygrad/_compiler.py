@@ -19,7 +19,7 @@ from ._array import Array
 from ._backend import Backend
 
 __all__ = ["Compiler", "ConcretizationError", "JitWarning", "compiler_of", "compiling",
-           "compiling_for", "reads_value", "value_message"]
+           "compiling_for", "reads_value", "replay_compiler", "value_message"]
 
 
 class ConcretizationError(TypeError):
@@ -27,7 +27,7 @@ class ConcretizationError(TypeError):
 
 
 class JitWarning(UserWarning):
-    """``pg.jit`` runs a function eagerly (no compiler, or compilation failed)."""
+    """``pg.jit`` runs a function eagerly (tracing or compilation failed), or retraces often."""
 
 
 class Compiler:
@@ -54,18 +54,45 @@ class Compiler:
         """Whether ``native`` is a symbolic value of a trace in progress (no value yet)."""
         return False
 
+    def wrap(self, native: Any, backend: Backend) -> Array:
+        """The polygrad Array the traced function receives for the symbolic input ``native``."""
+        return Array(native, backend)
+
+    def adopt(self, array: Array, native: Any) -> None:
+        """Let ``array`` (closed over by the traced function) hold the symbolic input ``native``
+        while tracing (``pg.jit`` restores it afterwards)."""
+        array._v = native
+
 
 _compilers: dict[Backend, Compiler | None] = {}
 _compiling: contextvars.ContextVar[Backend | None] = contextvars.ContextVar(
     "polygrad_compiling", default=None)
 
 
-def compiler_of(backend: Backend) -> Compiler | None:
-    """The backend's compiler (cached), or None when it has none."""
+def compiler_of(backend: Backend) -> Compiler:
+    """The backend's compiler (cached); polygrad's replay compiler where it has none."""
     try:
         return _compilers[backend]
     except KeyError:
-        compiler = _compilers[backend] = backend.compiler()
+        compiler = backend.compiler()
+        if compiler is None:
+            compiler = replay_compiler(backend)
+        _compilers[backend] = compiler
+        return compiler
+
+
+_replays: dict[Backend, Compiler] = {}
+
+
+def replay_compiler(backend: Backend) -> Compiler:
+    """polygrad's own compiler for ``backend``: trace to a Graph, optimise, run it as generated
+    straight-line Python calling the backend's kernels (``pg.jit(f, compiler="replay")``)."""
+    try:
+        return _replays[backend]
+    except KeyError:
+        from ._graph import ReplayCompiler
+
+        compiler = _replays[backend] = ReplayCompiler(backend)
         return compiler
 
 

@@ -18,7 +18,7 @@ from ._array import Array, native_of
 from ._backend import Backend, get_backend
 from ._closures import LIMIT, closed_over
 from ._compiler import (Compiler, ConcretizationError, JitWarning, compiler_of, compiling,
-                        compiling_for, reads_value, value_message)
+                        compiling_for, reads_value, replay_compiler, value_message)
 from ._convert import asarray
 from ._reverse import TAPE_LEAF
 from ._trace import tracing
@@ -30,15 +30,21 @@ _warned: set[str] = set()
 _DYNAMIC = object()   # marks the leaves passed to the compiled function as arrays
 
 
-def jit(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable:
+def jit(fun: Callable, static_argnums: int | Sequence[int] = (), *,
+        compiler: str | None = None, retrace_warning: int = 8) -> Callable:
     """Compile ``fun``, derivatives inside it included, with the backend's compiler.
 
     On JAX the function is traced through ``jax.jit``; on torch it is traced to a graph of
-    torch operations and compiled by ``torch.compile``. Either way polygrad's own Python runs
-    only while tracing. Compiled versions are cached by the arguments' structure, shapes, dtypes,
-    backend and device, and by the values of everything that is not an array: the arguments in
-    ``static_argnums`` and Python numbers, strings and ``None`` anywhere in the arguments. On a
-    backend without a compiler (NumPy, ...) ``fun`` runs eagerly, with a one-time warning.
+    torch operations and compiled by ``torch.compile``. On every other backend (NumPy,
+    array-api-strict, Dask, plugins), and on any backend with ``compiler="replay"``, it is
+    traced to a program (see ``pg.make_graph``), optimised (constant folding, common
+    subexpressions, dead code, buffer reuse) and run as generated straight-line Python that
+    calls the backend's kernels directly. Either way polygrad's own Python runs only while
+    tracing. ``jitted.trace_count()`` counts the traces; after ``retrace_warning`` of them a
+    ``JitWarning`` names the argument whose shape, dtype or value changed. Compiled versions
+    are cached by the arguments' structure, shapes, dtypes, backend and device, and by the
+    values of everything that is not an array: the arguments in ``static_argnums`` and Python
+    numbers, strings and ``None`` anywhere in the arguments.
     Reading an array's value while tracing (``if x > 0:``, ``float(x)``) raises
     :class:`ConcretizationError` naming the line; see ``pg.cond``, ``pg.fori_loop``, ``pg.scan``.
     Called while a derivative is being taken (``grad(jit(f))``) ``fun`` runs eagerly, so that
@@ -46,22 +52,54 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable:
 
     Examples
     --------
-    >>> import warnings, polygrad as pg, polygrad.numpy as np
-    >>> from polygrad.extend import JitWarning
-    >>> warnings.simplefilter("ignore", JitWarning)   # NumPy has no compiler: it runs eagerly
+    >>> import polygrad as pg, polygrad.numpy as np
     >>> step = pg.jit(pg.grad(lambda w: np.sum(np.tanh(w) ** 2)))
     >>> round(float(step(np.asarray(0.5))), 6)   # on JAX: one XLA program, gradient included
     0.726862
     """
     check_callable("jit", fun)
     statics = _check_static(static_argnums)
+    if compiler not in (None, "replay"):
+        raise ValueError(f"polygrad.jit: compiler must be None (the backend's own) or "
+                         f"'replay', got {compiler!r}")
+    if not isinstance(retrace_warning, int) or retrace_warning < 1:
+        raise ValueError(f"polygrad.jit: retrace_warning must be a positive int, got "
+                         f"{retrace_warning!r}")
     cache: dict[tuple, _Entry] = {}
+    stats = _Stats(compiler, retrace_warning)
 
     @functools.wraps(fun)
     def jitted(*args: Any, **kwargs: Any) -> Any:
-        return _call(fun, statics, cache, args, kwargs)
+        return _call(fun, statics, cache, args, kwargs, stats)
     jitted.cache_size = cache.__len__
+    jitted.trace_count = lambda: stats.traces
     return jitted
+
+
+class _Stats:
+    """What one jitted function has traced: the count, and the last signature (for the
+    warning that names the argument that changed)."""
+
+    __slots__ = ("mode", "limit", "traces", "last", "warned")
+
+    def __init__(self, mode: str | None, limit: int) -> None:
+        self.mode, self.limit = mode, limit
+        self.traces = 0
+        self.last: list | None = None
+        self.warned = False
+
+    def traced(self, fun: Callable, signature: list) -> None:
+        self.traces += 1
+        last, self.last = self.last, signature
+        if self.traces > self.limit and not self.warned and last is not None:
+            self.warned = True
+            changed = [f"{where}: {a} -> {b}" for (where, a), (_, b) in zip(last, signature)
+                       if a != b] or ["the arguments' structure"]
+            name = getattr(fun, "__name__", "the function")
+            warnings.warn(f"pg.jit: {name} has been traced {self.traces} times (one per new "
+                          f"signature); the last retrace because {'; '.join(changed[:3])}. Pass "
+                          f"values that change as arrays, or keep shapes fixed (pad the last "
+                          f"minibatch)", JitWarning, stacklevel=4)
 
 
 def _check_static(static_argnums: Any) -> tuple[int, ...]:
@@ -73,7 +111,8 @@ def _check_static(static_argnums: Any) -> tuple[int, ...]:
     return tuple(nums)
 
 
-def _call(fun: Callable, statics: tuple, cache: dict, args: tuple, kwargs: dict) -> Any:
+def _call(fun: Callable, statics: tuple, cache: dict, args: tuple, kwargs: dict,
+          stats: _Stats) -> Any:
     if tracing() or compiling() is not None:
         return fun(*args, **kwargs)   # differentiated, or inside another jit: part of its trace
     static = _static_positions(statics, len(args))
@@ -81,10 +120,7 @@ def _call(fun: Callable, statics: tuple, cache: dict, args: tuple, kwargs: dict)
     backend, natives, spec = _split(leaves)
     if backend is None:
         return fun(*args, **kwargs)   # arrays of two backends: eager raises the clear error
-    compiler = compiler_of(backend)
-    if compiler is None:
-        _warn_once(backend)
-        return fun(*args, **kwargs)
+    compiler = replay_compiler(backend) if stats.mode == "replay" else compiler_of(backend)
     closures, stopped = closed_over(fun, backend)
     if stopped:
         _warn_search(fun)
@@ -93,6 +129,7 @@ def _call(fun: Callable, statics: tuple, cache: dict, args: tuple, kwargs: dict)
     entry = cache.get(key)
     if entry is None:
         entry = cache[key] = _Entry(fun, backend, compiler, structure, spec, static, args)
+        stats.traced(fun, _signature(args, static, natives))
     if entry.eager:
         return fun(*args, **kwargs)
     try:
@@ -109,6 +146,22 @@ def _call(fun: Callable, statics: tuple, cache: dict, args: tuple, kwargs: dict)
         entry.eager = True
         _warn_untraced(fun, backend, exc)
         return fun(*args, **kwargs)
+
+
+def _signature(args: tuple, static: frozenset, natives: list) -> list:
+    """(where, what) for each argument: shapes and dtypes of arrays, values of the rest."""
+    out = []
+    for i, a in enumerate(args):
+        leaves, _ = tree_flatten(a)
+        for j, leaf in enumerate(leaves):
+            where = f"argument {i}" + (f" (leaf {j})" if len(leaves) > 1 else "")
+            if i not in static and (type(leaf) is Array or hasattr(leaf, "shape")):
+                out.append((where, f"{getattr(leaf, 'dtype', '')}{list(leaf.shape)}"))
+            else:
+                out.append((where, repr(leaf)[:40]))
+    out.append(("the shapes of all arrays, closed-over ones included",
+                [tuple(n.shape) for n in natives]))
+    return out
 
 
 def _static_positions(statics: tuple, n: int) -> frozenset:
@@ -213,7 +266,7 @@ class _Entry:
         saved = [(a._v, a._trace, a._aux) for a in closures]
         try:
             for a, n in zip(closures, natives[len(natives) - len(closures):]):
-                a._v = n
+                self.compiler.adopt(a, n)
             return self._outputs(natives, closures)
         finally:
             for a, (v, trace, aux) in zip(closures, saved):
@@ -221,7 +274,8 @@ class _Entry:
 
     def _outputs(self, natives: tuple, closures: list) -> list:
         backend = self.backend
-        inputs = [Array(n, backend) for n in natives[:len(natives) - len(closures)]]
+        wrap = self.compiler.wrap
+        inputs = [wrap(n, backend) for n in natives[:len(natives) - len(closures)]]
         it = iter(inputs)
         leaves = [next(it) if s is _DYNAMIC else s for s in self.spec]
         positional, kwargs = tree_unflatten(self.structure, leaves)
@@ -252,13 +306,6 @@ def _rebind(leaf: Any, native: Any) -> None:
             leaf._aux = None
         else:
             leaf._trace = leaf._aux = None
-
-
-def _warn_once(backend: Backend) -> None:
-    if backend.name not in _warned:
-        _warned.add(backend.name)
-        warnings.warn(f"pg.jit: backend {backend.name} has no compiler; running eagerly",
-                      JitWarning, stacklevel=4)
 
 
 def _warn_search(fun: Callable) -> None:

@@ -37,6 +37,9 @@ class Trace:
     __slots__ = ("level", "active")
     kind = "trace"
     batching = False   # a vmap trace: it also handles non-differentiable primitives
+    #: its tracers hold no values (``make_graph``, ``pg.jit``'s replay): it records even the
+    #: non-differentiable primitives, which every other trace leaves to run concretely
+    symbolic = False
 
     def __init__(self) -> None:
         self.level = next(_levels)
@@ -96,6 +99,12 @@ def bind(prim: Any, args: tuple, params: dict) -> Any:
     if top is None:
         return apply_concrete(prim, args, params)
     if prim.nondiff:
+        for a in args:   # a symbolic trace (make_graph, replay jit) records these too
+            while type(a) is Array:
+                t = a._trace
+                if t is not None and t.symbolic and t.active:
+                    return t.process(prim, args, params)
+                a = a._v
         if not _batching.get():   # no vmap active: no trace level cares
             return apply_concrete(prim, args, params)
         if not top.batching:   # a derivative trace: pass the values one level down
@@ -135,6 +144,16 @@ def apply_concrete(prim: Any, args: tuple, params: dict) -> Any:
             float if any(isinstance(v, float) for v in natives) else None
         natives = [v if v is None else backend.asarray(kind(v) if kind else v) for v in natives]
     return apply_native(prim, backend, natives, params)
+
+
+def kernel_for(prim: Any, backend: Any) -> Any:
+    """``prim``'s kernel on ``backend``, resolved and cached on first use.
+
+    For the replay compiler (``_graph``), whose generated programs call kernels directly; every
+    other caller goes through ``bind`` / ``apply_native``.
+    """
+    kernel = prim.resolved.get(backend)
+    return kernel if kernel is not None else prim.resolve(backend)
 
 
 def apply_native(prim: Any, backend: Any, natives: tuple | list, params: dict) -> Any:

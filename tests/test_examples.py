@@ -70,6 +70,8 @@ def test_every_example_has_a_smoke_test():
     tested = {"train_mlp", "minpy_autograd_tutorial", "mxnet_autograd_tutorial",
               "tanh_derivatives", "newton_hvp", "tape_training", "dask_out_of_core",
               "numpy_unchanged", "per_example_gradients",
+              # tested in tests/test_graph.py
+              "print_graph",
               # tested in tests/test_autograd_programs.py
               "gaussian_process", "gaussian_mixture", "black_box_vi", "neural_ode"}
     assert {p.stem for p in EXAMPLES.glob("*.py")} == tested

@@ -1,6 +1,7 @@
 """``pg.jit``: compiled and eager results agree (the seed tutorials, every example's loss), in
 every order of ``grad`` and ``jit``; value-dependent control flow raises an error naming the line;
-the cache; NumPy's eager fallback; torch's ``torch.compile`` path and its fallbacks.
+the cache; NumPy's replay (polygrad's own compiler); torch's ``torch.compile`` path and its
+fallbacks.
 
 JAX and torch tests skip, saying why, where the library is not installed. Most torch tests replace
 ``torch.compile`` by the identity, so that they check polygrad's tracing without spending seconds
@@ -40,13 +41,14 @@ tanh_derivatives = _load("tanh_derivatives")
 tape_training = _load("tape_training")
 
 
-@pytest.fixture(params=["numpy", "jax"])
+@pytest.fixture(params=["numpy", "strict", "jax"])
 def compiled(request):
-    """The JAX backend (compiled through jax.jit) and NumPy (eager, warning once)."""
-    if request.param == "jax":
-        pytest.importorskip("jax", reason="jax is not installed")
+    """The JAX backend (compiled through jax.jit), NumPy and array-api-strict (traced to a
+    program that replays the backend's kernels); falling back to eager is an error."""
+    module = {"strict": "array_api_strict"}.get(request.param, request.param)
+    pytest.importorskip(module, reason=f"{module} is not installed")
     with pg.use_backend(request.param) as backend, warnings.catch_warnings():
-        warnings.simplefilter("ignore", JitWarning)
+        warnings.simplefilter("error", JitWarning)
         yield backend
 
 
@@ -321,16 +323,24 @@ def test_an_unhashable_static_argument_is_refused_by_name(jax_backend):
         pg.jit(lambda x: x, static_argnums=3)(f64(1.0))
 
 
-# -- backends without a compiler -------------------------------------------------------------------
-def test_numpy_runs_eagerly_and_says_so_once(numpy_backend, monkeypatch):
-    monkeypatch.setattr(_jit, "_warned", set())
-    jitted = pg.jit(branch_on_value)   # value-dependent control flow is fine eagerly
-    with pytest.warns(JitWarning,
-                      match="pg.jit: backend numpy has no compiler; running eagerly"):
-        assert jitted(f64([-1.0, -2.0])).tolist() == [1.0, 2.0]
+# -- backends without a compiler: polygrad's replay ------------------------------------------------
+def test_numpy_traces_once_and_reading_a_value_names_the_line(numpy_backend):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert jitted(f64([1.0])).tolist() == [1.0]
+        with pytest.raises(pg.ConcretizationError) as info:
+            pg.jit(branch_on_value)(f64([-1.0, -2.0]))
+        assert _line_of(branch_on_value, "if np.sum(x) > 0") in str(info.value)
+        calls = []
+
+        def f(x):
+            calls.append(1)
+            return np.sum(np.tanh(x) ** 2)
+        jitted = pg.jit(pg.grad(f))
+        for v in ([0.5, 1.0], [2.0, -1.0], [0.0, 3.0]):
+            x = f64(v)
+            numpy.testing.assert_allclose(numpy.asarray(jitted(x)),
+                                          numpy.asarray(pg.grad(f)(x)), rtol=1e-12)
+        assert jitted.trace_count() == 1 and len(calls) == 1 + 3   # traced once; 3 oracles
 
 
 # -- torch -----------------------------------------------------------------------------------------
@@ -395,15 +405,15 @@ def test_torch_compile_compiles_or_falls_back_and_agrees():
 # -- arrays the function closes over ---------------------------------------------------------------
 @pytest.fixture(params=["numpy", "torch", "jax", "strict", "dask"])
 def every_backend(request, monkeypatch):
-    """Every backend: compiled on JAX and torch (torch.compile the identity; falling back to
-    eager is an error), eager elsewhere."""
+    """Every backend: compiled on JAX and torch (torch.compile the identity), replayed
+    elsewhere; falling back to eager is an error."""
     name = request.param
     module = {"strict": "array_api_strict", "dask": "dask.array"}.get(name, name)
     library = pytest.importorskip(module, reason=f"{module} is not installed")
     if name == "torch":
         monkeypatch.setattr(library, "compile", lambda graph, **kwargs: graph)
     with pg.use_backend(name) as backend, warnings.catch_warnings():
-        warnings.simplefilter("error" if name in ("jax", "torch") else "ignore", JitWarning)
+        warnings.simplefilter("error", JitWarning)
         yield backend
 
 
@@ -426,7 +436,7 @@ def test_an_assignment_into_a_closed_over_array_is_seen_by_the_compiled_function
     assert float(f(x)) == 30.0 == float(np.sum(x * w))
     w += 1.0
     assert float(f(x)) == 32.0
-    assert f.cache_size() == (0 if every_backend.name not in ("jax", "torch") else 1)
+    assert f.cache_size() == 1
 
 
 def test_a_rebound_global_and_dict_entry_are_read_at_each_call(every_backend):

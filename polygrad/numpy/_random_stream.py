@@ -49,6 +49,13 @@ def _not_in_vmap(what: str) -> None:
             f"polygrad.numpy.random.{what}: a random draw inside pg.vmap would be one sample "
             f"shared by every example; draw the batch's samples outside vmap (size=(batch, ...)) "
             f"and pass them in as a batched argument")
+def _not_recording() -> None:
+    from .._graph import recording
+
+    if recording():
+        raise TypeError("polygrad.numpy.random: a draw while pg.jit (or pg.make_graph) traces a "
+                        "program would be made once and replayed as a constant on every call: "
+                        "draw the numbers outside and pass them in as an argument")
 
 
 def _size(size: Any) -> tuple:
@@ -98,6 +105,7 @@ class Stream:
     def wrap(self, value: Any, dtype: Any = None) -> Array:
         """NumPy's result as an Array on this backend (floats in the default float dtype,
         unless ``dtype`` is given)."""
+        _not_recording()
         # function-level: numpy is loaded on first use, not at import time
         import numpy
 
@@ -131,6 +139,7 @@ class Stream:
     def standard(self, kind: str, shape: tuple, dtype: Any) -> Array:
         """Standard normal or uniform [0, 1) samples of ``shape`` (NumPy's bits when exact)."""
         _not_in_vmap(kind)
+        _not_recording()
         dt = by_name(dtype) if dtype is not None else get_default_dtype(self.backend)
         if self.exact:
             if kind == "normal":
@@ -145,6 +154,7 @@ class Stream:
                        dtype: Any) -> Array:
         """``normal(a, b)`` or ``uniform(a, b)`` samples for Python-number parameters."""
         _not_in_vmap(kind)
+        _not_recording()
         dt = by_name(dtype) if dtype is not None else get_default_dtype(self.backend)
         if self.exact:
             return self.wrap(getattr(self._np, kind)(a, b, shape), dt)
@@ -153,6 +163,7 @@ class Stream:
 
     def integers(self, low: int, high: int, size: Any, dtype: Any, endpoint: bool) -> Array:
         _not_in_vmap('integers')
+        _not_recording()
         dt = by_name(dtype)
         if self.exact:
             if self.legacy:
@@ -165,12 +176,14 @@ class Stream:
 
     def permutation(self, n: int) -> Array:
         _not_in_vmap('permutation')
+        _not_recording()
         if self.exact:
             return self.wrap(self._np.permutation(n))
         return Array(self.backend.asarray(self._native.permutation(n)), self.backend)
 
     def choice(self, n: int, size: Any, replace: bool, p: Any, shuffle: bool = True) -> Array:
         _not_in_vmap('choice')
+        _not_recording()
         p = None if p is None else [float(v) for v in (p.tolist() if isinstance(p, Array)
                                                         else p)]
         if p is not None and len(p) != n:

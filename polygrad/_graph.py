@@ -1,0 +1,778 @@
+"""``make_graph``: the program a polygrad function computes, as a list of primitive applications.
+
+A :class:`GraphTrace` is one more trace level: its tracers hold a :class:`Var` (a shape, a dtype
+and a device, never a value), and each primitive bound on them is recorded as an :class:`Eqn`
+instead of being run. Output shapes and dtypes come from running the backend's kernel once on
+stand-in arrays of ones (with the identity added to square matrices, so that inverses and
+factorisations exist), never on the caller's values. The :class:`Graph` prints one line per
+primitive (as ``jax.make_jaxpr`` does), draws itself as Graphviz source, is optimised by the
+passes in this module, and runs as generated straight-line Python that calls the backend's
+kernels directly (the replay mode of ``pg.jit``). Imports util, array, backend, trace and
+compiler.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ._array import Array, native_of
+from ._backend import Backend, get_backend
+from ._compiler import Compiler, ConcretizationError, reads_value, value_message
+from ._trace import Trace, kernel_for, trace_scope
+from ._util import tree_flatten, tree_unflatten
+
+__all__ = ["make_graph", "Graph", "Eqn", "Var", "Const", "GraphTrace", "optimize"]
+
+_SCALARS = (int, float, complex, bool, type(None))
+_recording: contextvars.ContextVar[bool] = contextvars.ContextVar("polygrad_recording",
+                                                                  default=False)
+
+
+def recording() -> bool:
+    """Whether a program is being traced by ``make_graph`` or ``pg.jit``'s replay compiler
+    (code whose values would become constants of the program, such as random draws, refuses)."""
+    return _recording.get()
+
+
+class _record_scope(trace_scope):   # noqa: N801
+    __slots__ = ("rtoken",)
+
+    def __enter__(self) -> Trace:
+        self.rtoken = _recording.set(True)
+        return super().__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        _recording.reset(self.rtoken)
+#: primitives whose output shape depends on the values of their inputs
+_DATA_DEPENDENT = frozenset({"nonzero", "unique_all", "unique_counts", "unique_inverse",
+                             "unique_values", "argwhere", "flatnonzero", "extract",
+                             "compress", "trim_zeros"})
+
+
+class Var:
+    """A value of the program: known by shape, dtype and device only while tracing."""
+
+    __slots__ = ("shape", "dtype", "device", "ndim")
+
+    def __init__(self, shape: tuple, dtype: Any, device: Any) -> None:
+        self.shape = tuple(shape)
+        self.dtype = dtype
+        self.device = device
+        self.ndim = len(self.shape)
+
+    @property
+    def size(self) -> int:
+        n = 1
+        for d in self.shape:
+            n *= d
+        return n
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        raise ConcretizationError("the value of a traced array is not known while tracing")
+
+    def __repr__(self) -> str:
+        return f"Var({_type_str(self)})"
+
+
+class Const:
+    """A value fixed when the program was traced (an array the function made or closed over)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class Eqn:
+    """One primitive application: ``outvars = prim(*invars, **params)``."""
+
+    __slots__ = ("prim", "invars", "params", "outvars", "inplace")
+
+    def __init__(self, prim: Any, invars: list, params: dict, outvars: list) -> None:
+        self.prim, self.invars, self.params, self.outvars = prim, invars, params, outvars
+        self.inplace: Var | None = None   # buffer reuse: the input overwritten with the output
+
+
+def _type_str(v: Any) -> str:
+    name = getattr(v.dtype, "name", None) or str(v.dtype).replace("torch.", "")
+    short = {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64",
+             "int32": "i32", "bool": "bool", "complex128": "c128", "complex64": "c64"}
+    return f"{short.get(name, name)}[{','.join(str(d) for d in v.shape)}]"
+
+
+_LINALG = ("linalg", "solve", "det", "slogdet", "inv")
+
+
+def _stand_in(backend: Backend, var: Var, prim: Any) -> Any:
+    """An array of var's shape and dtype to run a kernel on once (its values are ones)."""
+    xp = backend.xp
+    out = xp.ones(var.shape, dtype=var.dtype)
+    if len(var.shape) >= 2 and var.shape[-1] == var.shape[-2] and var.shape[-1] > 0 and \
+            prim.name.startswith(_LINALG):
+        out = out + xp.eye(var.shape[-1], dtype=var.dtype)
+    return out
+
+
+def _quiet() -> Any:
+    """No floating-point warnings from running a kernel on stand-in values (log of 0, ...)."""
+    try:
+        import numpy
+    except ImportError:   # pragma: no cover
+        return contextlib.nullcontext()
+    return numpy.errstate(all="ignore")
+
+
+class GraphTrace(Trace):
+    """Records every primitive bound on its tracers (``make_graph``, ``pg.jit``'s replay)."""
+
+    __slots__ = ("backend", "eqns", "_stand_ins")
+    kind = "make_graph"
+    symbolic = True
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.backend = backend
+        self.eqns: list[Eqn] = []
+        self._stand_ins: dict[int, Any] = {}
+
+    def new_input(self, native: Any) -> Array:
+        """A tracer for an input of native's shape and dtype (native's values are not read)."""
+        backend = self.backend
+        var = Var(tuple(native.shape), native.dtype, getattr(native, "device", None))
+        return Array(var, backend, self)
+
+    def process(self, prim: Any, args: tuple, params: dict) -> Any:
+        if prim.name in _DATA_DEPENDENT:
+            raise ConcretizationError(
+                f"polygrad.{prim.name}: the shape of its result depends on the values of its "
+                f"argument, which are not known while tracing")
+        if prim.name == "getitem" and any(_is_bool(v) for v in _vars_in(params)):
+            raise ConcretizationError(
+                "Array.__getitem__: indexing with a traced boolean mask gives a result whose "
+                "shape depends on the mask's values, which are not known while tracing; use "
+                "np.where(mask, x, 0) (or a sum with the mask) instead")
+        backend = self.backend
+        invars, examples = [], []
+        for a in args:
+            if type(a) is Array:
+                if a._trace is self:
+                    invars.append(a._v)
+                    examples.append(self._example(a._v, prim))
+                    continue
+                if a._backend is not backend:
+                    from ._trace import _mixed
+                    raise _mixed(prim, backend, a._backend)
+                a = native_of(a)
+                if type(a) is Var:   # a tracer of this trace under an ended one
+                    invars.append(a)
+                    examples.append(self._example(a, prim))
+                    continue
+                invars.append(Const(a))
+                examples.append(a)
+            elif isinstance(a, _SCALARS):
+                invars.append(a)
+                examples.append(a)
+            else:
+                from ._convert import asarray
+                native = native_of(asarray(a))
+                invars.append(Const(native))
+                examples.append(native)
+        example_params = _replace_vars(params, lambda v: self._example(v, prim))
+        kernel = kernel_for(prim, backend)
+        with _quiet():
+            out = kernel(*examples, **example_params)
+        outs = out if prim.multiple_results else (out,)
+        outvars = [Var(tuple(o.shape), o.dtype, getattr(o, "device", None)) for o in outs]
+        self.eqns.append(Eqn(prim, invars, params, outvars))
+        if prim.multiple_results:
+            return tuple(Array(v, backend, self) for v in outvars)
+        return Array(outvars[0], backend, self)
+
+    def _example(self, var: Var, prim: Any) -> Any:
+        square = len(var.shape) >= 2 and var.shape[-1] == var.shape[-2]
+        key = (var.shape, var.dtype, square and prim.name.startswith(_LINALG))
+        out = self._stand_ins.get(key)
+        if out is None:
+            out = self._stand_ins[key] = _stand_in(self.backend, var, prim)
+        return out
+
+
+def _is_bool(v: Var) -> bool:
+    return getattr(v.dtype, "kind", None) == "b" or str(v.dtype).endswith("bool")
+
+
+def _replace_vars(obj: Any, fn: Callable) -> Any:
+    if type(obj) is Var:
+        return fn(obj)
+    if type(obj) is Array:
+        v = native_of(obj)
+        return fn(v) if type(v) is Var else v
+    if type(obj) is tuple or type(obj) is list:
+        if not any(_has_var(o) for o in obj):
+            return obj
+        return type(obj)(_replace_vars(o, fn) for o in obj)
+    if type(obj) is dict:
+        if not any(_has_var(o) for o in obj.values()):
+            return obj
+        return {k: _replace_vars(o, fn) for k, o in obj.items()}
+    return obj
+
+
+def _has_var(obj: Any) -> bool:
+    if type(obj) is Var:
+        return True
+    if type(obj) is Array:
+        return type(native_of(obj)) is Var
+    if type(obj) in (tuple, list):
+        return any(_has_var(o) for o in obj)
+    if type(obj) is dict:
+        return any(_has_var(o) for o in obj.values())
+    return False
+
+
+def _vars_in(obj: Any) -> list:
+    if type(obj) is Var:
+        return [obj]
+    if type(obj) is Array:
+        v = native_of(obj)
+        return [v] if type(v) is Var else []
+    if type(obj) in (tuple, list):
+        return [v for o in obj for v in _vars_in(o)]
+    if type(obj) is dict:
+        return [v for o in obj.values() for v in _vars_in(o)]
+    return []
+
+
+# -- the program ----------------------------------------------------------------------------------
+class Graph:
+    """A traced program: ``inputs``, ``eqns`` (primitive applications), ``outputs``.
+
+    ``str(graph)`` is the text form, one line per primitive; ``graph.to_dot()`` is Graphviz
+    source; ``graph(*args)`` runs it (arguments as for the traced function, same shapes and
+    dtypes); ``optimize(graph)`` returns the program after the passes.
+    """
+
+    def __init__(self, backend: Backend, inputs: list, eqns: list, outputs: list,
+                 in_structure: Any = None, in_spec: Any = None, out_structure: Any = None,
+                 out_spec: Any = None, name: str = "fun") -> None:
+        self.backend = backend
+        self.inputs, self.eqns, self.outputs = inputs, eqns, outputs
+        self.in_structure, self.in_spec = in_structure, in_spec
+        self.out_structure, self.out_spec = out_structure, out_spec
+        self.name = name
+        self._run: Callable | None = None
+
+    # -- reading it -----------------------------------------------------------------------
+    def _names(self) -> dict[int, str]:
+        names: dict[int, str] = {}
+        letters = _letters()
+        every = list(self.inputs)
+        for e in self.eqns:
+            every += e.invars + _vars_in(e.params) + e.outvars
+        for v in every + self.outputs:
+            if type(v) is Var and id(v) not in names:
+                names[id(v)] = next(letters)
+        return names
+
+    def __str__(self) -> str:
+        names = self._names()
+
+        def atom(v: Any) -> str:
+            if type(v) is Var:
+                return names[id(v)]
+            if type(v) is Const:
+                shape = getattr(v.value, "shape", None)
+                if shape is not None and len(shape) == 0:
+                    try:
+                        return repr(v.value.item())
+                    except Exception:   # pragma: no cover (a backend without item())
+                        pass
+                return f"const:{_type_str(v.value)}" if shape is not None else repr(v.value)
+            return repr(v)
+
+        def param(p: Any) -> str:
+            if type(p) is Var or type(p) is Array:
+                return atom(p if type(p) is Var else native_of(p))
+            if type(p) in (tuple, list) and _has_var(p):
+                inner = ", ".join(param(o) for o in p)
+                return f"({inner})" if type(p) is tuple else f"[{inner}]"
+            text = repr(p)
+            return text if len(text) <= 60 else text[:57] + "..."
+
+        ins = " ".join(f"{names[id(v)]}:{_type_str(v)}" for v in self.inputs)
+        lines = [f"{{ lambda {ins}. let"]
+        for e in self.eqns:
+            outs = " ".join(f"{names[id(v)]}:{_type_str(v)}" for v in e.outvars)
+            args = " ".join(atom(v) for v in e.invars)
+            ps = " ".join(f"{k}={param(p)}" for k, p in e.params.items())
+            note = f"  # in place of {names[id(e.inplace)]}" if e.inplace is not None else ""
+            lines.append(f"    {outs} = {e.prim.name} {args}{' ' + ps if ps else ''}{note}")
+        outs = ", ".join(atom(v) for v in self.outputs)
+        lines.append(f"  in ({outs}) }}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def to_dot(self) -> str:
+        """Graphviz source: a node per input, primitive and output, an edge per value passed."""
+        names = self._names()
+        out = ["digraph polygrad {", "  rankdir=TB;",
+               '  node [fontname="Helvetica", fontsize=10];']
+        made: dict[int, str] = {}   # id(Var) -> the node that produces it
+        for v in self.inputs:
+            node = f"in_{names[id(v)]}"
+            made[id(v)] = node
+            out.append(f'  {node} [shape=box, style=filled, fillcolor="#cfe2f3", '
+                       f'label="{names[id(v)]}: {_type_str(v)}"];')
+        consts = itertools.count()
+        for i, e in enumerate(self.eqns):
+            node = f"op{i}"
+            out.append(f'  {node} [shape=ellipse, label="{e.prim.name}"];')
+            for v in e.invars + _vars_in(e.params):
+                if type(v) is Var:
+                    out.append(f'  {made[id(v)]} -> {node} [label="{_type_str(v)}"];')
+                elif type(v) is Const:
+                    c = f"const{next(consts)}"
+                    label = _type_str(v.value) if hasattr(v.value, "shape") else repr(v.value)
+                    out.append(f'  {c} [shape=plaintext, label="{label}"];')
+                    out.append(f"  {c} -> {node};")
+            for v in e.outvars:
+                made[id(v)] = node
+        for k, v in enumerate(self.outputs):
+            node = f"out{k}"
+            out.append(f'  {node} [shape=box, style=filled, fillcolor="#d9ead3", '
+                       f'label="output {k}"];')
+            if type(v) is Var:
+                out.append(f'  {made[id(v)]} -> {node} [label="{_type_str(v)}"];')
+        out.append("}")
+        return "\n".join(out)
+
+    def render(self, filename: str, format: str = "svg") -> str:
+        """Draw the graph to ``filename.format`` with the ``graphviz`` package and its ``dot``
+        program (both must be installed); returns the file's path."""
+        try:
+            import graphviz
+        except ImportError:
+            raise ImportError("Graph.render: needs the graphviz Python package "
+                              "(pip install graphviz) and Graphviz's dot program; "
+                              "Graph.to_dot() gives the source without them") from None
+        return graphviz.Source(self.to_dot()).render(filename, format=format, cleanup=True)
+
+    # -- running it -----------------------------------------------------------------------
+    def source(self) -> str:
+        """The generated Python source that runs the program (see ``compile_flat``)."""
+        return _codegen(self)[0]
+
+    def compile_flat(self) -> Callable:
+        """A function from the inputs' native arrays to the list of the outputs' natives."""
+        if self._run is None:
+            src, namespace = _codegen(self)
+            exec(compile(src, f"<polygrad graph {self.name}>", "exec"), namespace)
+            self._run = namespace["_program"]
+        return self._run
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        leaves, _ = tree_flatten((list(args), kwargs))
+        natives = [native_of(leaf) if type(leaf) is Array else leaf for leaf in leaves
+                   if type(leaf) is Array or hasattr(leaf, "shape")]
+        outs = iter(self.compile_flat()(*natives))
+        backend = self.backend
+        if self.out_spec is None:   # a program not made by make_graph: a list of outputs
+            return [Array(o, backend) for o in outs]
+        return tree_unflatten(self.out_structure, [
+            Array(next(outs), backend) if s is _DYN else s for s in self.out_spec])
+
+
+_DYN = object()
+
+
+def _letters() -> Any:
+    alphabet = "abcdefghijklmnopqrstuvwxyz"
+    for n in itertools.count(1):
+        for combo in itertools.product(alphabet, repeat=n):
+            yield "".join(combo)
+
+
+# -- code generation ------------------------------------------------------------------------------
+def _codegen(graph: Graph) -> tuple[str, dict]:
+    namespace: dict[str, Any] = {}
+    names: dict[int, str] = {}
+    counter = itertools.count()
+    backend = graph.backend
+
+    def name(v: Var) -> str:
+        n = names.get(id(v))
+        if n is None:
+            n = names[id(v)] = f"v{next(counter)}"
+        return n
+
+    def const(value: Any) -> str:
+        key = f"c{len(namespace)}"
+        namespace[key] = value
+        return key
+
+    def expr(obj: Any) -> str:
+        if type(obj) is Var:
+            return names[id(obj)]
+        if type(obj) is Array:
+            v = native_of(obj)
+            return expr(v) if type(v) is Var else const(v)
+        if type(obj) is Const:
+            return const(obj.value)
+        if obj is None or obj is Ellipsis or type(obj) in (bool, int, str):
+            return repr(obj)
+        if type(obj) is float and obj == obj and obj not in (float("inf"), float("-inf")):
+            return repr(obj)
+        if type(obj) is tuple:
+            return "(" + "".join(expr(o) + ", " for o in obj) + ")"
+        if type(obj) is list:
+            return "[" + ", ".join(expr(o) for o in obj) + "]"
+        if type(obj) is slice:
+            return f"slice({expr(obj.start)}, {expr(obj.stop)}, {expr(obj.step)})"
+        return const(obj)
+
+    args = ", ".join(name(v) for v in graph.inputs)
+    lines = [f"def _program({args}):"]
+    for e in graph.eqns:
+        kernel = kernel_for(e.prim, backend)
+        k = const(kernel)
+        call = ", ".join([expr(v) for v in e.invars] +
+                         [f"{p}={expr(value)}" for p, value in e.params.items()])
+        if e.inplace is not None:
+            call += f", out={names[id(e.inplace)]}"
+        outs = [name(v) for v in e.outvars]
+        target = (", ".join(outs) + ("," if len(outs) == 1 else "")) if e.prim.multiple_results \
+            else outs[0]
+        lines.append(f"    {target} = {k}({call})")
+    lines.append("    return [" + ", ".join(expr(v) for v in graph.outputs) + "]")
+    return "\n".join(lines) + "\n", namespace
+
+
+# -- pg.jit's replay compiler --------------------------------------------------------------------
+class ReplayCompiler(Compiler):
+    """``pg.jit`` where the backend has no compiler (and with ``compiler="replay"``): the
+    function is traced once per cache key into a :class:`Graph`, optimised, and run as
+    generated Python source that calls the backend's kernels directly."""
+
+    value_errors = (ConcretizationError,)
+    fallback = True
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        # the trace in progress, per thread and task (one compiler serves a whole backend)
+        self._trace: contextvars.ContextVar[GraphTrace | None] = contextvars.ContextVar(
+            f"polygrad_replay_{backend.name}", default=None)
+        self.last: Graph | None = None   # the latest program compiled (for inspection)
+
+    def is_traced(self, native: Any) -> bool:
+        return type(native) is Var
+
+    def wrap(self, native: Any, backend: Backend) -> Array:
+        if type(native) is Var:
+            return Array(native, backend, self._trace.get())
+        return Array(native, backend)
+
+    def adopt(self, array: Array, native: Any) -> None:
+        array._v, array._trace, array._aux = native, self._trace.get(), None
+
+    def compile(self, fun: Callable, natives: list) -> Callable:
+        backend = self.backend
+        trace = GraphTrace(backend)
+        inputs = [Var(tuple(n.shape), n.dtype, getattr(n, "device", None)) for n in natives]
+        token = self._trace.set(trace)
+        try:
+            with _record_scope(trace):
+                outs = fun(*inputs)
+        finally:
+            self._trace.reset(token)
+        outputs = []
+        for o in outs:
+            v = native_of(o) if type(o) is Array else o
+            outputs.append(v if type(v) is Var else Const(v))
+        name = getattr(getattr(fun, "__self__", None), "fun", fun)
+        graph = optimize(Graph(backend, inputs, trace.eqns, outputs,
+                               name=getattr(name, "__name__", "fun")))
+        self.last = graph
+        return graph.compile_flat()
+
+
+# -- tracing --------------------------------------------------------------------------------------
+class _NoCompiler(Compiler):
+    value_errors = (ConcretizationError,)
+
+
+def trace_flat(fun: Callable, backend: Backend, natives: list, name: str = "fun",
+               adopt: Sequence[Array] = ()) -> tuple[Graph, list]:
+    """Trace ``fun`` (from tracer Arrays to a flat list of outputs) into a Graph.
+
+    ``adopt``: Arrays the function closes over that become inputs (after ``natives``' first
+    ``len(natives) - len(adopt)`` inputs): they hold tracers meanwhile."""
+    trace = GraphTrace(backend)
+    tracers = [trace.new_input(n) for n in natives]
+    saved = [(a._v, a._trace, a._aux) for a in adopt]
+    try:
+        for a, t in zip(adopt, tracers[len(tracers) - len(adopt):]):
+            a._v, a._trace, a._aux = t._v, trace, None
+        with _record_scope(trace):
+            outs = fun(tracers[:len(tracers) - len(adopt)], trace)
+    except Exception as exc:
+        if reads_value(exc, _NoCompiler()):
+            raise ConcretizationError(value_message(exc, fun).replace(
+                "polygrad.jit:", "polygrad.make_graph:", 1)) from None
+        raise
+    finally:
+        for a, (v, t, aux) in zip(adopt, saved):
+            a._v, a._trace, a._aux = v, t, aux
+    outputs = []
+    for o in outs:
+        v = native_of(o) if type(o) is Array else o
+        outputs.append(v if type(v) is Var else Const(v))
+    graph = Graph(backend, [t._v for t in tracers], trace.eqns, outputs, name=name)
+    return graph, outs
+
+
+def make_graph(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable:
+    """The program ``fun`` computes, as a :class:`Graph` of primitive applications.
+
+    ``make_graph(fun)(*args)`` traces ``fun`` with the shapes and dtypes of ``args``' arrays
+    (their values are never read: a Python branch on a value raises ``ConcretizationError``, as
+    in ``pg.jit``); non-array arguments and those in ``static_argnums`` are fixed values. It
+    works on derivative programs too: ``make_graph(pg.grad(f))(x)`` shows the forward and the
+    backward computations.
+
+    Examples
+    --------
+    >>> import polygrad as pg, polygrad.numpy as np
+    >>> print(pg.make_graph(lambda x: np.sum(np.sin(x) * 2.0))(np.ones(3)))
+    { lambda a:f64[3]. let
+        b:f64[3] = sin a
+        c:f64[3] = multiply b 2.0
+        d:f64[] = sum c axis=(0,) keepdims=False
+      in (d) }
+    """
+    from ._jit import _check_static, _static_positions
+
+    statics = _check_static(static_argnums)
+
+    def traced(*args: Any, **kwargs: Any) -> Graph:
+        static = _static_positions(statics, len(args))
+        leaves, structure = tree_flatten(([a for i, a in enumerate(args) if i not in static],
+                                          kwargs))
+        backend, natives, spec = _split(leaves)
+
+        def flat(tracers: list, trace: GraphTrace) -> list:
+            it = iter(tracers)
+            positional, kw = tree_unflatten(structure, [next(it) if s is _DYN else s
+                                                        for s in spec])
+            positional = iter(positional)
+            full = [args[i] if i in static else next(positional) for i in range(len(args))]
+            out = fun(*full, **kw)
+            out_leaves, out_structure = tree_flatten(out)
+            flat.out = out_structure, [_DYN if type(o) is Array else o for o in out_leaves]
+            return [o for o in out_leaves if type(o) is Array]
+
+        flat.__name__ = getattr(fun, "__name__", "fun")
+        graph, _ = trace_flat(flat, backend, natives, name=flat.__name__)
+        graph.in_structure, graph.in_spec = structure, spec
+        graph.out_structure, graph.out_spec = flat.out
+        return graph
+    return traced
+
+
+def _split(leaves: list) -> tuple[Backend, list, list]:
+    from ._convert import asarray
+
+    backend, natives, spec = None, [], []
+    for leaf in leaves:
+        if type(leaf) is not Array and not (hasattr(leaf, "shape") and hasattr(leaf, "dtype")):
+            spec.append(leaf)
+            continue
+        x = leaf if type(leaf) is Array else asarray(leaf)
+        backend = backend or x._backend
+        natives.append(native_of(x))
+        spec.append(_DYN)
+    return backend or get_backend(), natives, spec
+
+
+# -- passes ---------------------------------------------------------------------------------------
+def optimize(graph: Graph, passes: Sequence[str] = ("fold", "cse", "dce", "reuse")) -> Graph:
+    """The program after the passes, in order: constant folding, common-subexpression
+    elimination, dead-code elimination, buffer reuse. Returns a new Graph."""
+    g = Graph(graph.backend, list(graph.inputs), list(graph.eqns), list(graph.outputs),
+              graph.in_structure, graph.in_spec, graph.out_structure, graph.out_spec, graph.name)
+    for p in passes:
+        g = _PASSES[p](g)
+    return g
+
+
+def _substitute(obj: Any, env: dict) -> Any:
+    if type(obj) is Var:
+        return env.get(id(obj), obj)
+    if type(obj) is Array:
+        v = native_of(obj)
+        return env.get(id(v), v) if type(v) is Var else obj
+    if type(obj) in (tuple, list):
+        return type(obj)(_substitute(o, env) for o in obj) if _has_var(obj) else obj
+    if type(obj) is dict:
+        return {k: _substitute(o, env) for k, o in obj.items()} if _has_var(obj) else obj
+    return obj
+
+
+def _rewrite(graph: Graph, eqns: list, env: dict) -> Graph:
+    new = []
+    for e in eqns:
+        invars = [_substitute(v, env) for v in e.invars]
+        params = _substitute(e.params, env) if env else e.params
+        ne = Eqn(e.prim, invars, params, e.outvars)
+        ne.inplace = e.inplace
+        new.append(ne)
+    outputs = [_substitute(v, env) for v in graph.outputs]
+    return Graph(graph.backend, graph.inputs, new, outputs, graph.in_structure, graph.in_spec,
+                 graph.out_structure, graph.out_spec, graph.name)
+
+
+def dce(graph: Graph) -> Graph:
+    """Dead-code elimination: drop the primitives none of whose results are used."""
+    live = {id(v) for v in graph.outputs if type(v) is Var}
+    kept = []
+    for e in reversed(graph.eqns):
+        if any(id(v) in live for v in e.outvars) or getattr(e.prim, "effects", False):
+            kept.append(e)
+            live.update(id(v) for v in e.invars + _vars_in(e.params) if type(v) is Var)
+    kept.reverse()
+    return Graph(graph.backend, graph.inputs, kept, graph.outputs, graph.in_structure,
+                 graph.in_spec, graph.out_structure, graph.out_spec, graph.name)
+
+
+def _key_of(v: Any) -> Any:
+    if type(v) is Var:
+        return ("v", id(v))
+    if type(v) is Const:
+        return ("c", id(v.value))
+    return (type(v), v)
+
+
+def cse(graph: Graph) -> Graph:
+    """Common-subexpression elimination: the same primitive on the same values with the same
+    parameters is computed once."""
+    env: dict[int, Var] = {}
+    seen: dict[Any, Eqn] = {}
+    kept = []
+    for e in graph.eqns:
+        invars = [_substitute(v, env) for v in e.invars]
+        params = _substitute(e.params, env)
+        try:
+            key = (e.prim, tuple(_key_of(v) for v in invars),
+                   tuple([(k, _hashable(p)) for k, p in params.items()]))
+            hash(key)
+        except TypeError:
+            key = None
+        if key is not None and key in seen and not getattr(e.prim, "effects", False):
+            for old, new in zip(e.outvars, seen[key].outvars):
+                env[id(old)] = new
+            continue
+        ne = Eqn(e.prim, invars, params, e.outvars)
+        if key is not None:
+            seen[key] = ne
+        kept.append(ne)
+    outputs = [_substitute(v, env) for v in graph.outputs]
+    return Graph(graph.backend, graph.inputs, kept, outputs, graph.in_structure,
+                 graph.in_spec, graph.out_structure, graph.out_spec, graph.name)
+
+
+def _hashable(p: Any) -> Any:
+    if type(p) is Var:
+        return ("v", id(p))
+    if type(p) in (tuple, list):
+        return (type(p), tuple(_hashable(o) for o in p))
+    if type(p) is slice:
+        return ("slice", _hashable(p.start), _hashable(p.stop), _hashable(p.step))
+    if hasattr(p, "shape"):
+        return ("array", id(p))
+    hash(p)
+    return (type(p), p)
+
+
+def fold(graph: Graph) -> Graph:
+    """Constant folding: a primitive whose arguments do not depend on the inputs is computed
+    now, and its results become constants of the program."""
+    backend = graph.backend
+    env: dict[int, Any] = {}
+    kept = []
+    for e in graph.eqns:
+        invars = [_substitute(v, env) if type(v) is Var else v for v in e.invars]
+        params = _substitute(e.params, env)
+        if any(type(v) is Var for v in invars) or _has_var(params) or \
+                getattr(e.prim, "effects", False):
+            ne = Eqn(e.prim, invars, params, e.outvars)
+            kept.append(ne)
+            continue
+        kernel = kernel_for(e.prim, backend)
+        args = [v.value if type(v) is Const else v for v in invars]
+        if all(isinstance(a, _SCALARS) for a in args):   # as apply_concrete does
+            kept.append(Eqn(e.prim, invars, params, e.outvars))
+            continue
+        out = kernel(*args, **params)
+        outs = out if e.prim.multiple_results else (out,)
+        for var, value in zip(e.outvars, outs):
+            env[id(var)] = Const(value)
+    outputs = [_substitute(v, env) if type(v) is Var else v for v in graph.outputs]
+    return Graph(graph.backend, graph.inputs, kept, outputs, graph.in_structure,
+                 graph.in_spec, graph.out_structure, graph.out_spec, graph.name)
+
+
+def reuse(graph: Graph) -> Graph:
+    """Buffer reuse: an elementwise primitive whose kernel writes into ``out=`` (NumPy's ufuncs)
+    overwrites an argument of the same shape and dtype made by another such primitive, when
+    this is the argument's last use and it is not an output (never a caller's array, never an
+    array a view may share)."""
+    backend = graph.backend
+    try:
+        import numpy
+    except ImportError:   # pragma: no cover
+        return graph
+    ufunc_made: set[int] = set()
+    uses: dict[int, int] = {}
+    only_ufunc_uses: dict[int, bool] = {}
+    kernels = [kernel_for(e.prim, backend) for e in graph.eqns]
+    for i, (e, k) in enumerate(zip(graph.eqns, kernels)):
+        is_ufunc = _elementwise(k, e, numpy)
+        for v in e.invars:
+            if type(v) is Var:
+                uses[id(v)] = i
+                only_ufunc_uses[id(v)] = only_ufunc_uses.get(id(v), True) and is_ufunc
+        for v in _vars_in(e.params):
+            uses[id(v)] = i
+            only_ufunc_uses[id(v)] = False
+        if is_ufunc:
+            ufunc_made.add(id(e.outvars[0]))
+    outputs = {id(v) for v in graph.outputs if type(v) is Var}
+    new = []
+    for i, (e, k) in enumerate(zip(graph.eqns, kernels)):
+        ne = Eqn(e.prim, e.invars, e.params, e.outvars)
+        if _elementwise(k, e, numpy):
+            out = e.outvars[0]
+            for v in e.invars:
+                if type(v) is Var and id(v) in ufunc_made and uses.get(id(v)) == i and \
+                        only_ufunc_uses.get(id(v)) and id(v) not in outputs and \
+                        v.shape == out.shape and v.dtype == out.dtype and v.shape:
+                    ne.inplace = v
+                    break
+        new.append(ne)
+    return Graph(graph.backend, graph.inputs, new, graph.outputs, graph.in_structure,
+                 graph.in_spec, graph.out_structure, graph.out_spec, graph.name)
+
+
+def _elementwise(kernel: Any, eqn: Eqn, numpy: Any) -> bool:
+    """An elementwise NumPy ufunc with one output (``out=`` may alias an argument)."""
+    return isinstance(kernel, numpy.ufunc) and kernel.nout == 1 and kernel.signature is None \
+        and not eqn.params
+
+
+_PASSES = {"dce": dce, "cse": cse, "fold": fold, "reuse": reuse}
