@@ -10,7 +10,12 @@ for compatibility and change nothing (polygrad never overwrites an input). Impor
 through a host copy), ``torch.linalg.lu`` on torch and ``jax.scipy.linalg.lu`` on JAX; another
 backend supplies ``Backend.kernels["linalg_lu"]``. ``expm`` is a composition (SciPy's Padé
 approximant with scaling and squaring, written against the namespace), so it runs on every
-backend and its derivatives are those of the approximant (as JAX's ``expm``).
+backend and its derivatives are those of the approximant (as JAX's ``expm``). ``sqrtm`` and
+``logm`` are primitives whose kernels are SciPy's on a host copy (NumPy, array-api-strict, JAX,
+torch on the CPU; another backend or device supplies ``Backend.kernels["linalg_sqrtm"]`` /
+``["linalg_logm"]``); their derivatives solve the Sylvester equation ``X dX + dX X = dA`` and the
+inverse of exp's Fréchet derivative, written as n²×n² linear systems (exact, O(n⁶): meant for
+the small matrices these functions are used on).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from .._trace import bind
 from ..numpy._compat_helpers import _floating
 
 __all__ = ["cholesky", "cho_factor", "cho_solve", "solve_triangular", "solve", "inv", "det",
-           "eigh", "block_diag", "lu", "lu_factor", "lu_solve", "expm"]
+           "eigh", "block_diag", "lu", "lu_factor", "lu_solve", "expm", "sqrtm", "logm"]
 
 
 def cholesky(a: Any, lower: bool = False, overwrite_a: bool = False,
@@ -458,3 +463,135 @@ def _pade13(a, eye):
 
 def _pade_solve(u, v):
     return np.linalg.solve(v - u, v + u)
+
+
+# -- sqrtm, logm ----------------------------------------------------------------------------------
+def _host_matrix_function(fname: str, prim_name: str):
+    """A kernel factory running ``scipy.linalg.<fname>`` matrix by matrix on a host copy; a
+    real input keeps a real result, and one whose principal value is not real is an error."""
+    def factory(xp: Any) -> Any:
+        name = getattr(xp, "__name__", "")
+        known = ("array_api_compat.numpy", "numpy", "array_api_strict", "array_api_compat.torch",
+                 "jax.numpy")
+
+        def kernel(x):
+            if name not in known or (name == "array_api_compat.torch"
+                                     and x.device.type != "cpu"):
+                raise NotImplementedError(
+                    f"polygrad.scipy.linalg.{fname}: the kernel runs SciPy on a host copy of "
+                    f"NumPy, array-api-strict, JAX or CPU torch arrays, not on {name or xp!r} "
+                    f"here; the backend must supply Backend.kernels[{prim_name!r}]")
+            import numpy
+            import scipy.linalg
+
+            host = numpy.asarray(x.detach() if hasattr(x, "detach") else x)
+            out = numpy.empty(host.shape, dtype=numpy.result_type(host.dtype, numpy.complex64))
+            for index in numpy.ndindex(host.shape[:-2]):
+                out[index] = getattr(scipy.linalg, fname)(host[index])
+            if host.dtype.kind != "c":
+                scale = max(float(numpy.abs(out).max(initial=0.0)), 1.0)
+                if numpy.abs(out.imag).max(initial=0.0) > 1e3 * numpy.finfo(host.dtype).eps * scale:
+                    raise ValueError(
+                        f"polygrad.scipy.linalg.{fname}: this real matrix has no real principal "
+                        f"{'square root' if fname == 'sqrtm' else 'logarithm'} (an eigenvalue "
+                        f"on the closed negative real axis); pass it as a complex matrix")
+                out = out.real
+            return xp.asarray(numpy.ascontiguousarray(out.astype(host.dtype)))
+        return kernel
+    return factory
+
+
+def _vec(m):
+    return np.reshape(m, m.shape[:-2] + (m.shape[-1] * m.shape[-2],))
+
+
+def _unvec(v, like):
+    return np.reshape(v, like.shape)
+
+
+def _left_right(x):
+    """(Lk, Rk), n²×n² with vec(X E) = Lk vec(E) and vec(E X) = Rk vec(E) (row-major vec)."""
+    n = x.shape[-1]
+    eye = np.eye(n, dtype=x.dtype)
+    lk = x[..., :, None, :, None] * eye[None, :, None, :]
+    rk = eye[:, None, :, None] * np.matrix_transpose(x)[..., None, :, None, :]
+    shape = x.shape[:-2] + (n * n, n * n)
+    return np.reshape(lk, shape), np.reshape(rk, shape)
+
+
+def _sylvester_system(x):
+    """K with vec(X E + E X) = K vec(E): the derivative of E ↦ (X + E)² at X."""
+    lk, rk = _left_right(x)
+    return lk + rk
+
+
+def _exp_frechet_system(l):
+    """K with vec(L_exp(L, E)) = K vec(E), L_exp(L, E) = ∫₀¹ e^{sL} E e^{(1−s)L} ds: the
+    upper-right block of expm([[Rk, I], [0, Lk]])."""
+    lk, rk = _left_right(l)
+    m = lk.shape[-1]
+    eye = np.eye(m, dtype=l.dtype)
+    zeros = np.zeros(lk.shape, dtype=l.dtype)
+    big = np.concat([np.concat([rk, np.broadcast_to(eye, lk.shape)], axis=-1),
+                     np.concat([zeros, lk], axis=-1)], axis=-2)
+    return expm(big)[..., :m, m:]
+
+
+def _solve_vec(k, e):
+    return _unvec(np.linalg.solve(k, _vec(e)[..., None])[..., 0], e)
+
+
+def _solve_vec_t(k, g):
+    return _unvec(np.linalg.solve(np.matrix_transpose(k), _vec(g)[..., None])[..., 0], g)
+
+
+_sqrtm = primitive("linalg_sqrtm", _host_matrix_function("sqrtm", "linalg_sqrtm"))
+# X² = A: X dX + dX X = dA; the VJP is the transpose (holomorphic: complex too)
+defjvp(_sqrtm, lambda t, ans, x: _solve_vec(_sylvester_system(ans), t))
+defvjp(_sqrtm, lambda g, ans, x: _solve_vec_t(_sylvester_system(ans), g))
+
+_logm = primitive("linalg_logm", _host_matrix_function("logm", "linalg_logm"))
+# exp(L) = A: dA = L_exp(L, dL), so dL = L_exp(L, ·)⁻¹ dA
+defjvp(_logm, lambda t, ans, x: _solve_vec(_exp_frechet_system(ans), t))
+defvjp(_logm, lambda g, ans, x: _solve_vec_t(_exp_frechet_system(ans), g))
+
+
+def _square(a: Any, fname: str) -> Any:
+    x = _as_floating(a, fname)
+    if x.shape[-1] != x.shape[-2]:
+        raise ValueError(f"polygrad.scipy.linalg.{fname}: A must be a (stack of) square "
+                         f"matrices, got shape {x.shape}")
+    return x
+
+
+def sqrtm(A: Any, disp: Any = None, blocksize: Any = None) -> Any:  # noqa: N803
+    """The principal square root of a (stack of) square matrices, as SciPy's (``disp`` and
+    ``blocksize`` are accepted and ignored). A real matrix gives a real root, and one without a
+    real principal root (an eigenvalue on the negative real axis) is a ValueError: pass it as
+    complex. The derivative solves ``X dX + dX X = dA`` (exact; needs no eigenvalue pair with
+    λᵢ^½ + λⱼ^½ = 0, i.e. a singular A has none).
+
+    Examples
+    --------
+    >>> import polygrad.numpy as np
+    >>> from polygrad.scipy.linalg import sqrtm
+    >>> sqrtm(np.asarray([[4.0, 0.0], [0.0, 9.0]])).tolist()
+    [[2.0, 0.0], [0.0, 3.0]]
+    """
+    return bind(_sqrtm, (_square(A, "sqrtm"),), {})
+
+
+def logm(A: Any, disp: Any = None) -> Any:  # noqa: N803
+    """The principal logarithm of a (stack of) square matrices, as SciPy's (``disp`` is accepted
+    and ignored). A real matrix gives a real logarithm, and one without a real principal
+    logarithm is a ValueError: pass it as complex. The derivative inverts exp's Fréchet
+    derivative at ``logm(A)`` (exact up to the accuracy of ``expm``).
+
+    Examples
+    --------
+    >>> import polygrad.numpy as np
+    >>> from polygrad.scipy.linalg import logm
+    >>> logm(np.asarray([[1.0, 1.0], [0.0, 1.0]])).tolist()
+    [[0.0, 1.0], [0.0, 0.0]]
+    """
+    return bind(_logm, (_square(A, "logm"),), {})
