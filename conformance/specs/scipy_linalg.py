@@ -65,7 +65,8 @@ def specs() -> list:
     return [
         _row("linalg_lu", _lu_lu, _lu_lu_ref, [
             Case(A((3, 3), "fullrank")), Case(A((4, 4), "fullrank")),
-            Case(A((2, 3, 3), "fullrank"))], dtypes=_FC),
+            Case(A((2, 3, 3), "fullrank")), Case(A((4, 2), "fullrank")),
+            Case(A((2, 4), "fullrank"))], dtypes=_FC),
         _row("scipy.linalg.expm", pl.expm, _expm_ref, [
             Case(A((3, 3), _scaled(0.01)), id="degree 3"),
             Case(A((3, 3), _scaled(0.3)), id="degree 7-9"),

@@ -25,7 +25,6 @@ from typing import Any
 
 from .. import numpy as np
 from .._primitive import defjvp, defvjp, primitive
-from .._reverse import DifferentiationError
 from .._trace import bind
 from ..numpy._compat_helpers import _floating
 
@@ -204,35 +203,62 @@ def _lu_kernel(xp: Any) -> Any:
     return missing
 
 
-def _lu_parts(ans, x, fname):
-    if x.shape[-1] != x.shape[-2]:
-        raise DifferentiationError(
-            f"polygrad.scipy.linalg.{fname}: derivatives of lu are implemented for square "
-            f"matrices only, got shape {x.shape}")
-    return ans
+_T = np.matrix_transpose
 
 
-def _tri_solve_left(l, b):   # l⁻¹ b
-    return np.linalg.solve(l, b)
+def _left(a, b):    # a⁻¹ b
+    return np.linalg.solve(a, b)
+
+
+def _right(b, a):   # b a⁻¹
+    return _T(np.linalg.solve(_T(a), _T(b)))
+
+
+def _lu_square_jvp(l, u, pt):
+    # F = L⁻¹ pt U⁻¹ = L⁻¹dL + dU U⁻¹ (strictly lower + upper): dL = L tril(F, −1), dU = triu(F) U
+    f = _right(_left(l, pt), u)
+    return l @ np.tril(f, k=-1), np.triu(f) @ u
+
+
+def _lu_square_vjp(l, u, gl, gu):
+    # the transpose: p̄t = L⁻ᵀ (tril(Lᵀ L̄, −1) + triu(Ū Uᵀ)) U⁻ᵀ
+    m = np.tril(_T(l) @ gl, k=-1) + np.triu(gu @ _T(u))
+    return _right(_left(_T(l), m), _T(u))
 
 
 def _lu_jvp(t, ans, x):
-    # a = P L U: F = L⁻¹ Pᵀ da U⁻¹ = L⁻¹dL + dU U⁻¹ (strictly lower + upper), so
-    # dL = L tril(F, −1), dU = triu(F) U (holomorphic: plain transposes for complex too)
-    p, l, u = _lu_parts(ans, x, "lu")
-    f = np.matrix_transpose(np.linalg.solve(np.matrix_transpose(u), np.matrix_transpose(
-        np.linalg.solve(l, np.matrix_transpose(p) @ t))))
-    return np.zeros_like(p), l @ np.tril(f, k=-1), np.triu(f) @ u
+    # a = P L U, pt = Pᵀ da = dL U + L dU; the leading k×k blocks as a square LU, the rest
+    # (rows of a tall L, columns of a wide U) from the remaining block rows/columns.
+    # Holomorphic: plain transposes, complex too.
+    p, l, u = ans
+    m, n = x.shape[-2:]
+    pt = _T(p) @ t
+    if m >= n:
+        dl1, du = _lu_square_jvp(l[..., :n, :], u, pt[..., :n, :])
+        if m == n:
+            return np.zeros_like(p), dl1, du
+        dl2 = _right(pt[..., n:, :] - l[..., n:, :] @ du, u)
+        return np.zeros_like(p), np.concat([dl1, dl2], axis=-2), du
+    dl, du1 = _lu_square_jvp(l, u[..., :, :m], pt[..., :, :m])
+    du2 = _left(l, pt[..., :, m:] - dl @ u[..., :, m:])
+    return np.zeros_like(p), dl, np.concat([du1, du2], axis=-1)
 
 
 def _lu_vjp(g, ans, x):
-    # the transpose: ā = P L⁻ᵀ (tril(Lᵀ L̄, −1) + triu(Ū Uᵀ)) U⁻ᵀ
     _, gl, gu = g
-    p, l, u = _lu_parts(ans, x, "lu")
-    m = np.tril(np.matrix_transpose(l) @ gl, k=-1) + np.triu(gu @ np.matrix_transpose(u))
-    left = np.linalg.solve(np.matrix_transpose(l), m)          # L⁻ᵀ M
-    right = np.matrix_transpose(np.linalg.solve(u, np.matrix_transpose(left)))   # ... U⁻ᵀ
-    return p @ right
+    p, l, u = ans
+    m, n = x.shape[-2:]
+    if m >= n:
+        if m == n:
+            return p @ _lu_square_vjp(l, u, gl, gu)
+        g_pt2 = _right(gl[..., n:, :], _T(u))                  # L̄₂ U⁻ᵀ
+        gu = gu - _T(l[..., n:, :]) @ g_pt2
+        g_pt1 = _lu_square_vjp(l[..., :n, :], u, gl[..., :n, :], gu)
+        return p @ np.concat([g_pt1, g_pt2], axis=-2)
+    g_pt2 = _left(_T(l), gu[..., :, m:])                       # L⁻ᵀ Ū₂
+    gl = gl - g_pt2 @ _T(u[..., :, m:])
+    g_pt1 = _lu_square_vjp(l, u[..., :, :m], gl, gu[..., :, :m])
+    return p @ np.concat([g_pt1, g_pt2], axis=-1)
 
 
 _lu = primitive("linalg_lu", _lu_kernel, multiple_results=True)
@@ -255,8 +281,9 @@ def lu(a: Any, permute_l: bool = False, overwrite_a: bool = False, check_finite:
     array, ``a = l[p] @ u``) with ``p_indices=True``. ``l`` is unit lower triangular (M×K) and
     ``u`` upper (K×N), K = min(M, N); stacks of matrices are factored one by one.
 
-    ``l`` and ``u`` are differentiable (square ``a``; the pivoting is locally constant, so the
-    derivative is that of the factorization with the pivots fixed); ``p`` has derivative zero.
+    ``l`` and ``u`` are differentiable, for square and rectangular ``a`` (the pivoting is
+    locally constant, so the derivative is that of the factorization with the pivots fixed; it
+    needs the leading min(M, N) columns' factor ``u`` invertible); ``p`` has derivative zero.
 
     Examples
     --------
