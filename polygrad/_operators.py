@@ -120,7 +120,26 @@ def _finish(g: Any, x: Array) -> Array:
     return g
 
 
-def _scalar_output(fname: str) -> Callable:
+def _check_holomorphic_inputs(fname: str, rev: _Reverse) -> None:
+    """``holomorphic=True`` differentiates with respect to complex inputs only (as JAX)."""
+    for _, arrays, _ in rev.inputs:
+        for a in arrays:
+            if a.dtype.kind != "c":
+                raise TypeError(
+                    f"polygrad.{fname}: holomorphic=True needs complex inputs, got an input of "
+                    f"dtype {a.dtype}; pass a complex array (e.g. np.astype(x, np.complex128)), "
+                    f"or leave holomorphic out for a real input")
+
+
+def _check_holomorphic_outputs(fname: str, leaves: Sequence) -> None:
+    for o in leaves:
+        if type(o) is Array and o.dtype.kind != "c":
+            raise TypeError(
+                f"polygrad.{fname}: holomorphic=True needs a function with complex outputs, got "
+                f"dtype {o.dtype}; leave holomorphic out for a real-valued function")
+
+
+def _scalar_output(fname: str, holomorphic: bool = False) -> Callable:
     def post(out: Any) -> Any:
         if type(out) is not Array:
             if isinstance(out, (int, float)) and not isinstance(out, bool):
@@ -131,13 +150,16 @@ def _scalar_output(fname: str) -> Callable:
             raise TypeError(f"polygrad.{fname}: the function must return an Array or a float, "
                             f"got {describe(out)}{hint}")
         dtype = out.dtype
+        if holomorphic:   # checked after the inputs; seeded with ones, vjp(1) = f'(z)
+            return out
         if dtype.kind == "c":
             raise TypeError(
                 f"polygrad.{fname}: the function returned a complex array (dtype {out.dtype}); "
                 f"a gradient needs a real-valued output, because a complex output has two real "
                 f"components and so no single gradient. Differentiate a real function of it, "
-                f"e.g. np.abs(out) ** 2 or np.real(out), or use pg.vjp(fun, x) and give vjp_fn "
-                f"a complex cotangent")
+                f"e.g. np.abs(out) ** 2 or np.real(out), pass holomorphic=True for a "
+                f"holomorphic function (the complex derivative), or use pg.vjp(fun, x) and give "
+                f"vjp_fn a complex cotangent")
         if not dtype.is_floating:
             raise TypeError(f"polygrad.{fname}: the function returned an array of dtype "
                             f"{dtype}, which has no derivative; return a floating array")
@@ -145,13 +167,13 @@ def _scalar_output(fname: str) -> Callable:
     return post
 
 
-def value_and_grad(fun: Callable, argnum: int | Sequence[int] = 0, has_aux: bool = False
-                   ) -> Callable:
+def value_and_grad(fun: Callable, argnum: int | Sequence[int] = 0, has_aux: bool = False,
+                   holomorphic: bool = False) -> Callable:
     """Return a function computing ``(value, gradient)`` of ``fun``.
 
     ``argnum`` an int gives one gradient, a list/tuple a tuple of gradients in that order. A
     non-scalar output is summed first. With ``has_aux`` ``fun`` returns ``(out, aux)`` and the
-    result is ``((value, aux), gradient)``.
+    result is ``((value, aux), gradient)``. ``holomorphic=True`` is as in ``grad``.
 
     Examples
     --------
@@ -160,14 +182,15 @@ def value_and_grad(fun: Callable, argnum: int | Sequence[int] = 0, has_aux: bool
     >>> float(v), float(g)
     (8.0, 12.0)
     """
-    return _value_and_grad(fun, argnum, has_aux, "value_and_grad")
+    return _value_and_grad(fun, argnum, has_aux, "value_and_grad", holomorphic)
 
 
-def _value_and_grad(fun: Callable, argnum: Any, has_aux: bool, fname: str) -> Callable:
+def _value_and_grad(fun: Callable, argnum: Any, has_aux: bool, fname: str,
+                    holomorphic: bool = False) -> Callable:
     check_callable(fname, fun)
 
     checked: dict[int, tuple[int, ...]] = {}   # argument count -> argnums, checked once
-    scalar_output = _scalar_output(fname)
+    scalar_output = _scalar_output(fname, holomorphic)
 
     @functools.wraps(fun)
     def value_and_grad_fun(*args: Any, **kwargs: Any) -> Any:
@@ -184,6 +207,9 @@ def _value_and_grad(fun: Callable, argnum: Any, has_aux: bool, fname: str) -> Ca
                 aux_box.append(out[1])
                 return _post(out[0])
         rev = _Reverse(fname, fun, args, kwargs, argnums, post)
+        if holomorphic:
+            _check_holomorphic_inputs(fname, rev)
+            _check_holomorphic_outputs(fname, [rev.out])
         out = rev.out
         value = rev.value(out)
         # d sum(out) / d out is ones: seeding with ones sums a non-scalar output for free
@@ -197,8 +223,14 @@ def _value_and_grad(fun: Callable, argnum: Any, has_aux: bool, fname: str) -> Ca
     return _gc_paused(value_and_grad_fun)
 
 
-def grad(fun: Callable, argnum: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+def grad(fun: Callable, argnum: int | Sequence[int] = 0, has_aux: bool = False,
+         holomorphic: bool = False) -> Callable:
     """Return a function computing the gradient of ``fun`` with respect to argument ``argnum``.
+
+    ``holomorphic=True`` (JAX's option) is for a holomorphic ``fun`` of complex inputs with a
+    complex output: the result is the complex derivative ``f'(z)`` (a non-scalar output is
+    summed first); real inputs or a real output are an error. Without it the output must be
+    real and a complex input gets JAX's convention, ``∂f/∂x − i ∂f/∂y``.
 
     Examples
     --------
@@ -209,8 +241,10 @@ def grad(fun: Callable, argnum: int | Sequence[int] = 0, has_aux: bool = False) 
     12.0
     >>> [float(g) for g in pg.grad(lambda a, b, c: 3 * a + b ** 2 - c, argnum=[0, 1, 2])(2, 3, 4)]
     [3.0, 6.0, -1.0]
+    >>> complex(pg.grad(lambda z: z ** 2, holomorphic=True)(1.0 + 2.0j))
+    (2+4j)
     """
-    vg = _value_and_grad(fun, argnum, has_aux, "grad")
+    vg = _value_and_grad(fun, argnum, has_aux, "grad", holomorphic)
 
     @functools.wraps(fun)
     def grad_fun(*args: Any, **kwargs: Any) -> Any:
@@ -349,7 +383,8 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]
     return tree_map(primal, out), tree_map(tangent, out)
 
 
-def jacobian(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
+def jacobian(fun: Callable, argnum: int | Sequence[int] = 0, holomorphic: bool = False
+             ) -> Callable:
     """Return a function computing the dense Jacobian, of shape ``out.shape + x.shape``.
 
     As JAX's ``jacrev``: ``argnum`` a list/tuple gives a tuple with one Jacobian per argument;
@@ -360,6 +395,10 @@ def jacobian(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
     The mode follows JAX's advice: reverse (:func:`jacrev`, one batched VJP over the rows) when
     the outputs have no more elements than the inputs, else forward (:func:`jacfwd`, one batched
     JVP over the columns; the function then runs once more).
+    ``holomorphic=True`` (JAX's option) checks that ``fun`` has complex inputs and outputs and
+    gives the complex Jacobian ``∂f_i/∂z_j`` of a holomorphic ``fun``. A complex output without
+    it gives the same numbers (each row is the VJP of a unit cotangent), which are the complex
+    Jacobian only when ``fun`` is holomorphic.
 
     Examples
     --------
@@ -370,7 +409,7 @@ def jacobian(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
     >>> float(jx), float(jy)
     (3.0, 2.0)
     """
-    return _jacobian(fun, argnum, "jacobian", choose=True)
+    return _jacobian(fun, argnum, "jacobian", holomorphic, choose=not holomorphic)
 
 
 def jacrev(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
@@ -401,7 +440,8 @@ def jacfwd(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
     return _jacfwd(fun, argnum, "jacfwd")
 
 
-def _jacobian(fun: Callable, argnum: Any, fname: str, choose: bool = False) -> Callable:
+def _jacobian(fun: Callable, argnum: Any, fname: str, holomorphic: bool = False,
+              choose: bool = False) -> Callable:
     check_callable(fname, fun)
 
     @functools.wraps(fun)
@@ -415,6 +455,9 @@ def _jacobian(fun: Callable, argnum: Any, fname: str, choose: bool = False) -> C
                 raise TypeError(f"polygrad.{fname}: the function must return an Array (or a "
                                 f"list, tuple or dict of Arrays), got "
                                 f"{describe(rev.value(o))}{' at ' + where if where else ''}")
+        if holomorphic:
+            _check_holomorphic_inputs(fname, rev)
+            _check_holomorphic_outputs(fname, out_leaves)
         if choose:
             n_out = sum(rev.value(o).size for o in out_leaves)
             n_in = sum(a.size for _, arrays, _ in rev.inputs for a in arrays)
@@ -513,12 +556,14 @@ def _jacfwd(fun: Callable, argnum: Any, fname: str) -> Callable:
     return _gc_paused(jacfwd_fun)
 
 
-def hessian(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
+def hessian(fun: Callable, argnum: int | Sequence[int] = 0, holomorphic: bool = False
+            ) -> Callable:
     """Return a function computing the dense Hessian of a scalar ``fun``.
 
     As JAX's ``hessian``: with ``argnum`` a list/tuple the result is the nested tuple
     ``((H00, H01), (H10, H11))``, and an argument that is a list, tuple or dict gives blocks in
-    that structure, nested twice (``{"a": {"a": H_aa, "b": H_ab}, ...}``).
+    that structure, nested twice (``{"a": {"a": H_aa, "b": H_ab}, ...}``). ``holomorphic=True``
+    gives ``f''(z)`` of a holomorphic ``fun`` of complex inputs (see ``grad``).
 
     Examples
     --------
@@ -527,11 +572,13 @@ def hessian(fun: Callable, argnum: int | Sequence[int] = 0) -> Callable:
     [[6.0, 0.0], [0.0, 12.0]]
     """
     check_callable("hessian", fun)
-    vg = _value_and_grad(fun, argnum, False, "hessian")
+    vg = _value_and_grad(fun, argnum, False, "hessian", holomorphic)
 
     @functools.wraps(fun)
     def grad_fun(*args: Any, **kwargs: Any) -> Any:
         return vg(*args, **kwargs)[1]
+    if holomorphic:   # the complex second derivative: reverse over reverse
+        return _jacobian(grad_fun, argnum, "hessian", holomorphic)
     return _jacfwd(grad_fun, argnum, "hessian")   # forward over reverse, as JAX
 
 

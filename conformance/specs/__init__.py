@@ -11,7 +11,7 @@ __all__ = ["builtin_specs", "declared_nondiff", "MODULES"]
 
 #: the table's modules, in report order
 MODULES = ("elementwise", "statistics", "manipulation", "indexing", "linalg", "fft", "sorting",
-           "special", "numpy_more")
+           "special", "numpy_more", "scipy_linalg")
 
 
 def builtin_specs() -> list:

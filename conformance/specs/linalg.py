@@ -180,15 +180,14 @@ def _decompositions() -> list:
              dtypes=_FC, covers=("linalg.slogdet",), category=LA),
         Spec("linalg_cholesky", _cholesky(np), _cholesky(numpy), [
             Case(A((3, 3), "spd")), Case(A((2, 2, 2), "spd")), Case(A((3, 3), "spd"), upper=True),
-            Case(A((1, 1), "spd"))], dtypes=_FC, diff_dtypes=("float",),
+            Case(A((1, 1), "spd"))], dtypes=_FC,
             covers=("linalg.cholesky",), category=LA),
         Spec("linalg_eigh", _eigh(np), _eigh(numpy), [
             Case(A((3, 3), "symmetric")), Case(A((2, 2, 2), "symmetric")),
-            Case(A((1, 1), "symmetric"))], dtypes=_FC, diff_dtypes=("float",),
-            covers=("linalg.eigh",), category=LA),
+            Case(A((1, 1), "symmetric"))], dtypes=_FC, covers=("linalg.eigh",), category=LA),
         Spec("linalg.eigvalsh", np.linalg.eigvalsh, numpy.linalg.eigvalsh, [
             Case(A((3, 3), "symmetric")), Case(A((2, 3, 3), "symmetric"))], dtypes=_FC,
-            diff_dtypes=("float",), primitives=("linalg_eigh",), category=LA),
+            primitives=("linalg_eigh",), category=LA),
         Spec("linalg_eig", _eig(np), _eig(numpy), [
             Case(A((3, 3), "diagonalizable")), Case(A((2, 2, 2), "diagonalizable"))],
             dtypes=_FC, covers=("linalg.eig",), category=LA),
@@ -201,17 +200,17 @@ def _decompositions() -> list:
             Case(A((2, 3, 3), "fullrank")),
             Case(A((4, 3), "fullrank"), full_matrices=True),
             Case(A((2, 4), "fullrank"), full_matrices=True)], dtypes=_FC,
-            diff_dtypes=("float",), covers=("linalg.svd",), category=LA),
+            covers=("linalg.svd",), category=LA),
         Spec("linalg.svdvals", np.linalg.svdvals, lambda x: numpy.linalg.svd(x, compute_uv=False),
              [Case(A((4, 3), "fullrank")), Case(A((2, 3, 3), "fullrank"))], dtypes=_FC,
-             diff_dtypes=("float",), primitives=("linalg_svd",), category=LA),
+             primitives=("linalg_svd",), category=LA),
         Spec("linalg_qr", _qr(np), _qr(numpy), [
             Case(A((3, 3), "fullrank")), Case(A((4, 3), "fullrank")),
             Case(A((2, 3, 2), "fullrank")), Case(A((4, 2), "fullrank"), mode="complete")],
-            dtypes=_FC, diff_dtypes=("float",), covers=("linalg.qr",), category=LA),
+            dtypes=_FC, covers=("linalg.qr",), category=LA),
         Spec("linalg_pinv", np.linalg.pinv, numpy.linalg.pinv, [
             Case(A((4, 3), "fullrank")), Case(A((3, 4), "fullrank")),
-            Case(A((2, 3, 3), "fullrank"))], dtypes=_FC, diff_dtypes=("float",),
+            Case(A((2, 3, 3), "fullrank"))], dtypes=_FC,
             covers=("linalg.pinv",), category=LA),
         Spec("linalg_matrix_rank", np.linalg.matrix_rank, numpy.linalg.matrix_rank, [
             Case(A((3, 3), _rank_deficient)), Case(A((4, 3), "fullrank")),
@@ -270,13 +269,13 @@ def _compositions() -> list:
                  vjp_ref=lambda x, v: (numpy.zeros_like(x),))],
             dtypes=_FC, primitives=("abs", "sum", "sqrt"), category=LA),
         Spec("linalg.matrix_norm", np.linalg.matrix_norm, _matrix_norm_ref,
-             norms + [Case(A((2, 3, 3), "fullrank"), keepdims=True)],
+             norms + [Case(A((2, 3, 3), "fullrank"), keepdims=True)], dtypes=_FC,
              primitives=("abs", "sum", "max", "linalg_svd"), category=LA),
         Spec("linalg.norm", np.linalg.norm, numpy.linalg.norm, [
             Case(A((5,))), Case(A((3, 4)), ord="fro"), Case(A((3, 4), "fullrank"), ord=2),
             Case(A((3, 4)), axis=1), Case(A((2, 3, 4)), axis=(0, 2), keepdims=True),
             Case(A((3, 4), "nonzero"), ord=1, axis=0)], dtypes=_FC,
-            diff_dtypes=("float",), primitives=("abs", "sum", "sqrt"), category=LA),
+            primitives=("abs", "sum", "sqrt"), category=LA),
     ]
 
 

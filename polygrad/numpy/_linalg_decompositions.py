@@ -14,7 +14,8 @@ from . import _manipulation as mp
 from . import _statistics as st
 from ._data_types import astype
 from ._helpers import EMPTY, bind
-from ._linalg_helpers import _cols, _eye, _matrix, _mT, _real_only, _rows, diagonal
+from ._linalg_helpers import (_cols, _eye, _from_adjoint, _matrix, _mH, _mT, _rows,
+                              diagonal)
 from ._linalg_solve import solve
 from ._linear_algebra import matmul
 
@@ -52,8 +53,14 @@ class SVDResult(NamedTuple):
 
 
 # -- helpers of the decompositions' rules -------------------------------------------------------
-def _sym(x):
-    return (x + _mT(x)) * 0.5
+def _herm(x):
+    """The Hermitian part (x + xᴴ) / 2 (the symmetric part of a real x)."""
+    return (x + _mH(x)) * 0.5
+
+
+def _imaginary_diagonal(m):
+    """The imaginary part of m's diagonal, as a real vector (..., k)."""
+    return ew.imag(diagonal(m))
 
 
 def _diag(v):
@@ -101,22 +108,23 @@ def _phi(x):
 
 
 def _cholesky_jvp(t, ans, x):
-    # A = L Lᵀ: L⁻¹ dA L⁻ᵀ = L⁻¹dL + (L⁻¹dL)ᵀ with L⁻¹dL lower, so dL = L Φ(L⁻¹ dA L⁻ᵀ)
+    # A = L Lᴴ: L⁻¹ dA L⁻ᴴ = L⁻¹dL + (L⁻¹dL)ᴴ with L⁻¹dL lower (and a real diagonal, as L's),
+    # so dL = L Φ(L⁻¹ dA L⁻ᴴ); dA is the Hermitian part of the tangent
     l = ans
-    return matmul(l, _phi(solve(l, _mT(solve(l, _sym(t))))))
+    return matmul(l, _phi(solve(l, _mH(solve(l, _herm(t))))))
 
 
-def _cholesky_vjp(g, ans, x):
-    # the adjoint of the JVP: Ā = sym(L⁻ᵀ Φ(Lᵀ L̄) L⁻¹)
+def _cholesky_adjoint(g, ans, x):
+    # the Hermitian adjoint of the JVP: Ā = herm(L⁻ᴴ Φ(Lᴴ L̄) L⁻¹)
     l = ans
-    m = _phi(matmul(_mT(l), g))
-    return _sym(solve(_mT(l), _mT(solve(_mT(l), _mT(m)))))
+    m = _phi(matmul(_mH(l), g))
+    return _herm(solve(_mH(l), _mH(solve(_mH(l), _mH(m)))))
 
 
 _cholesky = primitive("linalg_cholesky",
                       lambda xp: lambda x: xp.linalg.cholesky(_hermitian_part(xp, x)))
-defvjp(_cholesky, _real_only("cholesky", _cholesky_vjp))
-defjvp(_cholesky, _real_only("cholesky", _cholesky_jvp))
+defvjp(_cholesky, _from_adjoint(_cholesky_adjoint))
+defjvp(_cholesky, _cholesky_jvp)
 
 
 def cholesky(a, /, *, upper: bool = False):
@@ -125,7 +133,8 @@ def cholesky(a, /, *, upper: bool = False):
     ``x`` is read as ``(x + xᴴ) / 2`` (equal to ``x`` when it is symmetric), so the derivative
     is defined for every perturbation and the gradient is symmetric. ``upper=True`` returns
     ``Lᴴ``. A matrix that is not positive definite is an error of the backend (NumPy raises
-    ``LinAlgError``); derivatives are not finite as ``x`` approaches singularity.
+    ``LinAlgError``); derivatives are not finite as ``x`` approaches singularity. Complex
+    (Hermitian) ``x`` is differentiable too, in JAX's convention (see ``docs/functional.md``).
     """
     x = _matrix(a, "cholesky", square=True)
     l = bind(_cholesky, (x,), EMPTY)
@@ -144,24 +153,26 @@ def _eigh_pairs(w):
 
 
 def _eigh_jvp(t, ans, x):
-    # Vᵀ dA V = dΛ + (Ω Λ − Λ Ω) with Ω = Vᵀ dV antisymmetric
+    # Vᴴ dA V = dΛ + (Ω Λ − Λ Ω) with Ω = Vᴴ dV anti-Hermitian; Ω's diagonal (each column's
+    # phase, free for complex V) is taken as 0
     w, v = ans
-    m = matmul(_mT(v), matmul(_sym(t), v))
-    return diagonal(m), matmul(v, _eigh_pairs(w) * m)
+    m = matmul(_mH(v), matmul(_herm(t), v))
+    dw = ew.real(diagonal(m)) if m.dtype.kind == "c" else diagonal(m)
+    return dw, matmul(v, _eigh_pairs(w) * m)
 
 
-def _eigh_vjp(g, ans, x):
+def _eigh_adjoint(g, ans, x):
     gw, gv = g
     w, v = ans
-    inner = _diag(gw) + _eigh_pairs(w) * matmul(_mT(v), gv)
-    return _sym(matmul(v, matmul(inner, _mT(v))))
+    inner = _as(_diag(gw), v) + _eigh_pairs(w) * matmul(_mH(v), gv)
+    return _herm(matmul(v, matmul(inner, _mH(v))))
 
 
 _eigh = primitive("linalg_eigh",
                   lambda xp: lambda x: tuple(xp.linalg.eigh(_hermitian_part(xp, x))),
                   multiple_results=True)
-defvjp(_eigh, _real_only("eigh", _eigh_vjp))
-defjvp(_eigh, _real_only("eigh", _eigh_jvp))
+defvjp(_eigh, _from_adjoint(_eigh_adjoint))
+defjvp(_eigh, _eigh_jvp)
 
 
 def _uplo(a, uplo: str, fname: str):
@@ -175,9 +186,10 @@ def _uplo(a, uplo: str, fname: str):
 def eigh(a, UPLO: str = "L"):  # noqa: N803
     """``EighResult(eigenvalues, eigenvectors)`` of a (stack of) symmetric matrices.
 
-    ``x`` is read as ``(x + xᴴ) / 2``. Eigenvalues ascend; each eigenvector's sign is the
-    backend's choice, so only sign-invariant functions of them (``v * v``, ``v vᵀ``) have
-    meaningful derivatives. The eigenvector derivative has terms ``1 / (λj − λi)``: where two
+    ``x`` is read as ``(x + xᴴ) / 2``. Eigenvalues ascend; each eigenvector's sign (its phase, for
+    complex ``x``) is the backend's choice, so only sign-invariant functions of them (``v *
+    conj(v)``, ``v vᴴ``) have meaningful derivatives (polygrad's eigenvector tangent has ``Vᴴ dV``
+    with a zero diagonal). The eigenvector derivative has terms ``1 / (λj − λi)``: where two
     eigenvalues are exactly equal it does not exist, and polygrad takes those terms as 0. Then
     functions of the eigenvalues alone (``eigvalsh``, ``trace``-like sums) still have exact
     derivatives, but functions of the eigenvectors get the derivative with rotations inside the
@@ -208,78 +220,89 @@ def _svd_pairs(s):
 
 def _complement_tangent(u1, u2, du1):
     """Tangent of the extra columns ``u2`` (orthonormal complement of ``u1``, defined up to a
-    rotation): the smallest one that keeps ``[u1 u2]`` orthogonal, ``−u1 du1ᵀ u2``."""
-    return -matmul(u1, matmul(_mT(du1), u2))
+    rotation): the smallest one that keeps ``[u1 u2]`` unitary, ``−u1 du1ᴴ u2``."""
+    return -matmul(u1, matmul(_mH(du1), u2))
 
 
 def _complement_cotangent(u1, u2, gu2):
-    """The adjoint of ``_complement_tangent``: what ``gu2`` adds to ``u1``'s cotangent."""
-    return -matmul(u2, matmul(_mT(gu2), u1))
+    """The Hermitian adjoint of ``_complement_tangent``: what ``gu2`` adds to ``u1``'s."""
+    return -matmul(u2, matmul(_mH(gu2), u1))
 
 
 def _svd_jvp(t, ans, x, full_matrices):
-    # A = U S Vᵀ; dP = Uᵀ dA V gives dS = diag(dP), Uᵀ dU = F∘(dP S + S dPᵀ),
-    # Vᵀ dV = F∘(S dP + dPᵀ S), plus the parts outside span(U), span(V) for non-square A
+    # A = U S Vᴴ; dP = Uᴴ dA V gives dS = Re diag(dP), Uᴴ dU = F∘(dP S + S dPᴴ),
+    # Vᴴ dV = F∘(S dP + dPᴴ S) off the diagonal, plus the parts outside span(U), span(V) for
+    # non-square A. For complex A, Im diag(dP) = S (Im diag(UᴴdU) − Im diag(VᴴdV)) only fixes
+    # the difference of the two phase rotations: polygrad puts it all on U (VᴴdV's diagonal is 0)
     u, s, vh = ans
     m, n = x.shape[-2:]
     k = min(m, n)
     u1, vh1 = _first_cols(u, k), _first_rows(vh, k)
-    v1 = _mT(vh1)
-    dp = matmul(_mT(u1), matmul(t, v1))
+    v1 = _mH(vh1)
+    dp = matmul(_mH(u1), matmul(t, v1))
     f = _svd_pairs(s)
-    du = matmul(u1, f * (dp * _rows(s) + _cols(s) * _mT(dp)))
-    dv = matmul(v1, f * (_cols(s) * dp + _mT(dp) * _rows(s)))
+    du = matmul(u1, f * (dp * _rows(s) + _cols(s) * _mH(dp)))
+    dv = matmul(v1, f * (_cols(s) * dp + _mH(dp) * _rows(s)))
+    ds = diagonal(dp)
+    if dp.dtype.kind == "c":
+        du = du + u1 * _rows(1j * (_imaginary_diagonal(dp) * _masked_reciprocal(s)))
+        ds = ew.real(ds)
     if m > k:
         du = du + (matmul(t, v1) - matmul(u1, dp)) * _rows(_masked_reciprocal(s))
         if full_matrices:
             du = mp.concat([du, _complement_tangent(u1, u[..., :, k:], du)], axis=-1)
     if n > k:
-        dv = dv + (matmul(_mT(t), u1) - matmul(v1, _mT(dp))) * _rows(_masked_reciprocal(s))
+        dv = dv + (matmul(_mH(t), u1) - matmul(v1, _mH(dp))) * _rows(_masked_reciprocal(s))
         if full_matrices:
-            dv = mp.concat([dv, _complement_tangent(v1, _mT(vh[..., k:, :]), dv)], axis=-1)
-    return du, diagonal(dp), _mT(dv)
+            dv = mp.concat([dv, _complement_tangent(v1, _mH(vh[..., k:, :]), dv)], axis=-1)
+    return du, ds, _mH(dv)
 
 
-def _svd_vjp(g, ans, x, full_matrices):
+def _svd_adjoint(g, ans, x, full_matrices):
     gu, gs, gvh = g
     u, s, vh = ans
     m, n = x.shape[-2:]
     k = min(m, n)
     u1, vh1 = _first_cols(u, k), _first_rows(vh, k)
-    gu1, gv1 = _first_cols(gu, k), _mT(_first_rows(gvh, k))
-    v1 = _mT(vh1)
+    gu1, gv1 = _first_cols(gu, k), _mH(_first_rows(gvh, k))
+    v1 = _mH(vh1)
     if full_matrices and m > k:
         gu1 = gu1 + _complement_cotangent(u1, u[..., :, k:], gu[..., :, k:])
     if full_matrices and n > k:
-        gv1 = gv1 + _complement_cotangent(v1, _mT(vh[..., k:, :]), _mT(gvh[..., k:, :]))
+        gv1 = gv1 + _complement_cotangent(v1, _mH(vh[..., k:, :]), _mH(gvh[..., k:, :]))
     f = _svd_pairs(s)
-    pu, pv = matmul(_mT(u1), gu1), matmul(_mT(v1), gv1)
-    inner = (_diag(gs) + (f * (pu - _mT(pu))) * _rows(s) + _cols(s) * (f * (pv - _mT(pv))))
+    pu, pv = matmul(_mH(u1), gu1), matmul(_mH(v1), gv1)
+    inner = (_as(_diag(gs), pu) + (f * (pu - _mH(pu))) * _rows(s)
+             + _cols(s) * (f * (pv - _mH(pv))))
+    if pu.dtype.kind == "c":   # the adjoint of the phase term of U's tangent
+        inner = inner + _diag(1j * (_imaginary_diagonal(pu) * _masked_reciprocal(s)))
     ga = matmul(u1, matmul(inner, vh1))
     if m > k:
         ga = ga + matmul((gu1 - matmul(u1, pu)) * _rows(_masked_reciprocal(s)), vh1)
     if n > k:
-        ga = ga + matmul(u1 * _rows(_masked_reciprocal(s)), _mT(gv1) - matmul(_mT(pv), vh1))
+        ga = ga + matmul(u1 * _rows(_masked_reciprocal(s)), _mH(gv1) - matmul(_mH(pv), vh1))
     return ga
 
 
 _svd = primitive("linalg_svd", lambda xp: lambda x, full_matrices: tuple(
     xp.linalg.svd(x, full_matrices=full_matrices)), multiple_results=True)
-defvjp(_svd, _real_only("svd", _svd_vjp))
-defjvp(_svd, _real_only("svd", _svd_jvp))
+defvjp(_svd, _from_adjoint(_svd_adjoint))
+defjvp(_svd, _svd_jvp)
 
 
 def svd(a, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False):
     """``SVDResult(U, S, Vh)`` with ``x = U[..., :k] diag(S) Vh[..., :k, :]``, S descending.
 
-    Signs of singular-vector pairs are the backend's choice: differentiate sign-invariant
-    functions of them. The singular-vector derivative has terms ``1 / (sj² − si²)`` and
-    ``1 / si``: at exactly repeated singular values (or two zeros) and at zero singular values
-    of a non-square matrix it does not exist, and polygrad takes those terms as 0 — so ``S``
-    alone (``svdvals``, norms) keeps exact derivatives there (a subgradient for norms at zero).
-    With ``full_matrices=True`` the columns beyond ``min(M, N)`` span a complement defined up to
-    a rotation; their derivative is the smallest change keeping ``U`` orthogonal, right for
-    functions invariant under that rotation (such as the projector ``U2 U2ᵀ``).
+    Signs (phases, for complex ``x``) of singular-vector pairs are the backend's choice:
+    differentiate functions invariant to them (``U S² Vh``, projectors ``U Uᴴ``). For complex ``x``
+    the derivative fixes only the difference of a pair's phase changes; polygrad's puts it on ``U``
+    (``Vᴴ dV`` has a zero diagonal). The singular-vector derivative has terms ``1 / (sj² − si²)``
+    and ``1 / si``: at exactly repeated singular values (or two zeros) and at zero singular values
+    of a non-square matrix it does not exist, and polygrad takes those terms as 0 — so ``S`` alone
+    (``svdvals``, norms) keeps exact derivatives there (a subgradient for norms at zero). With
+    ``full_matrices=True`` the columns beyond ``min(M, N)`` span a complement defined up to a
+    rotation; their derivative is the smallest change keeping ``U`` orthogonal, right for functions
+    invariant under that rotation (such as the projector ``U2 U2ᵀ``).
     """
     if not compute_uv:
         return svdvals(a)
@@ -296,20 +319,28 @@ def svdvals(x, /):
 
 
 # -- qr -----------------------------------------------------------------------------------------
+def _real_diagonal(c):
+    """c with the imaginary part of its diagonal removed (c itself when real)."""
+    if c.dtype.kind != "c":
+        return c
+    return c - _diag(1j * _imaginary_diagonal(c))
+
+
 def _qr_square_jvp(q, r, t):
-    # A = QR (m ≥ n): C = Qᵀ dA R⁻¹ = QᵀdQ + dR R⁻¹ with QᵀdQ antisymmetric and dR R⁻¹ upper,
-    # so dR R⁻¹ = ψ(C) = triu(C) + tril(C, −1)ᵀ and dQ = dA R⁻¹ − Q ψ(C)
+    # A = QR (m ≥ n): C = Qᴴ dA R⁻¹ = QᴴdQ + dR R⁻¹ with QᴴdQ anti-Hermitian and dR R⁻¹ upper
+    # with a real diagonal (R's diagonal is real, as LAPACK's), so
+    # dR R⁻¹ = ψ(C) = triu(C, 1) + tril(C, −1)ᴴ + Re diag(C) and dQ = dA R⁻¹ − Q ψ(C)
     ar = _right_solve(t, r)
-    c = matmul(_mT(q), ar)
-    psi = cr.triu(c) + _mT(cr.tril(c, k=-1))
+    c = matmul(_mH(q), ar)
+    psi = _real_diagonal(cr.triu(c) + _mH(cr.tril(c, k=-1)))
     return ar - matmul(q, psi), matmul(psi, r)
 
 
-def _qr_square_vjp(q, r, gq, gr):
-    # the adjoint: Ā = (Q̄ + Q ψ*(M)) R⁻ᵀ with M = R̄ Rᵀ − Qᵀ Q̄, ψ*(M) = triu(M) + tril(Mᵀ, −1)
-    m = matmul(gr, _mT(r)) - matmul(_mT(q), gq)
-    psi = cr.triu(m) + cr.tril(_mT(m), k=-1)
-    return _mT(solve(r, _mT(gq + matmul(q, psi))))
+def _qr_square_adjoint(q, r, gq, gr):
+    # Ā = (Q̄ + Q ψ*(M)) R⁻ᴴ with M = R̄ Rᴴ − Qᴴ Q̄, ψ*(M) = triu(M, 1) + tril(Mᴴ, −1) + Re diag M
+    m = matmul(gr, _mH(r)) - matmul(_mH(q), gq)
+    psi = _real_diagonal(cr.triu(m) + cr.tril(_mH(m), k=-1))
+    return _mH(solve(r, _mH(gq + matmul(q, psi))))
 
 
 def _qr_jvp(t, ans, x, mode):
@@ -317,7 +348,7 @@ def _qr_jvp(t, ans, x, mode):
     m, n = x.shape[-2:]
     if m < n:   # A = [X Y] with X square: X = QR₁, R₂ = Qᵀ Y
         dq, dr1 = _qr_square_jvp(q, r[..., :, :m], t[..., :, :m])
-        dr2 = matmul(_mT(dq), x[..., :, m:]) + matmul(_mT(q), t[..., :, m:])
+        dr2 = matmul(_mH(dq), x[..., :, m:]) + matmul(_mH(q), t[..., :, m:])
         return dq, mp.concat([dr1, dr2], axis=-1)
     if mode == "complete" and m > n:
         q1 = q[..., :, :n]
@@ -327,32 +358,34 @@ def _qr_jvp(t, ans, x, mode):
     return _qr_square_jvp(q, r, t)
 
 
-def _qr_vjp(g, ans, x, mode):
+def _qr_adjoint(g, ans, x, mode):
     gq, gr = g
     q, r = ans
     m, n = x.shape[-2:]
     if m < n:
         y, gr2 = x[..., :, m:], gr[..., :, m:]
-        gx = _qr_square_vjp(q, r[..., :, :m], gq + matmul(y, _mT(gr2)), gr[..., :, :m])
+        gx = _qr_square_adjoint(q, r[..., :, :m], gq + matmul(y, _mH(gr2)), gr[..., :, :m])
         return mp.concat([gx, matmul(q, gr2)], axis=-1)
     if mode == "complete" and m > n:
         q1 = q[..., :, :n]
         gq1 = gq[..., :, :n] + _complement_cotangent(q1, q[..., :, n:], gq[..., :, n:])
-        return _qr_square_vjp(q1, r[..., :n, :], gq1, gr[..., :n, :])
-    return _qr_square_vjp(q, r, gq, gr)
+        return _qr_square_adjoint(q1, r[..., :n, :], gq1, gr[..., :n, :])
+    return _qr_square_adjoint(q, r, gq, gr)
 
 
 _qr = primitive("linalg_qr", lambda xp: lambda x, mode: tuple(xp.linalg.qr(x, mode=mode)),
                 multiple_results=True)
-defvjp(_qr, _real_only("qr", _qr_vjp))
-defjvp(_qr, _real_only("qr", _qr_jvp))
+defvjp(_qr, _from_adjoint(_qr_adjoint))
+defjvp(_qr, _qr_jvp)
 
 
 def qr(a, mode: str = "reduced"):
     """``QRResult(Q, R)`` of a (stack of) matrices; ``mode`` is ``'reduced'`` or ``'complete'``.
 
     Signs follow the backend (NumPy's Householder QR may give negative diagonals in R); they are
-    locally constant, so the derivative is that of the backend's factorization. It needs the
+    locally constant, so the derivative is that of the backend's factorization. For complex
+    ``x`` the derivative takes R's diagonal to stay real, as LAPACK's (and every built-in
+    backend's) Householder QR returns it. It needs the
     leading ``min(M, N)`` columns to have full rank (otherwise it is not finite). In complete
     mode the extra columns of Q are defined up to a rotation; their derivative is the smallest
     change keeping Q orthogonal (see ``svd``).

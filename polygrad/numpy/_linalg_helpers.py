@@ -6,11 +6,11 @@ Imports the core and the namespace's category modules.
 from __future__ import annotations
 
 from .._backend import use_backend
-from .._reverse import DifferentiationError
 from . import _creation as cr
+from . import _elementwise as ew
 from . import _manipulation as mp
 from . import _statistics as st
-from ._helpers import Array, as_array
+from ._helpers import as_array
 from ._linear_algebra import matrix_transpose
 
 __all__ = ["diagonal", "trace"]
@@ -40,16 +40,28 @@ def _cols(v):   # (..., k) -> (..., k, 1): scales row i by v_i
     return mp.expand_dims(v, axis=-1)
 
 
-def _real_only(fname: str, rule):
-    """``rule`` guarded against complex arguments, whose linalg derivatives are not there yet."""
-    def checked(g, ans, *args, **params):
-        for a in args:
-            if type(a) is Array and a.dtype.kind == "c":
-                raise DifferentiationError(
-                    f"polygrad.numpy.linalg.{fname}: derivatives for complex inputs are not "
-                    f"implemented yet (only real floating inputs are differentiable)")
-        return rule(g, ans, *args, **params)
-    return checked
+def _conj(x):
+    """The complex conjugate of a complex array; a real one unchanged."""
+    return ew.conj(x) if x.dtype.kind == "c" else x
+
+
+def _mH(x):
+    """The conjugate transpose of the last two axes (the transpose of a real stack)."""
+    return _conj(matrix_transpose(x))
+
+
+def _from_adjoint(adjoint):
+    """A VJP in JAX's convention from ``adjoint``, the Hermitian adjoint of the JVP (the
+    textbook form, with ``ᴴ`` where the real formulas have ``ᵀ``, under ⟨a, b⟩ = Re Σ conj(a)·b).
+
+    JAX's VJP is the transpose under ⟨c, t⟩ = Re Σ c·t, so ``vjp(g) = conj(adjoint(conj(g)))``;
+    for real arrays both are the same map.
+    """
+    def vjp(g, ans, *args, **params):
+        g = tuple(_conj(c) for c in g) if isinstance(g, (tuple, list)) else _conj(g)
+        out = adjoint(g, ans, *args, **params)
+        return tuple(_conj(c) for c in out) if isinstance(out, tuple) else _conj(out)
+    return vjp
 
 
 # -- diagonal, trace ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from .._primitive import defjvp, defvjp, primitive
 from . import _elementwise as ew
 from . import _manipulation as mp
 from ._helpers import EMPTY, as_array, bind
-from ._linalg_helpers import _eye, _matrix, _mT, _real_only
+from ._linalg_helpers import _eye, _from_adjoint, _matrix, _mH, _mT
 from ._linear_algebra import matmul
 
 __all__ = ["inv", "pinv", "solve"]
@@ -78,25 +78,26 @@ def inv(a):
 
 # -- pinv ---------------------------------------------------------------------------------------
 def _pinv_jvp(t, ans, x, rtol):
-    # d A⁺ = −A⁺ dA A⁺ + A⁺A⁺ᵀ dAᵀ (I − A A⁺) + (I − A⁺A) dAᵀ A⁺ᵀ A⁺ (rank locally constant)
+    # d A⁺ = −A⁺ dA A⁺ + A⁺A⁺ᴴ dAᴴ (I − A A⁺) + (I − A⁺A) dAᴴ A⁺ᴴ A⁺ (rank locally constant)
     p = ans
-    z = matmul(matmul(p, _mT(p)), _mT(t))
-    w = matmul(_mT(t), matmul(_mT(p), p))
+    z = matmul(matmul(p, _mH(p)), _mH(t))
+    w = matmul(_mH(t), matmul(_mH(p), p))
     return (-matmul(p, matmul(t, p)) + z - matmul(matmul(z, x), p)
             + w - matmul(p, matmul(x, w)))
 
 
-def _pinv_vjp(g, ans, x, rtol):
+def _pinv_adjoint(g, ans, x, rtol):
+    # the Hermitian adjoint of the JVP, term by term
     p = ans
-    z = matmul(_mT(g), matmul(p, _mT(p)))
-    w = matmul(matmul(_mT(p), p), _mT(g))
-    return (-matmul(_mT(p), matmul(g, _mT(p))) + z - matmul(x, matmul(p, z))
+    z = matmul(_mH(g), matmul(p, _mH(p)))
+    w = matmul(matmul(_mH(p), p), _mH(g))
+    return (-matmul(_mH(p), matmul(g, _mH(p))) + z - matmul(x, matmul(p, z))
             + w - matmul(matmul(w, p), x))
 
 
 _pinv = primitive("linalg_pinv", lambda xp: lambda x, rtol: xp.linalg.pinv(x, rtol=rtol))
-defvjp(_pinv, _real_only("pinv", _pinv_vjp), lambda g, ans, x, rtol: None)
-defjvp(_pinv, _real_only("pinv", _pinv_jvp), lambda t, ans, x, rtol: None)
+defvjp(_pinv, _from_adjoint(_pinv_adjoint), lambda g, ans, x, rtol: None)
+defjvp(_pinv, _pinv_jvp, lambda t, ans, x, rtol: None)
 
 
 def pinv(a, rcond=None, hermitian: bool = False, *, rtol=None):
