@@ -57,7 +57,11 @@ def _polygamma(xp):
     return lambda x, n: jax.scipy.special.polygamma(n, x)
 
 
-_SPECIAL = {name: _special(name) for name in ("erf", "erfc", "erfinv", "gammaln", "digamma")}
+_SPECIAL = {name: _special(name) for name in ("erf", "erfc", "erfinv", "gammaln", "digamma",
+                                              "i0e", "i1", "i1e", "zeta", "gammainc",
+                                              "gammaincc", "betainc")}
+# (j0, j1, y0, y1 and ive have no jax.scipy kernel: polygrad.special's default copies through
+# the host, outside jax.jit)
 
 
 def _device_name(device: str | None) -> str:

@@ -117,7 +117,11 @@ def _polygamma(xp):
     return lambda x, n: torch.special.polygamma(n, x)
 
 
-_SPECIAL = {name: _special(name) for name in ("erf", "erfc", "erfinv", "gammaln", "digamma")}
+_SPECIAL = {name: _special(name) for name in ("erf", "erfc", "erfinv", "gammaln", "digamma",
+                                              "i0e", "i1", "i1e", "zeta", "gammainc",
+                                              "gammaincc")}
+# (ive and betainc have no torch kernel: polygrad.special's default copies through the host)
+_SPECIAL.update({name: _special(f"bessel_{name}") for name in ("j0", "j1", "y0", "y1")})
 
 
 def _select_extremum(xp):
