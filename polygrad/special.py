@@ -1,10 +1,15 @@
 """``polygrad.special``: logsumexp, softmax, erf, gammaln, ... (differentiable, numerically stable).
 
 ``logsumexp`` is a primitive with a max-shifted kernel; ``erf``, ``erfc``, ``erfinv``, ``gammaln``,
-``digamma`` and ``polygamma`` are primitives whose default kernels call ``scipy.special`` on NumPy
-data (other backends supply ``Backend.kernels[name]``: torch from ``torch.special``, jax from
-``jax.scipy.special``, strict through SciPy on a host copy; a backend kernel for ``polygamma`` is
-called as ``k(x, n)``); the rest are compositions. Imports the core and ``polygrad.numpy``.
+``digamma``, ``polygamma``, the Bessel functions ``i0e i1 i1e ive j0 j1 y0 y1``, ``zeta``,
+``gammainc``, ``gammaincc`` and ``betainc`` are primitives whose default kernels call
+``scipy.special`` on NumPy data, and on other host data (CPU torch / jax arrays, strict) through a
+DLPack copy (backends supply ``Backend.kernels[name]``: torch from ``torch.special``, jax from
+``jax.scipy.special``, dask block by block; a backend kernel for ``polygamma`` is called as
+``k(x, n)``, one for the others with the arrays in the function's argument order). The
+derivatives of ``gammainc``/``gammaincc``/``betainc`` in their shapes, of ``ive`` in its order and
+of ``zeta`` in ``x`` have no closed form: they raise ``DifferentiationError`` naming the argument.
+The rest are compositions. Imports the core and ``polygrad.numpy``.
 """
 
 from __future__ import annotations
@@ -462,8 +467,9 @@ def _special_primitive(name: str, *rules: Callable) -> Any:
 
 
 def _at_zero(x: Any, value: float, f: Callable) -> Any:
-    """``f(x)`` off ``x == 0`` and ``value`` there (the removable singularity of x⁻¹ terms);
-    ``f`` never sees a zero, so no NaN reaches a derivative."""
+    """``f(x)`` off ``x == 0`` and ``value`` there (the removable singularity of the I1/x and
+    J1/x terms, whose limit is 1/2); ``f`` never sees a zero, so no NaN reaches a derivative.
+    (The constant is exact for the first and second derivatives at 0, not beyond.)"""
     zero = ew.equal(x, 0.0)
     return ew.where(zero, value, f(ew.where(zero, 1.0, x)))
 
@@ -473,19 +479,19 @@ i0e = unary("i0e", lambda ans, x: i1e(x) - ew.sign(x) * ans, kernel=_host_kernel
             inexact=True, doc="The exponentially scaled modified Bessel function of order 0, "
                               "exp(-|x|) I0(x); its derivative is i1e(x) - sign(x) i0e(x).")
 # I1' = I0 - I1/x (1/2 at 0), with I0 = exp(|x|) i0e
-i1 = unary("i1", lambda ans, x: ew.exp(ew.abs(x)) * i0e(x) - _at_zero(x, 0.0, lambda s: ans / s)
-           - ew.where(ew.equal(x, 0.0), 0.5, 0.0), kernel=_host_kernel("i1"), inexact=True,
+i1 = unary("i1", lambda ans, x: ew.exp(ew.abs(x)) * i0e(x) - _at_zero(x, 0.5, lambda s: ans / s),
+           kernel=_host_kernel("i1"), inexact=True,
            doc="The modified Bessel function of the first kind of order 1; I1' = I0 - I1/x.")
 # i1e = exp(-|x|) I1: i1e' = i0e - i1e (sign(x) + 1/x) (1/2 at 0)
 i1e = unary("i1e", lambda ans, x: i0e(x) - ew.sign(x) * ans
-            - _at_zero(x, 0.0, lambda s: ans / s) - ew.where(ew.equal(x, 0.0), 0.5, 0.0),
+            - _at_zero(x, 0.5, lambda s: ans / s),
             kernel=_host_kernel("i1e"), inexact=True,
             doc="The exponentially scaled modified Bessel function of order 1, exp(-|x|) I1(x).")
 # J0' = -J1, J1' = J0 - J1/x (1/2 at 0); likewise Y0' = -Y1, Y1' = Y0 - Y1/x
 j0 = unary("j0", lambda ans, x: -j1(x), kernel=_host_kernel("j0"), inexact=True,
            doc="The Bessel function of the first kind of order 0; J0' = -J1.")
-j1 = unary("j1", lambda ans, x: j0(x) - _at_zero(x, 0.0, lambda s: ans / s)
-           - ew.where(ew.equal(x, 0.0), 0.5, 0.0), kernel=_host_kernel("j1"), inexact=True,
+j1 = unary("j1", lambda ans, x: j0(x) - _at_zero(x, 0.5, lambda s: ans / s),
+           kernel=_host_kernel("j1"), inexact=True,
            doc="The Bessel function of the first kind of order 1; J1' = J0 - J1/x.")
 y0 = unary("y0", lambda ans, x: -y1(x), kernel=_host_kernel("y0"), inexact=True,
            doc="The Bessel function of the second kind of order 0 (x > 0); Y0' = -Y1.")
@@ -527,7 +533,7 @@ def ive(v: Any, x: Any, /) -> Any:
     --------
     >>> import polygrad.special as special
     >>> round(float(special.ive(0.0, 1.0)), 6)
-    0.465760
+    0.46576
     """
     return bind(_ive, _operands("ive", v, x), {})
 
