@@ -32,7 +32,7 @@ __all__ = ["logsumexp", "softmax", "log_softmax", "expit", "logit", "log_sigmoid
            "erf", "erfc", "erfinv", "erfcinv", "gammaln", "digamma", "polygamma", "xlogy",
            "xlog1py", "gamma", "beta", "betaln", "multigammaln", "entr", "rel_entr", "sinc",
            "i0e", "i1", "i1e", "ive", "j0", "j1", "y0", "y1", "zeta", "gammainc", "gammaincc",
-           "betainc"]
+           "betainc", "psi", "rgamma", "gammasgn", "iv"]
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
@@ -591,3 +591,28 @@ for _f, _p in ((ive, _ive), (zeta, _zeta), (gammainc, _gammainc), (gammaincc, _g
                (betainc, _betainc)):
     _f.primitive = _p
 del _f, _p
+
+
+psi = digamma   # SciPy's and autograd's other name
+
+
+def rgamma(x: Any, /) -> Any:
+    """1 / Γ(x), as ``scipy.special.rgamma`` (0 at the poles of Γ)."""
+    x = _float(x)
+    pole = ew.logical_and(ew.less_equal(x, 0.0), ew.equal(x, ew.floor(x)))
+    return ew.where(pole, 0.0, _gamma_sign(x) * ew.exp(-gammaln(ew.where(pole, 0.5, x))))
+
+
+def gammasgn(x: Any, /) -> Any:
+    """The sign of Γ(x) (±1; a constant to differentiation), as ``scipy.special.gammasgn``."""
+    from .numpy import stop_gradient
+
+    x = _float(x)
+    pole = ew.logical_and(ew.less_equal(x, 0.0), ew.equal(x, ew.floor(x)))
+    return stop_gradient(ew.where(pole, math.nan, _gamma_sign(x)))
+
+
+def iv(v: Any, x: Any, /) -> Any:
+    """The modified Bessel function of the first kind I_v(x) = exp(|x|) ive(v, x), as
+    ``scipy.special.iv``; derivatives as ``ive``'s."""
+    return ive(v, x) * ew.exp(ew.abs(_float(x)))
