@@ -60,8 +60,27 @@ def _polygamma(xp):
 _SPECIAL = {name: _special(name) for name in ("erf", "erfc", "erfinv", "gammaln", "digamma",
                                               "i0e", "i1", "i1e", "zeta", "gammainc",
                                               "gammaincc", "betainc")}
-# (j0, j1, y0, y1 and ive have no jax.scipy kernel: polygrad.special's default copies through
-# the host, outside jax.jit)
+
+
+def _host_callback(name: str):
+    """``polygrad.special.<name>`` (j0 j1 y0 y1 ive: not in jax.scipy.special) as SciPy's through
+    ``jax.pure_callback``, so it also runs under ``jax.jit`` (on the host)."""
+    def factory(xp):
+        import jax
+        import numpy
+        import scipy.special
+
+        fn = getattr(scipy.special, name)
+
+        def kernel(*args):
+            out = jax.ShapeDtypeStruct(args[-1].shape, args[-1].dtype)
+            return jax.pure_callback(
+                lambda *a: numpy.asarray(fn(*a), dtype=out.dtype), out, *args)
+        return kernel
+    return factory
+
+
+_SPECIAL.update({name: _host_callback(name) for name in ("j0", "j1", "y0", "y1", "ive")})
 
 
 def _device_name(device: str | None) -> str:
