@@ -1,10 +1,15 @@
 """``polygrad.special``: logsumexp, softmax, erf, gammaln, ... (differentiable, numerically stable).
 
 ``logsumexp`` is a primitive with a max-shifted kernel; ``erf``, ``erfc``, ``erfinv``, ``gammaln``,
-``digamma`` and ``polygamma`` are primitives whose default kernels call ``scipy.special`` on NumPy
-data (other backends supply ``Backend.kernels[name]``: torch from ``torch.special``, jax from
-``jax.scipy.special``, strict through SciPy on a host copy; a backend kernel for ``polygamma`` is
-called as ``k(x, n=n)``); the rest are compositions. Imports the core and ``polygrad.numpy``.
+``digamma``, ``polygamma``, the Bessel functions ``i0e i1 i1e ive j0 j1 y0 y1``, ``zeta``,
+``gammainc``, ``gammaincc`` and ``betainc`` are primitives whose default kernels call
+``scipy.special`` on NumPy data, and on other host data (CPU torch / jax arrays, strict) through a
+DLPack copy (backends supply ``Backend.kernels[name]``: torch from ``torch.special``, jax from
+``jax.scipy.special``, dask block by block; a backend kernel for ``polygamma`` is called as
+``k(x, n=n)`` (the order by keyword), one for the others with the arrays in the function's argument order). The
+derivatives of ``gammainc``/``gammaincc``/``betainc`` in their shapes, of ``ive`` in its order and
+of ``zeta`` in ``x`` have no closed form: they raise ``DifferentiationError`` naming the argument.
+The rest are compositions. Imports the core and ``polygrad.numpy``.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from ._array import Array as _Array
+from ._array import DifferentiationError
 from ._primitive import defjvp, defvjp, primitive
 from ._trace import bind
 from .numpy import _elementwise as ew
@@ -23,7 +30,9 @@ from .numpy._statistics import sum as _sum
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "expit", "logit", "log_sigmoid", "softplus",
            "erf", "erfc", "erfinv", "erfcinv", "gammaln", "digamma", "polygamma", "xlogy",
-           "xlog1py", "gamma", "beta", "betaln", "multigammaln", "entr", "rel_entr", "sinc"]
+           "xlog1py", "gamma", "beta", "betaln", "multigammaln", "entr", "rel_entr", "sinc",
+           "i0e", "i1", "i1e", "ive", "j0", "j1", "y0", "y1", "zeta", "gammainc", "gammaincc",
+           "betainc", "psi", "rgamma", "gammasgn", "iv"]
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
@@ -373,3 +382,237 @@ def erfcinv(y: Any, /) -> Any:
 def sinc(x: Any, /) -> Any:
     """The normalised sinc sin(πx)/(πx), with sinc(0) = 1 (``polygrad.numpy.sinc``)."""
     return _np_sinc(x)
+
+
+# -- Bessel functions, zeta, incomplete gamma and beta ------------------------------------------
+def _host_kernel(name: str) -> Callable[[Any], Callable]:
+    """A kernel factory calling ``scipy.special.<name>(*args)`` (the arrays in the function's own
+    argument order): on NumPy data directly, on other host data (torch or jax arrays on the CPU,
+    array-api-strict) through a DLPack copy to NumPy and back. Backends with a native kernel
+    (torch.special, jax.scipy.special) supply ``Backend.kernels[name]`` instead."""
+    def factory(xp: Any) -> Callable:
+        try:
+            import numpy
+            import scipy.special
+        except ImportError:
+            raise ImportError(
+                f"polygrad.special.{name} needs SciPy for its kernel on this backend "
+                f"(pip install scipy), or a backend that supplies Backend.kernels[{name!r}]"
+            ) from None
+        fn = getattr(scipy.special, name)
+
+        def kernel(*args):
+            native = not any(isinstance(a, (numpy.ndarray, numpy.generic)) for a in args)
+            if native:
+                try:
+                    host = [numpy.from_dlpack(a) for a in args]
+                except Exception as e:
+                    x = args[0]
+                    raise NotImplementedError(
+                        f"polygrad.special.{name}: this backend supplies no kernel, and the "
+                        f"default one (scipy.special.{name}) cannot copy "
+                        f"{type(x).__module__}.{type(x).__name__} to the host ({e}); supply "
+                        f"Backend.kernels[{name!r}]") from None
+            else:
+                host = [numpy.asarray(a) for a in args]
+            out = numpy.asarray(fn(*host), dtype=host[-1].dtype)
+            if native:
+                return xp.asarray(out, device=args[-1].device)
+            return out
+        return kernel
+    return factory
+
+
+def _operands(name: str, *args: Any) -> tuple:
+    """The arguments promoted to one floating dtype (Python scalars weak, as in NumPy) and
+    broadcast to one shape."""
+    from .numpy._manipulation import broadcast_arrays
+    from .numpy._promotion import promote_inexact
+
+    out = promote_inexact(*args)
+    like = next((a for a in out if type(a) is _Array), None)
+    if like is None:
+        out = tuple(_float(a) for a in out)
+    else:
+        from .numpy import full_like
+
+        out = tuple(a if type(a) is _Array else full_like(like, a) for a in out)
+    if out[0].dtype.kind != "f":
+        raise TypeError(f"polygrad.special.{name}: needs real floating arguments, got "
+                        f"{out[0].dtype}")
+    return tuple(broadcast_arrays(*out))
+
+
+def _no_derivative(name: str, arg: str, why: str) -> Callable:
+    def rule(*_: Any, **__: Any) -> Any:
+        raise DifferentiationError(
+            f"polygrad.special.{name}: no derivative with respect to {arg} ({why}); "
+            f"hold {arg} constant (polygrad.numpy.stop_gradient) to differentiate the others")
+    return rule
+
+
+def _special_primitive(name: str, *rules: Callable) -> Any:
+    """A primitive ``name(*args)`` with a SciPy kernel; ``rules[i](ans, *args)`` is the partial
+    derivative in argument ``i`` (used by both the VJP and the JVP)."""
+    prim = primitive(name, _host_kernel(name))
+
+    def vjp(rule: Callable) -> Callable:
+        return lambda g, ans, *args: g * rule(ans, *args)
+
+    def jvp(rule: Callable) -> Callable:
+        return lambda t, ans, *args: t * rule(ans, *args)
+    defvjp(prim, *(vjp(r) for r in rules))
+    defjvp(prim, *(jvp(r) for r in rules))
+    return prim
+
+
+def _at_zero(x: Any, value: float, f: Callable) -> Any:
+    """``f(x)`` off ``x == 0`` and ``value`` there (the removable singularity of the I1/x and
+    J1/x terms, whose limit is 1/2); ``f`` never sees a zero, so no NaN reaches a derivative.
+    (The constant is exact for the first and second derivatives at 0, not beyond.)"""
+    zero = ew.equal(x, 0.0)
+    return ew.where(zero, value, f(ew.where(zero, 1.0, x)))
+
+
+# i0e(x) = exp(-|x|) I0(x): i0e' = i1e - sign(x) i0e
+i0e = unary("i0e", lambda ans, x: i1e(x) - ew.sign(x) * ans, kernel=_host_kernel("i0e"),
+            inexact=True, doc="The exponentially scaled modified Bessel function of order 0, "
+                              "exp(-|x|) I0(x); its derivative is i1e(x) - sign(x) i0e(x).")
+# I1' = I0 - I1/x (1/2 at 0), with I0 = exp(|x|) i0e
+i1 = unary("i1", lambda ans, x: ew.exp(ew.abs(x)) * i0e(x) - _at_zero(x, 0.5, lambda s: ans / s),
+           kernel=_host_kernel("i1"), inexact=True,
+           doc="The modified Bessel function of the first kind of order 1; I1' = I0 - I1/x.")
+# i1e = exp(-|x|) I1: i1e' = i0e - i1e (sign(x) + 1/x) (1/2 at 0)
+i1e = unary("i1e", lambda ans, x: i0e(x) - ew.sign(x) * ans
+            - _at_zero(x, 0.5, lambda s: ans / s),
+            kernel=_host_kernel("i1e"), inexact=True,
+            doc="The exponentially scaled modified Bessel function of order 1, exp(-|x|) I1(x).")
+# J0' = -J1, J1' = J0 - J1/x (1/2 at 0); likewise Y0' = -Y1, Y1' = Y0 - Y1/x
+j0 = unary("j0", lambda ans, x: -j1(x), kernel=_host_kernel("j0"), inexact=True,
+           doc="The Bessel function of the first kind of order 0; J0' = -J1.")
+j1 = unary("j1", lambda ans, x: j0(x) - _at_zero(x, 0.5, lambda s: ans / s),
+           kernel=_host_kernel("j1"), inexact=True,
+           doc="The Bessel function of the first kind of order 1; J1' = J0 - J1/x.")
+y0 = unary("y0", lambda ans, x: -y1(x), kernel=_host_kernel("y0"), inexact=True,
+           doc="The Bessel function of the second kind of order 0 (x > 0); Y0' = -Y1.")
+y1 = unary("y1", lambda ans, x: y0(x) - ans / x, kernel=_host_kernel("y1"), inexact=True,
+           doc="The Bessel function of the second kind of order 1 (x > 0); Y1' = Y0 - Y1/x.")
+
+_NO_CLOSED_FORM = "it has no closed form"
+_ive = _special_primitive(
+    "ive", _no_derivative("ive", "the order v", "the derivative of I_v in v has no closed form"),
+    lambda ans, v, x: (_ive(v - 1.0, x) + _ive(v + 1.0, x)) / 2.0 - ew.sign(x) * ans)
+_zeta = _special_primitive(
+    "zeta", _no_derivative("zeta", "x", "the derivative of the Hurwitz zeta function in x has "
+                           "no closed form"),
+    lambda ans, x, q: -x * _zeta(x + 1.0, q))
+_gammainc = _special_primitive(
+    "gammainc", _no_derivative("gammainc", "the shape a", _NO_CLOSED_FORM),
+    lambda ans, a, x: _gamma_density(a, x))
+_gammaincc = _special_primitive(
+    "gammaincc", _no_derivative("gammaincc", "the shape a", _NO_CLOSED_FORM),
+    lambda ans, a, x: -_gamma_density(a, x))
+_betainc = _special_primitive(
+    "betainc", _no_derivative("betainc", "the shape a", _NO_CLOSED_FORM),
+    _no_derivative("betainc", "the shape b", _NO_CLOSED_FORM),
+    lambda ans, a, b, x: ew.exp(xlogy(a - 1.0, x) + xlog1py(b - 1.0, -x) - betaln(a, b)))
+
+
+def _gamma_density(a: Any, x: Any) -> Any:
+    # d/dx P(a, x) = x^(a-1) exp(-x) / Γ(a) (xlogy: 0 log 0 = 0 for a = 1)
+    return ew.exp(xlogy(a - 1.0, x) - x - gammaln(a))
+
+
+def ive(v: Any, x: Any, /) -> Any:
+    """The exponentially scaled modified Bessel function of the first kind, exp(-|x|) I_v(x),
+    as ``scipy.special.ive`` (real orders ``v``). Differentiable in ``x``
+    (I_v' = (I_{v-1} + I_{v+1}) / 2); its derivative in ``v`` has no closed form and raises
+    ``DifferentiationError``.
+
+    Examples
+    --------
+    >>> import polygrad.special as special
+    >>> round(float(special.ive(0.0, 1.0)), 6)
+    0.46576
+    """
+    return bind(_ive, _operands("ive", v, x), {})
+
+
+def zeta(x: Any, q: Any = None, /) -> Any:
+    """The Hurwitz zeta function Σₖ (k + q)^(-x) (the Riemann zeta function when ``q`` is None),
+    as ``scipy.special.zeta``. Differentiable in ``q`` (∂/∂q = -x ζ(x + 1, q)); its derivative
+    in ``x`` has no closed form and raises ``DifferentiationError``.
+
+    Examples
+    --------
+    >>> import polygrad.special as special
+    >>> round(float(special.zeta(2.0)), 6)   # π²/6
+    1.644934
+    """
+    return bind(_zeta, _operands("zeta", x, 1.0 if q is None else q), {})
+
+
+def gammainc(a: Any, x: Any, /) -> Any:
+    """The regularized lower incomplete gamma function P(a, x) = γ(a, x) / Γ(a), as
+    ``scipy.special.gammainc``. Differentiable in ``x`` (∂P/∂x = x^(a-1) e^(-x) / Γ(a)); its
+    derivative in the shape ``a`` has no closed form and raises ``DifferentiationError`` (hold
+    ``a`` constant).
+
+    Examples
+    --------
+    >>> import polygrad.special as special
+    >>> round(float(special.gammainc(1.0, 2.0)), 6)   # 1 - exp(-2)
+    0.864665
+    """
+    return bind(_gammainc, _operands("gammainc", a, x), {})
+
+
+def gammaincc(a: Any, x: Any, /) -> Any:
+    """The regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x), accurate where P
+    is close to 1, as ``scipy.special.gammaincc``; derivatives as ``gammainc``'s."""
+    return bind(_gammaincc, _operands("gammaincc", a, x), {})
+
+
+def betainc(a: Any, b: Any, x: Any, /) -> Any:
+    """The regularized incomplete beta function I_x(a, b), as ``scipy.special.betainc``.
+    Differentiable in ``x`` (∂I/∂x = x^(a-1) (1-x)^(b-1) / B(a, b)); its derivatives in the
+    shapes ``a`` and ``b`` have no closed form and raise ``DifferentiationError``.
+
+    Examples
+    --------
+    >>> import polygrad.special as special
+    >>> round(float(special.betainc(2.0, 3.0, 0.5)), 6)
+    0.6875
+    """
+    return bind(_betainc, _operands("betainc", a, b, x), {})
+
+
+for _f, _p in ((ive, _ive), (zeta, _zeta), (gammainc, _gammainc), (gammaincc, _gammaincc),
+               (betainc, _betainc)):
+    _f.primitive = _p
+del _f, _p
+
+
+psi = digamma   # SciPy's and autograd's other name
+
+
+def rgamma(x: Any, /) -> Any:
+    """1 / Γ(x), as ``scipy.special.rgamma`` (0 at the poles of Γ)."""
+    x = _float(x)
+    pole = ew.logical_and(ew.less_equal(x, 0.0), ew.equal(x, ew.floor(x)))
+    return ew.where(pole, 0.0, _gamma_sign(x) * ew.exp(-gammaln(ew.where(pole, 0.5, x))))
+
+
+def gammasgn(x: Any, /) -> Any:
+    """The sign of Γ(x) (±1; a constant to differentiation), as ``scipy.special.gammasgn``."""
+    from .numpy import stop_gradient
+
+    x = _float(x)
+    pole = ew.logical_and(ew.less_equal(x, 0.0), ew.equal(x, ew.floor(x)))
+    return stop_gradient(ew.where(pole, math.nan, _gamma_sign(x)))
+
+
+def iv(v: Any, x: Any, /) -> Any:
+    """The modified Bessel function of the first kind I_v(x) = exp(|x|) ive(v, x), as
+    ``scipy.special.iv``; derivatives as ``ive``'s."""
+    return ive(v, x) * ew.exp(ew.abs(_float(x)))

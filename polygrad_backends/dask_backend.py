@@ -143,7 +143,22 @@ def _special(name: str):
     return factory
 
 
-_SPECIAL = ("erf", "erfc", "erfinv", "gammaln", "digamma", "polygamma")
+def _special_n(name: str):
+    """A kernel for a ``polygrad.special`` function of several arrays (same shape)."""
+    def factory(xp):
+        def kernel(*args):
+            import dask.array
+
+            return dask.array.map_blocks(
+                lambda *blocks: _special_block(blocks[-1], name, *blocks[:-1]), *args,
+                dtype=args[-1].dtype)
+        return kernel
+    return factory
+
+
+_SPECIAL = ("erf", "erfc", "erfinv", "gammaln", "digamma", "polygamma", "i0e", "i1", "i1e", "j0",
+            "j1", "y0", "y1")
+_SPECIAL_N = ("ive", "zeta", "gammainc", "gammaincc", "betainc")
 
 
 class DaskBackend(Backend):
@@ -157,6 +172,7 @@ class DaskBackend(Backend):
     kernels = {"getitem": _getitem, "setitem": _setitem, "scatter_add": _scatter_add,
                "searchsorted": _searchsorted,
                **{name: _special(name) for name in _SPECIAL},
+               **{name: _special_n(name) for name in _SPECIAL_N},
                "nonzero": _refuse("nonzero", _DATA_DEPENDENT),
                **{f"unique_{kind}": _refuse(f"unique_{kind}", _DATA_DEPENDENT)
                   for kind in ("all", "counts", "inverse", "values")}}

@@ -57,7 +57,30 @@ def _polygamma(xp):
     return lambda x, n: jax.scipy.special.polygamma(n, x)
 
 
-_SPECIAL = {name: _special(name) for name in ("erf", "erfc", "erfinv", "gammaln", "digamma")}
+_SPECIAL = {name: _special(name) for name in ("erf", "erfc", "erfinv", "gammaln", "digamma",
+                                              "i0e", "i1", "i1e", "zeta", "gammainc",
+                                              "gammaincc", "betainc")}
+
+
+def _host_callback(name: str):
+    """``polygrad.special.<name>`` (j0 j1 y0 y1 ive: not in jax.scipy.special) as SciPy's through
+    ``jax.pure_callback``, so it also runs under ``jax.jit`` (on the host)."""
+    def factory(xp):
+        import jax
+        import numpy
+        import scipy.special
+
+        fn = getattr(scipy.special, name)
+
+        def kernel(*args):
+            out = jax.ShapeDtypeStruct(args[-1].shape, args[-1].dtype)
+            return jax.pure_callback(
+                lambda *a: numpy.asarray(fn(*a), dtype=out.dtype), out, *args)
+        return kernel
+    return factory
+
+
+_SPECIAL.update({name: _host_callback(name) for name in ("j0", "j1", "y0", "y1", "ive")})
 
 
 def _device_name(device: str | None) -> str:

@@ -92,7 +92,25 @@ def _polygamma(xp):
     return lambda x, n: torch.special.polygamma(n, x)
 
 
-_SPECIAL = {name: _special(name) for name in ("erf", "erfc", "erfinv", "gammaln", "digamma")}
+_SPECIAL = {name: _special(name) for name in ("erf", "erfc", "erfinv", "gammaln", "digamma",
+                                              "i0e", "i1", "i1e", "zeta", "gammainc",
+                                              "gammaincc")}
+# (ive and betainc have no torch kernel: polygrad.special's default copies through the host)
+
+
+def _bessel(name: str):
+    """``polygrad.special.<name>`` (j0 j1 y0 y1): torch.special.bessel_<name> is accurate to
+    about 1e-7 relative, so CPU tensors take SciPy's through a host copy; other devices keep
+    torch's."""
+    def factory(xp):
+        import torch
+
+        host, native = default_kernel(name, xp), getattr(torch.special, f"bessel_{name}")
+        return lambda x: host(x) if x.device.type == "cpu" else native(x)
+    return factory
+
+
+_SPECIAL.update({name: _bessel(name) for name in ("j0", "j1", "y0", "y1")})
 
 
 def _select_extremum(xp):

@@ -1,5 +1,6 @@
 """Spec rows of ``polygrad.special`` (logsumexp, the softmax and logistic families, erf & co.,
-gammaln, digamma, polygamma, xlogy); SciPy is the reference.
+gammaln, digamma, polygamma, xlogy, the Bessel functions, zeta, the incomplete gamma and beta
+functions); SciPy is the reference.
 
 Imports polygrad.special, NumPy and the suite's spec types; SciPy lazily.
 """
@@ -35,6 +36,18 @@ def _softmax_ref(x, axis=-1):
 
 def _prob(rng, shape, c):
     return rng.uniform(0.1, 0.9, shape)
+
+
+def _order(rng, shape, c):
+    return rng.uniform(0.0, 2.5, shape)
+
+
+def _gt2(rng, shape, c):
+    return rng.uniform(2.0, 4.0, shape)
+
+
+def _shape(rng, shape, c):
+    return rng.uniform(1.5, 4.0, shape)
 
 
 def _row(name, fn, ref, cases, **kw) -> Spec:
@@ -74,6 +87,33 @@ def specs() -> list:
              primitives=("logaddexp",)),
         _row("special.softplus", special.softplus, lambda x: numpy.logaddexp(0.0, x),
              unary_cases("real"), primitives=("logaddexp",)),
+        _unary("i0e", "nonzero", covers=("special.i0e",)),
+        _unary("i1", "real", covers=("special.i1",)),
+        _unary("i1e", "nonzero", covers=("special.i1e",)),
+        _unary("j0", "real", covers=("special.j0",)),
+        _unary("j1", "real", covers=("special.j1",)),
+        _unary("y0", "positive", covers=("special.y0",)),
+        _unary("y1", "positive", covers=("special.y1",)),
+        # the shape / order arguments have no closed-form derivative (DifferentiationError):
+        # they are held constant (diff=False), the rows differentiate the others
+        _row("ive", special.ive, _sp("ive"), [
+            Case(A((3,), _order, diff=False), A((3,), "positive")),
+            Case(A((), _order, diff=False), A((2, 3), "positive"))], covers=("special.ive",)),
+        _row("zeta", special.zeta, _sp("zeta"), [
+            Case(A((3,), _gt2, diff=False), A((3,), "positive")),
+            Case(A((), _gt2, diff=False), A((2, 3), "positive"))], covers=("special.zeta",)),
+        _row("gammainc", special.gammainc, _sp("gammainc"), [
+            Case(A((3,), "positive", diff=False), A((3,), "positive")),
+            Case(A((), "positive", diff=False), A((2, 3), "positive"))],
+             covers=("special.gammainc",)),
+        _row("gammaincc", special.gammaincc, _sp("gammaincc"), [
+            Case(A((3,), "positive", diff=False), A((3,), "positive")),
+            Case(A((), "positive", diff=False), A((2, 3), "positive"))],
+             covers=("special.gammaincc",)),
+        _row("betainc", special.betainc, _sp("betainc"), [
+            Case(A((3,), _shape, diff=False), A((3,), _shape, diff=False), A((3,), _prob)),
+            Case(A((), _shape, diff=False), A((), _shape, diff=False), A((2, 3), _prob))],
+             covers=("special.betainc",)),
         _row("special.xlogy", special.xlogy, _sp("xlogy"), [
             Case(A((4,)), A((4,), "positive")), Case(A((2, 3)), A((3,), "positive")),
             Case(A((3,), values=[0.0, 1.5, 0.0]), A((3,), values=[2.0, 2.0, 3.0]), id="x=0")],

@@ -55,8 +55,9 @@ class _LocScale(Distribution):
         return x, shapes, loc, scale
 
 
-class _WithCdf(_LocScale):
-    """A continuous distribution whose distribution and quantile functions have closed forms."""
+class _WithCdfOnly(_LocScale):
+    """A continuous distribution whose distribution function is one of our special functions
+    (the incomplete gamma and beta functions), but whose quantile function is not."""
 
     def cdf(self, x: Any, *args: Any, **kwds: Any) -> Any:
         x, shapes, loc, scale = self._prepared("cdf", x, args, kwds)
@@ -74,11 +75,6 @@ class _WithCdf(_LocScale):
         x, shapes, loc, scale = self._prepared("logsf", x, args, kwds)
         return outside_nan(self._logsf((x - loc) / scale, *shapes), scale > 0)
 
-    def ppf(self, q: Any, *args: Any, **kwds: Any) -> Any:
-        q, shapes, loc, scale = self._prepared("ppf", q, args, kwds)
-        valid = np.logical_and(np.logical_and(q >= 0, q <= 1), scale > 0)
-        return outside_nan(loc + scale * self._ppf(np.clip(q, 0.0, 1.0), *shapes), valid)
-
     # defaults in terms of each other
     def _logcdf(self, z: Any, *shapes: Any) -> Any:
         return np.log(self._cdf(z, *shapes))
@@ -88,6 +84,15 @@ class _WithCdf(_LocScale):
 
     def _logsf(self, z: Any, *shapes: Any) -> Any:
         return np.log(self._sf(z, *shapes))
+
+
+class _WithCdf(_WithCdfOnly):
+    """A continuous distribution whose distribution and quantile functions have closed forms."""
+
+    def ppf(self, q: Any, *args: Any, **kwds: Any) -> Any:
+        q, shapes, loc, scale = self._prepared("ppf", q, args, kwds)
+        valid = np.logical_and(np.logical_and(q >= 0, q <= 1), scale > 0)
+        return outside_nan(loc + scale * self._ppf(np.clip(q, 0.0, 1.0), *shapes), valid)
 
 
 class _Norm(_WithCdf):
@@ -106,9 +111,20 @@ class _Norm(_WithCdf):
         return _SQRT2 * special.erfinv(2.0 * q - 1.0)
 
 
-class _T(_LocScale):
+# The distribution functions of t, gamma, chi2 and beta are the incomplete beta and gamma
+# functions: differentiable in x, loc and scale; their derivatives in the shape parameters have
+# no closed form (DifferentiationError naming the argument). No ppf: it needs their inverses.
+class _T(_WithCdfOnly):
     name = "t"
     shapes = ("df",)
+
+    # P(T ≤ z) = ½ I_{ν/(ν+z²)}(ν/2, ½) for z ≤ 0, and 1 minus that for z > 0
+    def _cdf(self, z, df):
+        return self._sf(-z, df)
+
+    def _sf(self, z, df):
+        tail = 0.5 * special.betainc(df / 2.0, 0.5, df / (df + np.square(z)))
+        return np.where(z > 0, tail, 1.0 - tail)
 
     # log Γ((ν+1)/2) − log Γ(ν/2) − ½ log(νπ) − (ν+1)/2 · log(1 + z²/ν)
     def _logpdf(self, z, df):
@@ -116,9 +132,15 @@ class _T(_LocScale):
                 - 0.5 * np.log(df * math.pi) - (df + 1.0) / 2.0 * np.log1p(np.square(z) / df))
 
 
-class _Gamma(_LocScale):
+class _Gamma(_WithCdfOnly):
     name = "gamma"
     shapes = ("a",)
+
+    def _cdf(self, z, a):
+        return np.where(z > 0, special.gammainc(a, np.where(z > 0, z, 1.0)), 0.0)
+
+    def _sf(self, z, a):
+        return np.where(z > 0, special.gammaincc(a, np.where(z > 0, z, 1.0)), 1.0)
 
     def _support(self, z, a):
         return z >= 0
@@ -127,9 +149,15 @@ class _Gamma(_LocScale):
         return special.xlogy(a - 1.0, z) - z - special.gammaln(a)
 
 
-class _Chi2(_LocScale):
+class _Chi2(_WithCdfOnly):
     name = "chi2"
     shapes = ("df",)
+
+    def _cdf(self, z, df):
+        return _GAMMA._cdf(z / 2.0, df / 2.0)
+
+    def _sf(self, z, df):
+        return _GAMMA._sf(z / 2.0, df / 2.0)
 
     def _support(self, z, df):
         return z >= 0
@@ -139,9 +167,19 @@ class _Chi2(_LocScale):
         return special.xlogy(half - 1.0, z) - z / 2.0 - special.gammaln(half) - half * math.log(2.0)
 
 
-class _Beta(_LocScale):
+class _Beta(_WithCdfOnly):
     name = "beta"
     shapes = ("a", "b")
+
+    def _cdf(self, z, a, b):
+        inside = np.logical_and(z > 0, z < 1)
+        value = special.betainc(a, b, np.where(inside, z, 0.5))
+        return np.where(inside, value, np.where(z <= 0, 0.0, 1.0))
+
+    def _sf(self, z, a, b):
+        inside = np.logical_and(z > 0, z < 1)
+        value = special.betainc(b, a, 1.0 - np.where(inside, z, 0.5))
+        return np.where(inside, value, np.where(z <= 0, 1.0, 0.0))
 
     def _support(self, z, a, b):
         return np.logical_and(z >= 0, z <= 1)
@@ -251,6 +289,7 @@ class _Uniform(_WithCdf):
 norm = _Norm()
 t = _T()
 gamma = _Gamma()
+_GAMMA = gamma
 chi2 = _Chi2()
 beta = _Beta()
 expon = _Expon()

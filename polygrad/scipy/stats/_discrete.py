@@ -1,5 +1,5 @@
 """Discrete distributions of ``(k, *shapes, loc=0)``: ``logpmf`` and ``pmf``, ``-inf`` / 0 off the
-support (non-integers included), as SciPy's.
+support (non-integers included), and ``cdf``, ``logcdf``, ``sf``, ``logsf``, as SciPy's.
 
 Imports ``polygrad.numpy`` and ``polygrad.special``.
 """
@@ -25,6 +25,26 @@ class _Discrete(Distribution):
     def pmf(self, k: Any, *args: Any, **kwds: Any) -> Any:
         return np.exp(self._log_mass("pmf", k, args, kwds))
 
+    # the distribution functions of poisson and binom are incomplete gamma / beta functions of
+    # floor(k): differentiable in the continuous parameters (mu, p), not in n (a shape of betainc)
+    def cdf(self, k: Any, *args: Any, **kwds: Any) -> Any:
+        return self._tail("cdf", k, args, kwds, lower=True)
+
+    def sf(self, k: Any, *args: Any, **kwds: Any) -> Any:
+        return self._tail("sf", k, args, kwds, lower=False)
+
+    def logcdf(self, k: Any, *args: Any, **kwds: Any) -> Any:
+        return np.log(self._tail("logcdf", k, args, kwds, lower=True))
+
+    def logsf(self, k: Any, *args: Any, **kwds: Any) -> Any:
+        return np.log(self._tail("logsf", k, args, kwds, lower=False))
+
+    def _tail(self, method: str, k: Any, args: tuple, kwds: dict, *, lower: bool) -> Any:
+        shapes, (loc,) = self._parse(method, args, kwds)
+        k, loc, *shapes = prepare(k, loc, *shapes)
+        k = np.floor(k - loc)
+        return self._cdf(k, *shapes) if lower else self._sf(k, *shapes)
+
     def _log_mass(self, method: str, k: Any, args: tuple, kwds: dict) -> Any:
         shapes, (loc,) = self._parse(method, args, kwds)
         k, loc, *shapes = prepare(k, loc, *shapes)
@@ -44,6 +64,15 @@ class _Poisson(_Discrete):
     def _logpmf(self, k, mu):
         return special.xlogy(k, mu) - special.gammaln(k + 1.0) - mu
 
+    # P(K ≤ k) = Q(k + 1, μ), the upper incomplete gamma function
+    def _cdf(self, k, mu):
+        inside = k >= 0
+        return np.where(inside, special.gammaincc(np.where(inside, k, 0.0) + 1.0, mu), 0.0)
+
+    def _sf(self, k, mu):
+        inside = k >= 0
+        return np.where(inside, special.gammainc(np.where(inside, k, 0.0) + 1.0, mu), 1.0)
+
 
 class _Bernoulli(_Discrete):
     name = "bernoulli"
@@ -54,6 +83,12 @@ class _Bernoulli(_Discrete):
 
     def _logpmf(self, k, p):
         return special.xlogy(k, p) + special.xlog1py(1.0 - k, -p)
+
+    def _cdf(self, k, p):
+        return np.where(k < 0, 0.0, np.where(k >= 1, 1.0, 1.0 - p))
+
+    def _sf(self, k, p):
+        return np.where(k < 0, 1.0, np.where(k >= 1, 0.0, p))
 
 
 class _Binom(_Discrete):
@@ -68,6 +103,19 @@ class _Binom(_Discrete):
         log_choose = (special.gammaln(n + 1.0) - special.gammaln(k + 1.0)
                       - special.gammaln(n - k + 1.0))
         return log_choose + special.xlogy(k, p) + special.xlog1py(n - k, -p)
+
+    # P(K ≤ k) = I_{1-p}(n - k, k + 1) for 0 ≤ k < n
+    def _cdf(self, k, n, p):
+        inside = np.logical_and(k >= 0, k < n)
+        safe = np.where(inside, k, 0.0)
+        value = special.betainc(np.where(inside, n - safe, 1.0), safe + 1.0, 1.0 - p)
+        return np.where(inside, value, np.where(k < 0, 0.0, 1.0))
+
+    def _sf(self, k, n, p):
+        inside = np.logical_and(k >= 0, k < n)
+        safe = np.where(inside, k, 0.0)
+        value = special.betainc(safe + 1.0, np.where(inside, n - safe, 1.0), p)
+        return np.where(inside, value, np.where(k < 0, 1.0, 0.0))
 
 
 poisson = _Poisson()
