@@ -136,9 +136,14 @@ def _combine(shards: list[dict]) -> dict:
     out["duration_s"] = max(r["duration_s"] for r in shards)
     out["exitstatus"] = max((r["exitstatus"] or 0) for r in shards)
     out["coverage"] = next((r["coverage"] for r in shards if r.get("coverage")), {})
+    out["inputs"] = {}
     for r in shards:
         for k in _RANK:
             out["totals"][k] += r["totals"][k]
+        for kind, counts in r.get("inputs", {}).items():
+            into = out["inputs"].setdefault(kind, {k: 0 for k in _RANK})
+            for k in _RANK:
+                into[k] += counts.get(k, 0)
         for name, row in r["rows"].items():
             into = out["rows"].setdefault(name, dict(row, cells={}))
             for d, cell in row["cells"].items():
@@ -290,6 +295,10 @@ def main(argv: list[str] | None = None) -> int:
         t = r["totals"]
         print(f"  {r['backend']}: {t['pass']} passed, {t['fail']} failed, {t['xfail']} xfailed, "
               f"{t['skip']} skipped, {len(r['stale'])} stale known-failure entries")
+        if len(r.get("inputs", {})) > 1:
+            for kind, c in r["inputs"].items():
+                print(f"    {kind} inputs: {c['pass']} passed, {c['fail']} failed, "
+                      f"{c['xfail']} xfailed, {c['skip']} skipped")
         for line in r["stale"]:
             print(f"    STALE {line}")
         for e in r["known_failures"]:
