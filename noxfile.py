@@ -84,7 +84,8 @@ def conformance(session: nox.Session) -> None:
     ``polygrad conformance --install PATH --backend NAME``: polygrad (this checkout), its
     ``conformance`` extra and the plugin alone (no torch, no JAX) in a build folder under the
     user's cache folder (``--build-dir DIR`` to choose), the plugin's known failures found
-    through its entry point; nothing is installed into this session's environment.
+    through its entry point; nothing is installed into this session's own environment (nox
+    still makes it, empty, under .nox/).
     """
     args = list(session.posargs)
     if "--install" in args:
