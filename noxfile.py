@@ -76,20 +76,22 @@ def fuzz(session: nox.Session) -> None:
 def conformance(session: nox.Session) -> None:
     """The conformance suite (polygrad_conformance) on every installed backend, or one.
 
-    ``-- --backend NAME`` runs one backend (repeatable); ``-- --install REQ_OR_PATH`` first
-    installs an outside plugin into the session (repeatable); ``-- --full`` the full grid;
-    anything after a second ``--`` goes to pytest. The merged report is written to
+    ``-- --backend NAME`` runs one backend (repeatable); ``-- --full`` the full grid; anything
+    after a second ``--`` goes to pytest. The merged report is written to
     build/polygrad-conformance/report.md and .json (see docs/conformance.md).
+
+    ``-- --install PATH --backend NAME`` is the light author path instead, the same as
+    ``polygrad conformance --install PATH --backend NAME``: polygrad (this checkout), its
+    ``conformance`` extra and the plugin alone (no torch, no JAX) in a build folder under the
+    user's cache folder (``--build-dir DIR`` to choose), the plugin's known failures found
+    through its entry point; nothing is installed into this session's own environment (nox
+    still makes it, empty, under .nox/).
     """
     args = list(session.posargs)
-    installs = []
-    while "--install" in args:
-        i = args.index("--install")
-        installs.append(args[i + 1])
-        del args[i:i + 2]
+    if "--install" in args:
+        session.run("python", "polygrad/_author_run.py", *args)
+        return
     _install(session, "torch,jax,strict,test")
-    for requirement in installs:
-        session.install(requirement)
     session.run("python", "-m", "polygrad_conformance", *args)
 
 

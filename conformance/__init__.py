@@ -12,6 +12,8 @@ throughout: pytest may import this folder under another name from a source check
 from __future__ import annotations
 
 from polygrad_conformance._checks import TOLERANCES, Tol
+from polygrad_conformance._extras import InputStrategy
 from polygrad_conformance._spec import DOMAINS, Arg, Case, NonDiff, Spec, register_spec
 
-__all__ = ["Arg", "Case", "Spec", "NonDiff", "register_spec", "DOMAINS", "TOLERANCES", "Tol"]
+__all__ = ["Arg", "Case", "Spec", "NonDiff", "register_spec", "DOMAINS", "TOLERANCES", "Tol",
+           "InputStrategy"]

@@ -9,7 +9,7 @@ reported, and fails the run unless it says ``strict = false``. Imports the stand
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,9 @@ class Entry:
     factor: float | None = None
     matched: int = 0     # cases run that this entry applies to
     used: int = 0        # cases where it excused a failure (or its factor was needed)
+    #: "row|case|dtype" of the cases it applies to that passed all the same (a glob wider than
+    #: the failures it excuses: warned about, since it would hide a regression there)
+    passing: list = field(default_factory=list)
 
     def applies(self, spec: str, case: str, dtype: str, backend: str) -> bool:
         return (fnmatchcase(spec, self.spec) and fnmatchcase(case, self.case)
@@ -67,7 +70,7 @@ class Entry:
         return {"spec": self.spec, "case": self.case, "dtype": self.dtype, "check": self.check,
                 "backend": self.backend, "reason": self.reason, "source": self.source,
                 "strict": self.strict, "factor": self.factor, "matched": self.matched,
-                "used": self.used, "stale": self.stale}
+                "used": self.used, "stale": self.stale, "passing": list(self.passing)}
 
 
 def describe(e: dict) -> str:
@@ -124,10 +127,18 @@ class KnownFailures:
                 known.append((check, entry))
         for e in {id(e): e for _, e in known}.values():
             e.used += 1
+        for e in applicable:
+            if not any(e.covers(c.check) for c in result.failures) and not (
+                    result.skipped and not result.checks):
+                e.passing.append(f"{result.spec}|{result.case}|{result.dtype}")
         return known, unknown
 
     def stale(self) -> list:
         return [e for e in self.entries() if e.stale]
+
+    def too_wide(self) -> list:
+        """Failure entries that excused some cases but also match cases that pass."""
+        return [e for e in self.failures if e.used and e.passing]
 
 
 def _read(path: Path, backend_filter: str | None) -> tuple[list, list]:
@@ -160,10 +171,13 @@ def _read(path: Path, backend_filter: str | None) -> tuple[list, list]:
     return failures, tolerances
 
 
-def load_known_failures(backend_name: str, extra: str | None = None) -> KnownFailures:
-    """The shipped ``common.toml`` and ``<backend>.toml`` plus the files in ``extra``
-    (``os.pathsep``-separated, e.g. from ``POLYGRAD_CONFORMANCE_KNOWN_FAILURES``)."""
+def load_known_failures(backend_name: str, extra: str | None = None,
+                        plugin_files: list | tuple = ()) -> KnownFailures:
+    """The shipped ``common.toml`` and ``<backend>.toml``, the plugin's own files
+    (``plugin_files``, from its ``polygrad.conformance`` entry point), then the files in
+    ``extra`` (``os.pathsep``-separated, e.g. from ``POLYGRAD_CONFORMANCE_KNOWN_FAILURES``)."""
     paths = [KNOWN_DIR / "common.toml", KNOWN_DIR / f"{backend_name}.toml"]
+    paths += [Path(p) for p in plugin_files]
     if extra:
         paths += [Path(p) for p in extra.split(os.pathsep) if p.strip()]
     failures, tolerances, files = [], [], []
@@ -173,7 +187,8 @@ def load_known_failures(backend_name: str, extra: str | None = None) -> KnownFai
                 raise FileNotFoundError(f"polygrad_conformance: known-failure file {path} "
                                         f"does not exist")
             continue
-        f, t = _read(path, backend_name if path.name == f"{backend_name}.toml" else None)
+        own = path.name == f"{backend_name}.toml" or path in paths[2:2 + len(plugin_files)]
+        f, t = _read(path, backend_name if own else None)
         failures += f
         tolerances += t
         files.append(str(path))

@@ -16,6 +16,7 @@ from typing import Any
 
 import polygrad as pg
 from polygrad.extend import primitives
+from polygrad_conformance._extras import Extras, load_extras
 from polygrad_conformance._known import KnownFailures, load_known_failures
 from polygrad_conformance._spec import Spec, registered_specs
 
@@ -98,6 +99,7 @@ class Session:
     error: str = ""
     skip: str = ""   # an installed backend that cannot run here (no GPU): every test skips
     known: KnownFailures | None = None
+    extras: Extras | None = None
     specs: dict = field(default_factory=dict)
     results: list = field(default_factory=list)
 
@@ -113,7 +115,11 @@ class Session:
                 self.error = text
             return
         # leave the backend entered for the whole run: every check runs inside use_backend too
-        self.known = load_known_failures(self.backend.name, os.environ.get(ENV["known"]))
+        # the plugin's own extras (entry point polygrad.conformance): its known failures are
+        # read after the shipped ones, its input strategies add a run of every row each
+        self.extras = load_extras(self.backend.name)
+        self.known = load_known_failures(self.backend.name, os.environ.get(ENV["known"]),
+                                         plugin_files=self.extras.known_failures)
         self.specs = all_specs()
 
 

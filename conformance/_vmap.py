@@ -32,6 +32,8 @@ NOT_BATCHED = {
     "nanpercentile": _INDEX, "nanquantile": _INDEX, "partition": "its derivative " + _INDEX,
     "percentile": "its derivative " + _INDEX, "quantile": "its derivative " + _INDEX,
     "sort": "its derivative " + _INDEX,
+    "linalg_logm": "its derivative goes through expm, which chooses its Padé degree on the host",
+    "scipy.linalg.expm": "chooses its Padé degree and scaling from the matrix's norm on the host",
     "unique_values": "its output's shape depends on the values (a clear error)",
 }
 

@@ -47,6 +47,8 @@ def pytest_sessionfinish(session, exitstatus):
         _written["error"] = f"could not write the report to {state.report_dir}: {exc}"
     _written["report"] = report
     _written["stale"] = stale
+    # a shard sees only part of the cases: the runner's merged report lists them instead
+    _written["too_wide"] = state.known.too_wide() if state.known and state.shard[1] == 1 else []
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -59,6 +61,15 @@ def pytest_terminal_summary(terminalreporter):
     tr.write_line(f"backend {report['backend']}: {t['pass']} passed, {t['fail']} failed, "
                   f"{t['xfail']} xfailed (known), {t['skip']} skipped cases"
                   f"{' (full grid)' if report['full'] else ''}")
+    for name, t in report.get("inputs", {}).items():
+        tr.write_line(f"  {name} inputs: {t['pass']} passed, {t['fail']} failed, "
+                      f"{t['xfail']} xfailed (known), {t['skip']} skipped cases")
+    for e in _written.get("too_wide", []):
+        shown = ", ".join(e.passing[:8]) + (f", ... ({len(e.passing)} in all)"
+                                            if len(e.passing) > 8 else "")
+        tr.write_line(f"WARNING known failure matches {len(e.passing)} case(s) that pass "
+                      f"(narrow its spec/case/dtype/check): {e.describe()}; passing: {shown}",
+                      yellow=True)
     for e in _written.get("stale", []):
         tr.write_line(f"STALE {e.describe()}" + ("" if e.strict else " (strict = false)"),
                       red=e.strict, yellow=not e.strict)

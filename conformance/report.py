@@ -68,20 +68,27 @@ def build_report(state: Any, started: float, exitstatus: int | None = None) -> d
             if e.reason not in cell["known"]:
                 cell["known"].append(e.reason)
     totals = {k: 0 for k in _RANK}
-    for _, _, status, _ in state.results:
+    inputs: dict[str, dict] = {}   # per kind of input: "dense", then each plugin strategy's
+    for _, result, status, _ in state.results:
         totals[status] += 1
+        kind = result.case.rpartition("@")[2] if "@" in result.case else "dense"
+        inputs.setdefault(kind, {k: 0 for k in _RANK})[status] += 1
     known = state.known.entries() if state.known else []
     return {
         "format": "polygrad-conformance/1",
         "polygrad_version": getattr(polygrad, "__version__", "?"),
         "backend": getattr(state.backend, "spec", state.backend_spec),
         "backend_name": getattr(state.backend, "name", state.backend_spec.split(":")[0]),
+        # the report's file name: the backend as it was asked for (``marray`` -> marray.md,
+        # ``strict:device1`` -> strict_device1.md)
+        "name": state.backend_spec,
         "full": state.full,
         "shard": list(getattr(state, "shard", (0, 1))),
         "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
         "duration_s": round(time.time() - started, 1),
         "exitstatus": exitstatus,
         "totals": totals,
+        "inputs": inputs,
         "rows": rows,
         "known_failure_files": state.known.files if state.known else [],
         "known_failures": [e.as_dict() for e in known],
@@ -95,10 +102,11 @@ def _slug(spec: str) -> str:
 
 
 def write_report(report: dict, out_dir: Path | str) -> tuple[Path, Path]:
-    """Write ``<backend>.json`` and ``<backend>.md`` into ``out_dir``; returns their paths."""
+    """Write ``<backend>.json`` and ``<backend>.md`` into ``out_dir`` (the backend as asked
+    for: ``marray.md``, ``strict_device1.md``); returns their paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stem = _slug(report["backend"])
+    stem = _slug(report.get("name") or report["backend"])
     i, n = report.get("shard", (0, 1))
     if n > 1:
         stem += f".shard-{i + 1}-of-{n}"
@@ -128,9 +136,14 @@ def _combine(shards: list[dict]) -> dict:
     out["duration_s"] = max(r["duration_s"] for r in shards)
     out["exitstatus"] = max((r["exitstatus"] or 0) for r in shards)
     out["coverage"] = next((r["coverage"] for r in shards if r.get("coverage")), {})
+    out["inputs"] = {}
     for r in shards:
         for k in _RANK:
             out["totals"][k] += r["totals"][k]
+        for kind, counts in r.get("inputs", {}).items():
+            into = out["inputs"].setdefault(kind, {k: 0 for k in _RANK})
+            for k in _RANK:
+                into[k] += counts.get(k, 0)
         for name, row in r["rows"].items():
             into = out["rows"].setdefault(name, dict(row, cells={}))
             for d, cell in row["cells"].items():
@@ -143,6 +156,7 @@ def _combine(shards: list[dict]) -> dict:
             if key in entries:
                 entries[key]["matched"] += e["matched"]
                 entries[key]["used"] += e["used"]
+                entries[key]["passing"] = entries[key].get("passing", []) + e.get("passing", [])
             else:
                 entries[key] = dict(e)
     for e in entries.values():
@@ -246,6 +260,9 @@ def _failure_sections(reports: list[dict]) -> list[str]:
             where = ", ".join(f"{k}={e[k]}" for k in ("case", "dtype", "check") if e[k] != "*")
             state = "**stale**" if e["stale"] else f"used in {e['used']} of {e['matched']} " \
                                                       f"matching cases"
+            if not e["stale"] and not e["factor"] and e.get("passing"):
+                state += (f"; **matches {len(e['passing'])} passing case(s)**: "
+                          + ", ".join(f"`{c}`" for c in e["passing"][:10]))
             lines.append(f"- {r['backend']}: `{e['spec']}`{' (' + where + ')' if where else ''}"
                          f" — {kind}, {state} ({e['source']}): {e['reason']}")
     if not seen:
@@ -278,8 +295,16 @@ def main(argv: list[str] | None = None) -> int:
         t = r["totals"]
         print(f"  {r['backend']}: {t['pass']} passed, {t['fail']} failed, {t['xfail']} xfailed, "
               f"{t['skip']} skipped, {len(r['stale'])} stale known-failure entries")
+        if len(r.get("inputs", {})) > 1:
+            for kind, c in r["inputs"].items():
+                print(f"    {kind} inputs: {c['pass']} passed, {c['fail']} failed, "
+                      f"{c['xfail']} xfailed, {c['skip']} skipped")
         for line in r["stale"]:
             print(f"    STALE {line}")
+        for e in r["known_failures"]:
+            if e["used"] and not e["factor"] and e.get("passing"):
+                print(f"    WARNING {describe(e)}: matches {len(e['passing'])} case(s) that "
+                      f"pass: {', '.join(e['passing'][:8])}")
         stale += sum(1 for e in r["known_failures"] if e["stale"] and e["strict"])
     return 1 if stale else 0
 

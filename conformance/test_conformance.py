@@ -10,27 +10,33 @@ import pytest
 
 from polygrad_conformance._checks import dtypes_for, run_case
 from polygrad_conformance._session import session
+from polygrad_conformance._strategies import run_strategy_case
 
 
 def _params() -> list:
     state = session()
     if state.error or state.skip:
-        return [pytest.param(None, None, None, id="backend-unavailable")]
+        return [pytest.param(None, None, None, None, id="backend-unavailable")]
+    # dense NumPy-made inputs, then once more per input strategy of the backend's plugin
+    strategies = [None] + list(state.extras.strategies if state.extras else ())
     params = []
-    for name in sorted(state.specs):
-        spec = state.specs[name]
-        for case in spec.cases:
-            if case.full and not state.full:
-                continue
-            for dtype in dtypes_for(spec, case, state.backend, state.full):
-                params.append(pytest.param(spec, case, dtype, id=f"{name}|{case.id}|{dtype}"))
+    for strategy in strategies:
+        tag = "" if strategy is None else f"@{strategy.name}"
+        for name in sorted(state.specs):
+            spec = state.specs[name]
+            for case in spec.cases:
+                if case.full and not state.full:
+                    continue
+                for dtype in dtypes_for(spec, case, state.backend, state.full):
+                    params.append(pytest.param(spec, case, dtype, strategy,
+                                               id=f"{name}|{case.id}{tag}|{dtype}"))
     i, n = state.shard
     return params[i::n]
 
 
 def pytest_generate_tests(metafunc):
     if metafunc.function.__name__ == "test_conformance":
-        metafunc.parametrize(("spec", "case", "dtype"), _params())
+        metafunc.parametrize(("spec", "case", "dtype", "strategy"), _params())
 
 
 def _describe(spec, result, checks) -> str:
@@ -44,14 +50,17 @@ def _describe(spec, result, checks) -> str:
     return "\n".join(lines)
 
 
-def test_conformance(spec, case, dtype):
+def test_conformance(spec, case, dtype, strategy):
     state = session()
     if state.error:
         pytest.fail(state.error, pytrace=False)
     if state.skip:
         pytest.skip(state.skip)
-    result = run_case(spec, case, dtype, state.backend, order=state.order,
-                      full=state.full)
+    if strategy is None:
+        result = run_case(spec, case, dtype, state.backend, order=state.order,
+                          full=state.full)
+    else:
+        result = run_strategy_case(spec, case, dtype, state.backend, strategy)
     state.known.loosen(result)
     known, unknown = state.known.split(result)
     status = "fail" if unknown else "xfail" if known else \

@@ -456,7 +456,7 @@ RULES["flip"] = _along_axis("flip")
 RULES["roll"] = _along_axis("roll", default_flat=True)
 for _name in ("linalg_cholesky", "linalg_det", "linalg_slogdet", "linalg_eigh", "linalg_eig",
               "linalg_svd", "linalg_qr", "linalg_pinv", "linalg_matrix_rank", "linalg_adjugate",
-              "tril", "triu"):
+              "linalg_lu", "linalg_sqrtm", "linalg_logm", "tril", "triu"):
     RULES[_name] = _trailing(_name)
 for _name in ("nonzero", "unique_all", "unique_counts", "unique_inverse", "unique_values"):
     RULES[_name] = _value_dependent(_name)

@@ -221,6 +221,19 @@ def _refuse_backend(target: str, allow_unavailable: bool) -> int | None:
 
 
 def _cmd_conformance(args: argparse.Namespace) -> int:
+    if args.install:
+        if not args.backend:
+            print("polygrad conformance: --install needs --backend NAME (the backend the plugin "
+                  "provides)", file=sys.stderr)
+            return 2
+        from polygrad import _author_run
+
+        rest = list(args.rest) + (["--full"] if args.full else []) + \
+            (["--no-progress"] if args.no_progress else []) + \
+            (["--allow-unavailable"] if args.allow_unavailable else []) + \
+            (["--report", str(Path(args.report).resolve())] if args.report else [])
+        return _author_run.run(args.install, args.backend, rest,
+                               Path(args.build_dir) if args.build_dir else None)
     if importlib.util.find_spec(CONFORMANCE_PACKAGE) is None:
         print(f"polygrad conformance: the conformance suite ({CONFORMANCE_PACKAGE}) is not "
               f"installed with this polygrad ({_version('polygrad') or 'source tree'}). Install a "
@@ -326,6 +339,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-unavailable", action="store_true",
                    help="exit 0 when the backend is installed but cannot run here (no GPU) and "
                         "every test skips; without it such a run exits 5, saying why")
+    p.add_argument("--install", metavar="PATH", help="a plugin (folder or requirement): install "
+                   "it alone with polygrad and the suite's dependencies (no torch, no JAX) into "
+                   "a build folder outside the source tree and run the suite there on --backend")
+    p.add_argument("--build-dir", metavar="DIR", help="with --install: the build folder "
+                   "(default: under the user's cache folder, e.g. ~/.cache/polygrad/conformance)")
     p.set_defaults(run=_cmd_conformance)
 
     p = sub.add_parser("bench", help="run the side-by-side benchmarks (benchmarks/run.py)",

@@ -6,7 +6,7 @@
 ``scipy.special`` on NumPy data, and on other host data (CPU torch / jax arrays, strict) through a
 DLPack copy (backends supply ``Backend.kernels[name]``: torch from ``torch.special``, jax from
 ``jax.scipy.special``, dask block by block; a backend kernel for ``polygamma`` is called as
-``k(x, n=n)`` (the order by keyword), one for the others with the arrays in the function's argument order). The
+``k(x, n=n)``, one for the others with the arrays in the function's argument order). The
 derivatives of ``gammainc``/``gammaincc``/``betainc`` in their shapes, of ``ive`` in its order and
 of ``zeta`` in ``x`` have no closed form: they raise ``DifferentiationError`` naming the argument.
 The rest are compositions. Imports the core and ``polygrad.numpy``.
@@ -20,7 +20,8 @@ from typing import Any
 
 from ._array import Array as _Array
 from ._array import DifferentiationError
-from ._primitive import defjvp, defvjp, primitive
+from ._batching import elementwise_rule
+from ._primitive import defbatch, defjvp, defvjp, primitive
 from ._trace import bind
 from .numpy import _elementwise as ew
 from .numpy._compat_math import sinc as _np_sinc
@@ -463,6 +464,7 @@ def _special_primitive(name: str, *rules: Callable) -> Any:
         return lambda t, ans, *args: t * rule(ans, *args)
     defvjp(prim, *(vjp(r) for r in rules))
     defjvp(prim, *(jvp(r) for r in rules))
+    defbatch(prim, elementwise_rule(prim))   # pg.vmap: elementwise, broadcasting
     return prim
 
 
