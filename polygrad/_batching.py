@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._array import Array, native_of
+from ._indexkey import normal_form
 from ._primitive import _registry
 from ._trace import Trace, bind, trace_scope
 from ._util import describe, tree_flatten, tree_unflatten
@@ -418,7 +419,8 @@ def _loop(prim: Any, size: int, args: list, batched: list, params: dict, warn: b
                       f"polygrad.extend.defbatch", RuntimeWarning, stacklevel=4)
     results = []
     for i in range(size):
-        one = tuple(_p("getitem", a, key=(i,)) if b else a for a, b in zip(args, batched))
+        one = tuple(_p("getitem", a, key=normal_form((i,), tuple(a.shape))) if b else a
+                    for a, b in zip(args, batched))
         results.append(bind(prim, one, params))
     if prim.multiple_results:
         return tuple(_stack([r[k] for r in results]) for k in range(len(results[0])))

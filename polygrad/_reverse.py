@@ -182,6 +182,8 @@ class _TapeLeafTrace:
 
     __slots__ = ()
     kind = "record leaf"
+    symbolic = False   # as Trace's: see _trace.bind
+    batching = False
 
     @property
     def active(self) -> bool:
