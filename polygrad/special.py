@@ -40,19 +40,25 @@ _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
 
 
 # -- kernels from scipy.special ----------------------------------------------------------------
+def _scipy_function(name: str) -> Callable:
+    """``scipy.special.<name>``, or an ImportError saying how to do without SciPy."""
+    try:
+        import scipy.special
+    except ImportError:
+        raise ImportError(
+            f"polygrad.special.{name} needs SciPy for its kernel on this backend "
+            f"(pip install scipy), or a backend that supplies Backend.kernels[{name!r}]"
+        ) from None
+    return getattr(scipy.special, name)
+
+
 def _scipy(name: str) -> Callable[[Any], Callable]:
     """A kernel factory calling ``scipy.special.<name>`` on NumPy arrays (a clear error when SciPy
     is missing, or when the backend's arrays are not NumPy's and it supplies no kernel)."""
     def factory(xp: Any) -> Callable:
-        try:
-            import numpy
-            import scipy.special
-        except ImportError:
-            raise ImportError(
-                f"polygrad.special.{name} needs SciPy for its kernel on this backend "
-                f"(pip install scipy), or a backend that supplies Backend.kernels[{name!r}]"
-            ) from None
-        fn = getattr(scipy.special, name)
+        import numpy
+
+        fn = _scipy_function(name)
 
         def kernel(x, *args):
             if not isinstance(x, (numpy.ndarray, numpy.generic)):
@@ -392,15 +398,9 @@ def _host_kernel(name: str) -> Callable[[Any], Callable]:
     array-api-strict) through a DLPack copy to NumPy and back. Backends with a native kernel
     (torch.special, jax.scipy.special) supply ``Backend.kernels[name]`` instead."""
     def factory(xp: Any) -> Callable:
-        try:
-            import numpy
-            import scipy.special
-        except ImportError:
-            raise ImportError(
-                f"polygrad.special.{name} needs SciPy for its kernel on this backend "
-                f"(pip install scipy), or a backend that supplies Backend.kernels[{name!r}]"
-            ) from None
-        fn = getattr(scipy.special, name)
+        import numpy
+
+        fn = _scipy_function(name)
 
         def kernel(*args):
             native = not any(isinstance(a, (numpy.ndarray, numpy.generic)) for a in args)
