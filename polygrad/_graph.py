@@ -22,6 +22,9 @@ from typing import Any
 from ._array import Array, native_of
 from ._backend import Backend, get_backend
 from ._compiler import Compiler, ConcretizationError, reads_value, value_message
+from ._sizes import SYMBOLIC as _SYM
+from ._sizes import Sizes, SymFloat, SymInt, evaluate
+from ._sizes import current as _sizes
 from ._trace import Trace, kernel_for, trace_scope
 from ._util import tree_flatten, tree_unflatten
 
@@ -48,6 +51,85 @@ class _record_scope(trace_scope):   # noqa: N801
     def __exit__(self, *exc: object) -> None:
         super().__exit__(*exc)
         _recording.reset(self.rtoken)
+# -- dynamic axes: sizes known by name ------------------------------------------------------------
+class NotGeneric(Exception):
+    """A program traced with dynamic axes depends on their sizes otherwise than through
+    shapes and the guards: ``pg.jit`` traces it once per size instead."""
+
+
+class Retrace(Exception):
+    """A program traced with dynamic axes was called with sizes its guards exclude."""
+
+
+def _has_sym(obj: Any) -> bool:
+    if isinstance(obj, _SYM):
+        return True
+    t = type(obj)
+    if t is tuple or t is list:
+        return any(_has_sym(o) for o in obj)
+    if t is dict:
+        return any(_has_sym(o) for o in obj.values())
+    if t is slice:
+        return _has_sym(obj.start) or _has_sym(obj.stop) or _has_sym(obj.step)
+    if t is Var:
+        return any(isinstance(d, SymInt) for d in obj.shape)
+    if t is Array:
+        v = native_of(obj)
+        return type(v) is Var and _has_sym(v)
+    return False
+
+
+def _at(obj: Any, values: dict, example: Callable) -> Any:
+    """``obj`` with each size evaluated at ``values`` and each Var replaced by ``example(var,
+    its shape there)``."""
+    if isinstance(obj, _SYM):
+        return evaluate(obj.expr, values)
+    t = type(obj)
+    if t is tuple or t is list:
+        return t(_at(o, values, example) for o in obj)
+    if t is dict:
+        return {k: _at(o, values, example) for k, o in obj.items()}
+    if t is slice:
+        return slice(_at(obj.start, values, example), _at(obj.stop, values, example),
+                     _at(obj.step, values, example))
+    if t is Var:
+        return example(obj, tuple(_at(d, values, example) for d in obj.shape))
+    if t is Array:
+        v = native_of(obj)
+        return _at(v, values, example) if type(v) is Var else obj
+    return obj
+
+
+def _sized_hook(prim: Any, args: tuple, params: dict) -> Any:
+    """``_trace.sized_hook``: record a primitive on values alone whose arguments or parameters
+    hold a dynamic size (``1 / n``, ``ones((n, 3))``) instead of computing it once."""
+    sizes = _sizes.get()
+    if sizes is None or sizes.trace is None or not (
+            any(isinstance(a, _SYM) for a in args) or _has_sym(params)):
+        return NotImplemented
+    return sizes.trace.process(prim, args, params)
+
+
+def _fit(base: tuple, probes: list, values: dict) -> tuple:
+    """An output shape in the sizes' names, from its dims at ``values`` (``base``) and with each
+    size one larger in turn (``probes``: (name, shape)); each dim is taken as affine in them."""
+    out = []
+    for j, d in enumerate(base):
+        terms, c = [], d
+        for name, shape in probes:
+            slope = shape[j] - d
+            if slope:
+                terms.append(name if slope == 1 else f"{slope} * {name}")
+                c -= slope * values[name]
+        if not terms:
+            out.append(d)
+            continue
+        expr = " + ".join(terms) + (f" + {c}" if c > 0 else f" - {-c}" if c < 0 else "")
+        out.append(SymInt(d, expr if len(terms) == 1 and not c and " " not in expr
+                          else f"({expr})"))
+    return tuple(out)
+
+
 #: primitives whose output shape depends on the values of their inputs
 _DATA_DEPENDENT = frozenset({"nonzero", "unique_all", "unique_counts", "unique_inverse",
                              "unique_values", "argwhere", "flatnonzero", "extract",
@@ -156,6 +238,16 @@ class GraphTrace(Trace):
                 "Array.__getitem__: indexing with a traced boolean mask gives a result whose "
                 "shape depends on the mask's values, which are not known while tracing; use "
                 "np.where(mask, x, 0) (or a sum with the mask) instead")
+        sizes = _sizes.get()
+        if sizes is not None:
+            sizes.quiet += 1
+            try:
+                return self._record(prim, args, params, sizes)
+            finally:
+                sizes.quiet -= 1
+        return self._record(prim, args, params, None)
+
+    def _record(self, prim: Any, args: tuple, params: dict, sizes: Sizes | None) -> Any:
         backend = self.backend
         invars, examples = [], []
         for a in args:
@@ -182,16 +274,49 @@ class GraphTrace(Trace):
                 native = native_of(asarray(a))
                 invars.append(Const(native))
                 examples.append(native)
+        sized = sizes is not None and (_has_sym(invars) or _has_sym(params))
+        if sized and not any(hasattr(e, "shape") for e in examples):
+            kind = float if any(isinstance(e, float) for e in examples) else None
+            examples = [backend.asarray(kind(e) if kind else e) for e in examples]
         example_params = _replace_vars(params, lambda v: self._example(v, prim))
         kernel = kernel_for(prim, backend)
         with _quiet():
             out = kernel(*examples, **example_params)
         outs = out if prim.multiple_results else (out,)
-        outvars = [Var(tuple(o.shape), o.dtype, getattr(o, "device", None)) for o in outs]
+        shapes = [tuple(o.shape) for o in outs]
+        if sized:
+            shapes = self._sized_shapes(prim, kernel, invars, examples, params, shapes, sizes)
+        outvars = [Var(shape, o.dtype, getattr(o, "device", None))
+                   for shape, o in zip(shapes, outs)]
         self.eqns.append(Eqn(prim, invars, params, outvars))
         if prim.multiple_results:
             return tuple(Array(v, backend, self) for v in outvars)
         return Array(outvars[0], backend, self)
+
+    def _sized_shapes(self, prim: Any, kernel: Any, invars: list, examples: list,
+                      params: dict, shapes: list, sizes: Sizes) -> list:
+        """The output shapes in the sizes' names: the kernel runs again on stand-ins with each
+        size one larger, and each output dim is fitted as affine in the sizes."""
+        probes: list[list] = [[] for _ in shapes]
+        for name in sizes.values:
+            values = dict(sizes.values)
+            values[name] += 1
+
+            def example(var: Var, shape: tuple, prim: Any = prim) -> Any:
+                return self._example(Var(shape, var.dtype, var.device), prim)
+            args = [_at(v, values, example) if type(v) is Var or isinstance(v, _SYM)
+                    else e for v, e in zip(invars, examples)]
+            try:
+                with _quiet():
+                    out = kernel(*args, **_at(params, values, example))
+            except Exception as exc:
+                raise NotGeneric(f"{prim.name} fails on other sizes of the dynamic axes "
+                                 f"({type(exc).__name__}: {str(exc)[:120]})") from None
+            for k, o in enumerate(out if prim.multiple_results else (out,)):
+                if len(o.shape) != len(shapes[k]):
+                    raise NotGeneric(f"the rank of {prim.name}'s result depends on the sizes")
+                probes[k].append((name, tuple(o.shape)))
+        return [_fit(shape, probe, sizes.values) for shape, probe in zip(shapes, probes)]
 
     def _example(self, var: Var, prim: Any) -> Any:
         square = len(var.shape) >= 2 and var.shape[-1] == var.shape[-2]
@@ -266,6 +391,9 @@ class Graph:
         self.out_structure, self.out_spec = out_structure, out_spec
         self.name = name
         self._run: Callable | None = None
+        #: dynamic axes: each size's name -> (input index, axis) it is read from
+        self.sizes: dict[str, tuple[int, int]] = {}
+        self.guards: list[str] = []   # conditions on the sizes the program assumes
 
     # -- reading it -----------------------------------------------------------------------
     def _names(self) -> dict[int, str]:
@@ -420,6 +548,8 @@ def _codegen(graph: Graph) -> tuple[str, dict]:
     def expr(obj: Any) -> str:
         if type(obj) is Var:
             return names[id(obj)]
+        if isinstance(obj, _SYM):
+            return obj.expr
         if type(obj) is Array:
             v = native_of(obj)
             return expr(v) if type(v) is Var else const(v)
@@ -439,6 +569,12 @@ def _codegen(graph: Graph) -> tuple[str, dict]:
 
     args = ", ".join(name(v) for v in graph.inputs)
     lines = [f"def _program({args}):"]
+    for size, (k, axis) in graph.sizes.items():
+        lines.append(f"    {size} = {name(graph.inputs[k])}.shape[{axis}]")
+    if graph.guards:
+        namespace["Retrace"] = Retrace
+        lines.append(f"    if not ({' and '.join(graph.guards)}):")
+        lines.append(f"        raise Retrace({' and '.join(graph.guards)!r})")
     for e in graph.eqns:
         kernel = kernel_for(e.prim, backend)
         k = const(kernel)
@@ -481,25 +617,143 @@ class ReplayCompiler(Compiler):
     def adopt(self, array: Array, native: Any) -> None:
         array._v, array._trace, array._aux = native, self._trace.get(), None
 
-    def compile(self, fun: Callable, natives: list) -> Callable:
+    #: ``pg.jit(dynamic_axes=...)``: one program serves every size of those axes
+    dynamic = True
+
+    def compile(self, fun: Callable, natives: list, dynamic: list | None = None) -> Callable:
+        """``dynamic``: for each input, None or {axis: the name of its size}. The program is
+        then traced with those sizes as :class:`SymInt`, and traced once more with each size
+        two larger: the two programs must be the same in the sizes' names, else
+        :class:`NotGeneric` (the caller traces once per size instead)."""
+        graph = self._trace_once(fun, natives, dynamic, 0)
+        if graph.sizes:
+            try:
+                check = self._trace_once(fun, natives, dynamic, 2)
+            except NotGeneric:
+                raise
+            except Exception as exc:
+                raise NotGeneric(f"tracing it with other sizes raised {type(exc).__name__}: "
+                                 f"{str(exc)[:160]}") from None
+            why = _differ(graph, check)
+            if why is not None:
+                raise NotGeneric(why)
+        graph = optimize(graph)
+        self.last = graph
+        return graph.compile_flat()
+
+    def _trace_once(self, fun: Callable, natives: list, dynamic: list | None,
+                    bump: int) -> Graph:
         backend = self.backend
         trace = GraphTrace(backend)
-        inputs = [Var(tuple(n.shape), n.dtype, getattr(n, "device", None)) for n in natives]
+        values: dict[str, int] = {}
+        where: dict[str, tuple[int, int]] = {}
+        inputs = []
+        for k, n in enumerate(natives):
+            shape = list(n.shape)
+            for axis, size in sorted(((dynamic or [None] * len(natives))[k] or {}).items()):
+                values[size] = shape[axis] + bump
+                where.setdefault(size, (k, axis))
+                shape[axis] = SymInt(shape[axis] + bump, size)
+            inputs.append(Var(tuple(shape), n.dtype, getattr(n, "device", None)))
+        sizes = None
+        if values:
+            sizes = Sizes(values)
+            sizes.trace = trace
         token = self._trace.set(trace)
+        stoken = _sizes.set(sizes)
+        if sizes is not None:
+            _hook(+1)
         try:
             with _record_scope(trace):
                 outs = fun(*inputs)
         finally:
+            if sizes is not None:
+                _hook(-1)
+            _sizes.reset(stoken)
             self._trace.reset(token)
         outputs = []
         for o in outs:
             v = native_of(o) if type(o) is Array else o
             outputs.append(v if type(v) is Var else Const(v))
         name = getattr(getattr(fun, "__self__", None), "fun", fun)
-        graph = optimize(Graph(backend, inputs, trace.eqns, outputs,
-                               name=getattr(name, "__name__", "fun")))
-        self.last = graph
-        return graph.compile_flat()
+        graph = Graph(backend, inputs, trace.eqns, outputs, name=getattr(name, "__name__", "fun"))
+        graph.sizes = where
+        graph.guards = list(dict.fromkeys(sizes.guards)) if sizes is not None else []
+        return graph
+
+
+_hooked = [0]
+
+
+def _hook(step: int) -> None:
+    """Install ``_trace.sized_hook`` while any trace with dynamic axes runs (any thread)."""
+    from . import _trace
+
+    _hooked[0] += step
+    _trace.sized_hook = _sized_hook if _hooked[0] > 0 else None
+
+
+def _differ(a: Graph, b: Graph) -> str | None:
+    """Why two traces of one function at different sizes are not the same program in the
+    sizes' names (None if they are)."""
+    if len(a.eqns) != len(b.eqns):
+        return (f"it is {len(a.eqns)} primitives long at one size and {len(b.eqns)} at another "
+                f"(a Python loop or branch on a size?)")
+    pairs = {id(x): y for x, y in zip(a.inputs, b.inputs)}
+    xp = a.backend.xp
+
+    def same(x: Any, y: Any) -> bool:
+        if type(x) is not type(y):
+            return False
+        t = type(x)
+        if t is Var:
+            return pairs.get(id(x)) is y
+        if t is SymInt or t is SymFloat:
+            return x.expr == y.expr
+        if t is Const:
+            return same_value(x.value, y.value)
+        if t is tuple or t is list:
+            return len(x) == len(y) and all(same(p, q) for p, q in zip(x, y))
+        if t is dict:
+            return x.keys() == y.keys() and all(same(x[k], y[k]) for k in x)
+        if t is slice:
+            return same(x.start, y.start) and same(x.stop, y.stop) and same(x.step, y.step)
+        if t is Array:
+            return same(native_of(x), native_of(y))
+        if hasattr(x, "shape"):
+            return same_value(x, y)
+        try:
+            return bool(x == y)
+        except Exception:
+            return False
+
+    def same_value(x: Any, y: Any) -> bool:
+        if x is y:
+            return True
+        if not hasattr(x, "shape"):
+            return same(x, y)
+        try:
+            return tuple(x.shape) == tuple(y.shape) and x.dtype == y.dtype and \
+                bool(xp.all(x == y))
+        except Exception:
+            return False
+
+    for i, (e, f) in enumerate(zip(a.eqns, b.eqns)):
+        if e.prim is not f.prim or not same(e.invars, f.invars) or \
+                not same(e.params, f.params) or len(e.outvars) != len(f.outvars):
+            return (f"its primitive {i} ({e.prim.name}) has arguments or parameters that "
+                    f"depend on the sizes otherwise than through shapes (a value of a size "
+                    f"converted to a fixed number?)")
+        for x, y in zip(e.outvars, f.outvars):
+            if not same(x.shape, y.shape):
+                return (f"the shape of its primitive {i} ({e.prim.name})'s result is not "
+                        f"affine in the sizes")
+            pairs[id(x)] = y
+    if not same(a.outputs, b.outputs):
+        return "its outputs depend on the sizes otherwise than through shapes"
+    if a.guards != b.guards:
+        return "its branches on the sizes differ between sizes"
+    return None
 
 
 # -- tracing --------------------------------------------------------------------------------------
@@ -608,6 +862,7 @@ def optimize(graph: Graph, passes: Sequence[str] = ("fold", "cse", "dce", "reuse
               graph.in_structure, graph.in_spec, graph.out_structure, graph.out_spec, graph.name)
     for p in passes:
         g = _PASSES[p](g)
+    g.sizes, g.guards = graph.sizes, graph.guards
     return g
 
 
@@ -709,7 +964,7 @@ def fold(graph: Graph) -> Graph:
         invars = [_substitute(v, env) if type(v) is Var else v for v in e.invars]
         params = _substitute(e.params, env)
         if any(type(v) is Var for v in invars) or _has_var(params) or \
-                getattr(e.prim, "effects", False):
+                getattr(e.prim, "effects", False) or _has_sym(invars) or _has_sym(params):
             ne = Eqn(e.prim, invars, params, e.outvars)
             kept.append(ne)
             continue

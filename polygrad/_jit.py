@@ -2,8 +2,8 @@
 
 The function is traced once per cache key with the backend's symbolic arrays (JAX tracers, torch
 fake tensors) wrapped as polygrad Arrays, so polygrad's Python runs at trace time only. Imports
-util, array, backend, closures, convert, trace, reverse, args and compiler; array libraries only
-through ``Backend.compiler()``.
+util, array, backend, closures, convert, trace, reverse, args, compiler and graph; array
+libraries only through ``Backend.compiler()``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ._closures import LIMIT, closed_over
 from ._compiler import (Compiler, ConcretizationError, JitWarning, compiler_of, compiling,
                         compiling_for, reads_value, replay_compiler, value_message)
 from ._convert import asarray
+from ._graph import NotGeneric, Retrace
 from ._reverse import TAPE_LEAF
 from ._trace import tracing
 from ._util import tree_flatten, tree_unflatten
@@ -31,7 +32,8 @@ _DYNAMIC = object()   # marks the leaves passed to the compiled function as arra
 
 
 def jit(fun: Callable, static_argnums: int | Sequence[int] = (), *,
-        compiler: str | None = None, retrace_warning: int = 8) -> Callable:
+        compiler: str | None = None, retrace_warning: int = 8,
+        dynamic_axes: dict[int, int | Sequence[int]] | None = None) -> Callable:
     """Compile ``fun``, derivatives inside it included, with the backend's compiler.
 
     On JAX the function is traced through ``jax.jit``; on torch it is traced to a graph of
@@ -50,6 +52,21 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (), *,
     Called while a derivative is being taken (``grad(jit(f))``) ``fun`` runs eagerly, so that
     polygrad differentiates it.
 
+    ``dynamic_axes={argnum: axis or axes}`` marks axes of the arrays of positional argument
+    ``argnum`` (of each array, where the argument is a list, tuple or dict of them) whose size
+    may change between calls without a new trace: ``pg.jit(step, dynamic_axes={1: 0, 2: 0})``
+    for ``step(params, x, y)`` serves the last, smaller minibatch of an epoch with the program
+    traced for the full ones. Axes of equal size at a call share one size (here the batch
+    size); sizes that differ at a call are separate ones. The replay compiler (NumPy,
+    array-api-strict, Dask, plugins; ``compiler="replay"`` anywhere) traces the program with
+    the sizes as names, and traces it once more with each size two larger to check that the
+    two programs agree (else it warns and traces once per size); comparisons on a size (``if
+    n > 1``) become guards checked at each call, and a call that fails one is traced anew. On
+    torch the program is traced with symbolic sizes (``make_fx(tracing_mode="symbolic")``) and
+    compiled by ``torch.compile(dynamic=True)``. ``jax.jit`` compiles one program per shape:
+    on JAX ``dynamic_axes`` has no effect except with ``compiler="replay"`` (pad the last
+    minibatch instead); a ``JitWarning`` says so once.
+
     Examples
     --------
     >>> import polygrad as pg, polygrad.numpy as np
@@ -65,8 +82,9 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (), *,
     if not isinstance(retrace_warning, int) or retrace_warning < 1:
         raise ValueError(f"polygrad.jit: retrace_warning must be a positive int, got "
                          f"{retrace_warning!r}")
+    dynamic = _check_dynamic(dynamic_axes, statics)
     cache: dict[tuple, _Entry] = {}
-    stats = _Stats(compiler, retrace_warning)
+    stats = _Stats(compiler, retrace_warning, dynamic)
 
     @functools.wraps(fun)
     def jitted(*args: Any, **kwargs: Any) -> Any:
@@ -80,10 +98,11 @@ class _Stats:
     """What one jitted function has traced: the count, and the last signature (for the
     warning that names the argument that changed)."""
 
-    __slots__ = ("mode", "limit", "traces", "last", "warned")
+    __slots__ = ("mode", "limit", "traces", "last", "warned", "dynamic", "said")
 
-    def __init__(self, mode: str | None, limit: int) -> None:
-        self.mode, self.limit = mode, limit
+    def __init__(self, mode: str | None, limit: int, dynamic: dict | None) -> None:
+        self.mode, self.limit, self.dynamic = mode, limit, dynamic
+        self.said: set[str] = set()   # the dynamic-axes warnings given
         self.traces = 0
         self.last: list | None = None
         self.warned = False
@@ -102,6 +121,27 @@ class _Stats:
                           f"minibatch)", JitWarning, stacklevel=4)
 
 
+def _check_dynamic(dynamic_axes: Any, statics: tuple) -> dict[int, tuple[int, ...]] | None:
+    if dynamic_axes is None:
+        return None
+    if not isinstance(dynamic_axes, dict):
+        raise TypeError(f"polygrad.jit: dynamic_axes must be a dict from a positional "
+                        f"argument's index to an axis or a tuple of axes, e.g. {{0: 0}}; got "
+                        f"{type(dynamic_axes).__name__} {dynamic_axes!r:.60}")
+    out = {}
+    for k, axes in dynamic_axes.items():
+        one = (axes,) if isinstance(axes, int) else axes
+        if not isinstance(k, int) or isinstance(k, bool) or not isinstance(one, (tuple, list)) \
+                or not all(isinstance(a, int) and not isinstance(a, bool) for a in one):
+            raise TypeError(f"polygrad.jit: dynamic_axes must map an argument's index (int) to "
+                            f"an axis (int) or a tuple of axes; got {k!r}: {axes!r}")
+        if k in statics:
+            raise ValueError(f"polygrad.jit: argument {k} is in static_argnums and in "
+                             f"dynamic_axes; a static argument has no axes")
+        out[k] = tuple(one)
+    return out
+
+
 def _check_static(static_argnums: Any) -> tuple[int, ...]:
     nums = (static_argnums,) if isinstance(static_argnums, int) else static_argnums
     if not isinstance(nums, (tuple, list)) or not all(
@@ -112,7 +152,7 @@ def _check_static(static_argnums: Any) -> tuple[int, ...]:
 
 
 def _call(fun: Callable, statics: tuple, cache: dict, args: tuple, kwargs: dict,
-          stats: _Stats) -> Any:
+          stats: _Stats, sized: bool = False) -> Any:
     if tracing() or compiling() is not None:
         return fun(*args, **kwargs)   # differentiated, or inside another jit: part of its trace
     static = _static_positions(statics, len(args))
@@ -124,16 +164,31 @@ def _call(fun: Callable, statics: tuple, cache: dict, args: tuple, kwargs: dict,
     closures, stopped = closed_over(fun, backend)
     if stopped:
         _warn_search(fun)
+    dims = None
+    if stats.dynamic and not sized:
+        if getattr(compiler, "dynamic", False):
+            dims = _dims(stats.dynamic, args, static, natives)
+        else:
+            _say(stats, fun, backend)
     natives += [native_of(a) for a in closures]
-    key = _key(backend, structure, spec, [args[i] for i in static], natives, static)
+    key = _key(backend, structure, spec, [args[i] for i in static], natives, static, dims)
     entry = cache.get(key)
+    if entry is not None and entry.specialized:   # traced per size after all
+        return _call(fun, statics, cache, args, kwargs, stats, sized=True)
     if entry is None:
-        entry = cache[key] = _Entry(fun, backend, compiler, structure, spec, static, args)
+        entry = cache[key] = _Entry(fun, backend, compiler, structure, spec, static, args,
+                                    dims and dims + [None] * len(closures))
         stats.traced(fun, _signature(args, static, natives))
     if entry.eager:
         return fun(*args, **kwargs)
     try:
         return entry(natives, leaves, closures)
+    except Retrace:   # sizes the program's guards exclude: a program for these sizes
+        return _call(fun, statics, cache, args, kwargs, stats, sized=True)
+    except NotGeneric as exc:
+        entry.specialized = True
+        _warn_specialized(fun, exc)
+        return _call(fun, statics, cache, args, kwargs, stats, sized=True)
     except Exception as exc:
         if entry.traced:
             raise   # an error of the compiled program at run time
@@ -192,11 +247,51 @@ def _split(leaves: list) -> tuple[Backend | None, list, list]:
     return backend or get_backend(), natives, spec
 
 
+def _dims(dynamic: dict, args: tuple, static: frozenset, natives: list) -> list | None:
+    """For each of the arguments' arrays, None or {axis: the name of its size}: axes of equal
+    size share a name (s0, s1, ... in order of appearance)."""
+    leaf_arg = []
+    for i, a in enumerate(args):
+        if i not in static:
+            for leaf in tree_flatten(a)[0]:
+                if type(leaf) is Array or (hasattr(leaf, "shape") and hasattr(leaf, "dtype")):
+                    leaf_arg.append(i)
+    for k in dynamic:
+        if not -len(args) <= k < len(args):
+            raise ValueError(f"polygrad.jit: dynamic_axes names argument {k}, but the call has "
+                             f"{len(args)} positional argument(s)")
+    wanted = {k % len(args): axes for k, axes in dynamic.items()}
+    names: dict[int, str] = {}
+    out: list = []
+    for i, n in zip(leaf_arg, natives):   # keyword arguments' arrays come last: never dynamic
+        axes = wanted.get(i)
+        if axes is None:
+            out.append(None)
+            continue
+        shape = tuple(n.shape)
+        found = {}
+        for a in axes:
+            if not -len(shape) <= a < len(shape):
+                raise ValueError(f"polygrad.jit: dynamic_axes marks axis {a} of argument {i}, "
+                                 f"which has an array of shape {shape}")
+            size = shape[a]
+            found[a % len(shape)] = names.setdefault(size, f"s{len(names)}")
+        out.append(found)
+    out += [None] * (len(natives) - len(out))
+    return out if names else None
+
+
 def _key(backend: Backend, structure: Any, spec: list, static_args: list, natives: list,
-         static: frozenset) -> tuple:
+         static: frozenset, dims: list | None = None) -> tuple:
     values = tuple((type(v), v) for v in spec if v is not _DYNAMIC)
+    if dims is None:
+        shapes = tuple((tuple(n.shape), n.dtype) for n in natives)
+    else:
+        shapes = tuple((tuple(d.get(a, s) for a, s in enumerate(n.shape)) if d else
+                        tuple(n.shape), n.dtype)
+                       for n, d in zip(natives, dims + [None] * (len(natives) - len(dims))))
     key = (backend, _frozen(structure), values, tuple((type(v), v) for v in static_args),
-           tuple(sorted(static)), tuple((tuple(n.shape), n.dtype) for n in natives))
+           tuple(sorted(static)), shapes, dims is not None)
     try:
         hash(key)
     except TypeError:
@@ -225,8 +320,10 @@ class _Entry:
     """One compiled version of a function: for one cache key, traced on its first call."""
 
     def __init__(self, fun: Callable, backend: Backend, compiler: Compiler, structure: Any,
-                 spec: list, static: frozenset, args: tuple) -> None:
+                 spec: list, static: frozenset, args: tuple, dims: list | None = None) -> None:
         self.fun, self.backend, self.compiler = fun, backend, compiler
+        self.dims = dims   # dynamic axes: per input, None or {axis: size name}
+        self.specialized = False   # its program proved to depend on the sizes: trace per size
         self.structure, self.spec = structure, spec
         self.static = {i: args[i] for i in static}
         self.nargs = len(args)
@@ -241,7 +338,8 @@ class _Entry:
         self.closures = closures   # for flat, should the compiler trace it now
         try:
             if self.run is None:
-                self.run = self.compiler.compile(self.flat, natives)
+                self.run = self.compiler.compile(self.flat, natives, self.dims) if self.dims \
+                    else self.compiler.compile(self.flat, natives)
             out = self.run(*natives)
         finally:
             self.closures = []
@@ -306,6 +404,24 @@ def _rebind(leaf: Any, native: Any) -> None:
             leaf._aux = None
         else:
             leaf._trace = leaf._aux = None
+
+
+def _say(stats: _Stats, fun: Callable, backend: Backend) -> None:
+    if backend.name not in stats.said:
+        stats.said.add(backend.name)
+        name = getattr(fun, "__name__", "the function")
+        warnings.warn(f"pg.jit: {name} has dynamic_axes, but the {backend.name} backend's "
+                      f"compiler makes one program per shape (jax.jit does): each new size "
+                      f"traces and compiles again. Pad the last minibatch to the batch size, or "
+                      f"use pg.jit(..., compiler='replay'), which serves every size with one "
+                      f"program", JitWarning, stacklevel=4)
+
+
+def _warn_specialized(fun: Callable, exc: BaseException) -> None:
+    name = getattr(fun, "__name__", "the function")
+    warnings.warn(f"pg.jit: {name}'s program depends on the sizes of its dynamic axes otherwise "
+                  f"than through shapes: {exc}. It is traced once per size instead",
+                  JitWarning, stacklevel=4)
 
 
 def _warn_search(fun: Callable) -> None:

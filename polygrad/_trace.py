@@ -81,6 +81,11 @@ def tracing() -> bool:
     return _depth.get() > 0
 
 
+#: set by ``_graph`` while a program with dynamic axes is traced: a primitive on values alone
+#: whose arguments or parameters hold a size of a dynamic axis is recorded, not computed
+sized_hook: Any = None
+
+
 def bind(prim: Any, args: tuple, params: dict) -> Any:
     """Apply ``prim`` to ``args``: through the innermost active trace, or concretely."""
     top = None
@@ -97,6 +102,10 @@ def bind(prim: Any, args: tuple, params: dict) -> Any:
     if ended:   # a tracer of an ended trace over one of a live trace: it acts as its value
         return bind(prim, tuple(_value(a) for a in args), params)
     if top is None:
+        if sized_hook is not None:   # a replay trace with dynamic axes is running somewhere
+            out = sized_hook(prim, args, params)
+            if out is not NotImplemented:
+                return out
         return apply_concrete(prim, args, params)
     if prim.nondiff:
         for a in args:   # a symbolic trace (make_graph, replay jit) records these too

@@ -15,12 +15,13 @@ from .. import _dtypes
 from .._array import native_of
 from .._backend import get_default_dtype
 from .._convert import asarray
+from .._sizes import SymFloat, SymInt
 from ._data_types import astype
 from ._helpers import Array, as_array
 
 __all__ = ["promote", "promote_inexact", "promote_to_arrays"]
 
-_SCALARS = (bool, int, float, complex)
+_SCALARS = (bool, int, float, complex, SymInt, SymFloat)   # sizes: see _sizes
 
 
 def promote(*operands: Any) -> tuple:
