@@ -279,6 +279,10 @@ class GraphTrace(Trace):
             kind = float if any(isinstance(e, float) for e in examples) else None
             examples = [backend.asarray(kind(e) if kind else e) for e in examples]
         example_params = _replace_vars(params, lambda v: self._example(v, prim))
+        if sized:   # kernels get plain numbers (array-api-strict refuses int subclasses)
+            examples = [_at(e, sizes.values, None) if isinstance(e, _SYM) else e
+                        for e in examples]
+            example_params = _at(example_params, sizes.values, None)
         kernel = kernel_for(prim, backend)
         with _quiet():
             out = kernel(*examples, **example_params)

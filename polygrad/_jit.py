@@ -166,6 +166,8 @@ def _call(fun: Callable, statics: tuple, cache: dict, args: tuple, kwargs: dict,
         _warn_search(fun)
     dims = None
     if stats.dynamic and not sized:
+        if getattr(compiler, "compile_replayed", None) is not None:
+            compiler = _Replayed(replay_compiler(backend), compiler)
         if getattr(compiler, "dynamic", False):
             dims = _dims(stats.dynamic, args, static, natives)
         else:
@@ -314,6 +316,24 @@ def _frozen(structure: Any) -> Any:
     if type(structure) is list or type(structure) is tuple:
         return tuple(_frozen(s) for s in structure)
     return structure
+
+
+class _Replayed(Compiler):
+    """Dynamic axes on a compiler that takes a replay program (torch): the function is traced
+    by the replay compiler with the sizes as names, and its generated program handed to the
+    backend's compiler (``compile_replayed``), which compiles it for every size."""
+
+    dynamic = True
+
+    def __init__(self, replay: Compiler, compiler: Compiler) -> None:
+        self.replay, self.compiler = replay, compiler
+        self.value_errors = replay.value_errors
+        self.fallback = replay.fallback
+        self.wrap, self.adopt, self.is_traced = replay.wrap, replay.adopt, replay.is_traced
+
+    def compile(self, fun: Callable, natives: list, dynamic: list | None = None) -> Callable:
+        run = self.replay.compile(fun, natives, dynamic)
+        return self.compiler.compile_replayed(run, natives, dynamic)
 
 
 class _Entry:

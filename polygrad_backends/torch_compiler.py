@@ -44,6 +44,12 @@ class TorchCompiler(Compiler):
                 "pass that array as an argument") from None
         return _Inductor(graph)
 
+    def compile_replayed(self, run: Callable, natives: list, dynamic: list) -> Callable:
+        """``pg.jit(dynamic_axes=...)``: ``run`` is polygrad's replay program, which reads the
+        sizes of the dynamic axes from its inputs' shapes; ``torch.compile(dynamic=True)``
+        compiles it once for every size (Dynamo still specialises sizes 0 and 1)."""
+        return _Inductor(run, dynamic=True)
+
     def is_traced(self, native: Any) -> bool:
         return isinstance(native, FakeTensor)
 
@@ -60,15 +66,16 @@ class _Inductor:
     """A traced graph, compiled by ``torch.compile`` on its first call; should that fail, the
     graph itself runs (still without polygrad's Python), after a warning."""
 
-    def __init__(self, graph: Any) -> None:
+    def __init__(self, graph: Any, dynamic: bool = False) -> None:
         self.graph = graph
+        self.dynamic = dynamic
         self.run = self._first
 
     def __call__(self, *natives: Any) -> Any:
         return self.run(*natives)
 
     def _first(self, *natives: Any) -> Any:
-        compiled = torch.compile(self.graph, dynamic=False)
+        compiled = torch.compile(self.graph, dynamic=self.dynamic)
         try:
             out = compiled(*natives)
         except Exception as exc:
