@@ -212,15 +212,19 @@ def _quiet() -> Any:
 class GraphTrace(Trace):
     """Records every primitive bound on its tracers (``make_graph``, ``pg.jit``'s replay)."""
 
-    __slots__ = ("backend", "eqns", "_stand_ins")
+    __slots__ = ("backend", "eqns", "_stand_ins", "values")
     kind = "make_graph"
     symbolic = True
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, values: dict[int, Any] | None = None) -> None:
         super().__init__()
         self.backend = backend
         self.eqns: list[Eqn] = []
-        self._stand_ins: dict[int, Any] = {}
+        self._stand_ins: dict[tuple, Any] = {}
+        #: pg.jit's first call: id(Var) -> its value, from the caller's arrays. Kernels then run
+        #: on those instead of stand-ins (Python still sees no value), and the outputs' values
+        #: are the first call's results: the program need not run once more
+        self.values = values
 
     def new_input(self, native: Any) -> Array:
         """A tracer for an input of native's shape and dtype (native's values are not read)."""
@@ -292,6 +296,9 @@ class GraphTrace(Trace):
             shapes = self._sized_shapes(prim, kernel, invars, examples, params, shapes, sizes)
         outvars = [Var(shape, o.dtype, getattr(o, "device", None))
                    for shape, o in zip(shapes, outs)]
+        if self.values is not None:
+            for var, o in zip(outvars, outs):
+                self.values[id(var)] = o
         self.eqns.append(Eqn(prim, invars, params, outvars))
         if prim.multiple_results:
             return tuple(Array(v, backend, self) for v in outvars)
@@ -323,6 +330,10 @@ class GraphTrace(Trace):
         return [_fit(shape, probe, sizes.values) for shape, probe in zip(shapes, probes)]
 
     def _example(self, var: Var, prim: Any) -> Any:
+        if self.values is not None:
+            value = self.values.get(id(var))
+            if value is not None:
+                return value
         square = len(var.shape) >= 2 and var.shape[-1] == var.shape[-2]
         key = (var.shape, var.dtype, square and prim.name.startswith(_LINALG))
         out = self._stand_ins.get(key)
@@ -609,6 +620,7 @@ class ReplayCompiler(Compiler):
         self._trace: contextvars.ContextVar[GraphTrace | None] = contextvars.ContextVar(
             f"polygrad_replay_{backend.name}", default=None)
         self.last: Graph | None = None   # the latest program compiled (for inspection)
+        self._first: dict[int, list | None] = {}   # see take_first
 
     def is_traced(self, native: Any) -> bool:
         return type(native) is Var
@@ -629,10 +641,10 @@ class ReplayCompiler(Compiler):
         then traced with those sizes as :class:`SymInt`, and traced once more with each size
         two larger: the two programs must be the same in the sizes' names, else
         :class:`NotGeneric` (the caller traces once per size instead)."""
-        graph = self._trace_once(fun, natives, dynamic, 0)
+        graph, first = self._trace_once(fun, natives, dynamic, 0)
         if graph.sizes:
             try:
-                check = self._trace_once(fun, natives, dynamic, 2)
+                check, _ = self._trace_once(fun, natives, dynamic, 2)
             except NotGeneric:
                 raise
             except Exception as exc:
@@ -643,12 +655,20 @@ class ReplayCompiler(Compiler):
                 raise NotGeneric(why)
         graph = optimize(graph)
         self.last = graph
-        return graph.compile_flat()
+        run = graph.compile_flat()
+        self._first[id(getattr(fun, "__self__", fun))] = first
+        return run
+
+    def take_first(self, fun: Callable) -> list | None:
+        """The results of the call that compiled ``fun`` (``pg.jit``'s first call), computed
+        while tracing: None if taken already."""
+        return self._first.pop(id(getattr(fun, "__self__", fun)), None)
 
     def _trace_once(self, fun: Callable, natives: list, dynamic: list | None,
-                    bump: int) -> Graph:
+                    bump: int) -> tuple[Graph, list | None]:
         backend = self.backend
-        trace = GraphTrace(backend)
+        known: dict[int, Any] | None = {} if bump == 0 else None   # id(Var) -> value
+        trace = GraphTrace(backend, known)
         values: dict[str, int] = {}
         where: dict[str, tuple[int, int]] = {}
         inputs = []
@@ -659,6 +679,8 @@ class ReplayCompiler(Compiler):
                 where.setdefault(size, (k, axis))
                 shape[axis] = SymInt(shape[axis] + bump, size)
             inputs.append(Var(tuple(shape), n.dtype, getattr(n, "device", None)))
+            if known is not None:
+                known[id(inputs[-1])] = n
         sizes = None
         if values:
             sizes = Sizes(values)
@@ -683,7 +705,12 @@ class ReplayCompiler(Compiler):
         graph = Graph(backend, inputs, trace.eqns, outputs, name=getattr(name, "__name__", "fun"))
         graph.sizes = where
         graph.guards = list(dict.fromkeys(sizes.guards)) if sizes is not None else []
-        return graph
+        first = None
+        if known is not None:
+            first = [known.get(id(v)) if type(v) is Var else v.value for v in outputs]
+            first = None if any(f is None for f in first) else first
+        trace.values = None
+        return graph, first
 
 
 _hooked = [0]
@@ -988,9 +1015,9 @@ def fold(graph: Graph) -> Graph:
 
 def reuse(graph: Graph) -> Graph:
     """Buffer reuse: an elementwise primitive whose kernel writes into ``out=`` (NumPy's ufuncs)
-    overwrites an argument of the same shape and dtype made by another such primitive, when
-    this is the argument's last use and it is not an output (never a caller's array, never an
-    array a view may share)."""
+    overwrites an argument of the same shape and dtype made by a ufunc (an elementwise one, or
+    ``matmul``: a fresh array either way), when this is the argument's last use and it is not an
+    output (never a caller's array, never an array a view may share)."""
     backend = graph.backend
     try:
         import numpy
@@ -1009,8 +1036,8 @@ def reuse(graph: Graph) -> Graph:
         for v in _vars_in(e.params):
             uses[id(v)] = i
             only_ufunc_uses[id(v)] = False
-        if is_ufunc:
-            ufunc_made.add(id(e.outvars[0]))
+        if isinstance(k, numpy.ufunc) and k.nout == 1 and not e.params:
+            ufunc_made.add(id(e.outvars[0]))   # a ufunc's result is a fresh array (matmul's too)
     outputs = {id(v) for v in graph.outputs if type(v) is Var}
     new = []
     for i, (e, k) in enumerate(zip(graph.eqns, kernels)):

@@ -357,10 +357,14 @@ class _Entry:
         # natives: the arguments' arrays, then those of the arrays the function closes over
         self.closures = closures   # for flat, should the compiler trace it now
         try:
+            out = None
             if self.run is None:
                 self.run = self.compiler.compile(self.flat, natives, self.dims) if self.dims \
                     else self.compiler.compile(self.flat, natives)
-            out = self.run(*natives)
+                take = getattr(self.compiler, "take_first", None)
+                out = take(self.flat) if take is not None else None
+            if out is None:
+                out = self.run(*natives)
         finally:
             self.closures = []
         self.traced = True
