@@ -56,3 +56,19 @@ def test_first_call_values_come_from_the_callers_arrays(replay):
     assert numpy.array_equal(twice.asnumpy(), [2.0, 4.0])
     x2, _, _ = f(a, np.asarray([0.0, 1.0]))
     numpy.testing.assert_allclose(x2.asnumpy(), numpy.linalg.solve(a.asnumpy(), [0.0, 1.0]))
+
+
+def test_buffer_reuse_overwrites_a_matmul_result():
+    from polygrad._graph import reuse
+
+    with pg.use_backend("numpy"):
+        def h(x, w, b):
+            return np.maximum(x @ w + b, 0.0)   # the sum may take the product's buffer
+        x = np.asarray(numpy.arange(6.0).reshape(2, 3) - 2.0)
+        w = np.asarray(numpy.linspace(-1.0, 1.0, 12).reshape(3, 4))
+        b = np.asarray(numpy.linspace(0.0, 0.3, 4))
+        g = reuse(pg.make_graph(h)(x, w, b))
+        assert [(e.prim.name, e.inplace is not None) for e in g.eqns] == [
+            ("matmul", False), ("add", True), ("maximum", True)]
+        numpy.testing.assert_allclose(g(x, w, b).asnumpy(), h(x, w, b).asnumpy())
+        numpy.testing.assert_array_equal(x.asnumpy(), numpy.arange(6.0).reshape(2, 3) - 2.0)
