@@ -39,7 +39,10 @@ def evaluate(expr: str, values: dict[str, int]) -> Any:
     code = _EVAL.get(expr)
     if code is None:
         code = _EVAL[expr] = compile(expr, "<polygrad size>", "eval")
-    return eval(code, {"__builtins__": {}}, values)   # noqa: S307 (our own expressions)
+    return eval(code, _NAMES, values)   # noqa: S307 (expressions this module wrote)
+
+
+_NAMES = {"__builtins__": {}, "abs": abs}
 
 
 def _text(v: Any) -> str:
@@ -72,7 +75,7 @@ def _arith(op: str, fn: Callable, reflected: bool = False) -> Callable:
         a, b = (other, self) if reflected else (self, other)
         if type(a) is int and (a == 1 and op == "*" or a == 0 and op == "+"):
             return b   # 1 * n, 0 + n (math.prod, sums of sizes): n
-        if type(b) is int and (b == 1 and op in ("*", "/", "//") or b == 0 and op in "+-"):
+        if type(b) is int and (b == 1 and op in ("*", "/", "//") or b == 0 and op in ("+", "-")):
             return a if op != "/" else _make(plain(a) / 1, f"({a.expr} / 1)")
         return _make(fn(plain(a), plain(b)), f"({_text(a)} {op} {_text(b)})")
     return method

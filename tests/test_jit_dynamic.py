@@ -182,3 +182,24 @@ def test_torch_hands_the_replay_program_to_torch_compile_dynamic(monkeypatch):
             _assert_same(step(params, x, y), pg.grad(loss)(params, x, y))
         assert step.trace_count() == 1
     assert seen == [{"dynamic": True}]
+
+
+def test_sizes_carry_their_expression_and_record_guards():
+    from polygrad._sizes import Sizes, SymFloat, SymInt, current, evaluate
+
+    n = SymInt(6, "s0")
+    values = {"s0": 11}
+    for got, want in [(n * 784, 11 * 784), (abs(n - 9) * 2 + 1, 5), (n // 4, 2), (n % 4, 3),
+                      (1 * n, 11), (3 - n, -8), (-n, -11)]:
+        assert isinstance(got, SymInt) and evaluate(got.expr, values) == want, got
+    q = 1 / n
+    assert isinstance(q, SymFloat) and evaluate(q.expr, values) == 1 / 11
+    sizes = Sizes({"s0": 6})
+    token = current.set(sizes)
+    try:
+        assert n > 4 and not n == 3 and n * 2 == n + n
+        assert int(n) == 6
+    finally:
+        current.reset(token)
+    # the same expression is the same size; different ones are compared, and that is a guard
+    assert sizes.guards == ["(s0 > 4)", "not (s0 == 3)", "((s0 * 2) == (s0 + s0))", "(s0 == 6)"]
