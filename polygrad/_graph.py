@@ -5,9 +5,10 @@ and a device, never a value), and each primitive bound on them is recorded as an
 instead of being run. Output shapes and dtypes come from running the backend's kernel once on
 stand-in arrays of ones (with the identity added to square matrices, so that inverses and
 factorisations exist) — or, on ``pg.jit``'s first call, on the caller's arrays, whose results
-are then that call's results — and the traced Python never sees a value. The :class:`Graph` prints one line per
-primitive (as ``jax.make_jaxpr`` does), draws itself as Graphviz source, is optimised by the
-passes in this module, and runs as generated straight-line Python that calls the backend's
+are then that call's results — and the traced Python never sees a value. The
+:class:`Graph` prints one line per primitive (as ``jax.make_jaxpr`` does), draws itself as
+Graphviz source, is optimised by the passes in this module, and runs as generated straight-line
+Python that calls the backend's
 kernels directly (the replay mode of ``pg.jit``). Imports util, array, backend, trace and
 compiler.
 """
