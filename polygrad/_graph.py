@@ -8,9 +8,8 @@ factorisations exist) — or, on ``pg.jit``'s first call, on the caller's arrays
 are then that call's results — and the traced Python never sees a value. The
 :class:`Graph` prints one line per primitive (as ``jax.make_jaxpr`` does), draws itself as
 Graphviz source, is optimised by the passes in this module, and runs as generated straight-line
-Python that calls the backend's
-kernels directly (the replay mode of ``pg.jit``). Imports util, array, backend, trace and
-compiler.
+Python that calls the backend's kernels directly (the replay mode of ``pg.jit``). Imports util,
+sizes, array, backend, trace and compiler.
 """
 
 from __future__ import annotations
