@@ -3,10 +3,10 @@
 A batched tracer's value is an Array (a concrete array or a lower level's tracer) whose leading
 axis is the batch; the tracer itself shows the shape of one example, so that the user's function
 sees what it would see unbatched. Each primitive applied to batched tracers runs its batching
-rule (``Primitive.batch``, set with ``defbatch``, or a rule of this module by the primitive's
-name), which calls the primitive once on the whole batch; a primitive without a rule falls back
-to a loop over the examples, with a one-time warning naming it. Imports util, array, trace and
-the primitive registry.
+rule (``Primitive.batch``, set with ``defbatch`` beside the primitive, mostly from a family of
+this module), which calls the primitive once on the whole batch; a primitive without a rule
+falls back to a loop over the examples, with a one-time warning naming it. Imports util,
+array, convert, trace, the primitive registry and the core operations (``_ops``).
 """
 
 from __future__ import annotations
@@ -17,12 +17,19 @@ from collections.abc import Callable
 from typing import Any
 
 from ._array import Array, native_of
+from ._convert import asarray
 from ._indexkey import normal_form
-from ._primitive import _registry
+from ._ops import (broadcast_to, broadcast_to_p, concat, concat_p, getitem, getitem_p, moveaxis,
+                   permute_dims, permute_dims_p, reshape, reshape_p, scatter_add, scatter_add_p,
+                   sum_p, where_p)
+from ._primitive import defbatch
 from ._trace import Trace, bind, trace_scope
 from ._util import describe, tree_flatten, tree_unflatten
 
-__all__ = ["vmap", "BatchTrace", "BatchingError", "RULES", "rule_for"]
+__all__ = ["vmap", "BatchTrace", "BatchingError", "rule_for", "elementwise_rule",
+           "all_batched_elementwise_rule", "trailing_rule", "reduction_rule", "along_axis_rule",
+           "cumulative_rule", "fft_rule", "matmul_rule", "tensordot_rule", "solve_rule",
+           "setitem_rule", "value_dependent_rule", "isin_rule", "searchsorted_rule"]
 
 
 class BatchingError(ValueError):
@@ -101,18 +108,13 @@ class BatchTrace(Trace):
 
 
 def rule_for(prim: Any) -> Callable | None:
-    """The batching rule of ``prim`` (its own, or this module's for its name), None if none."""
-    rule = prim.batch
-    if rule is None:
-        rule = RULES.get(prim.name)
-        if rule is not None:
-            prim.batch = rule
-    return rule
+    """The batching rule of ``prim`` (set with ``defbatch``), None if it has none."""
+    return prim.batch
 
 
 # -- helpers: primitives applied through bind, so that lower trace levels see them -------------
-def _p(name: str, *args: Any, **params: Any) -> Any:
-    return bind(_registry[name], args, params)
+def _p(prim: Any, *args: Any, **params: Any) -> Any:
+    return bind(prim, args, params)
 
 
 def _ndim(x: Any) -> int:
@@ -120,27 +122,14 @@ def _ndim(x: Any) -> int:
 
 
 def _reshape(x: Array, shape: tuple) -> Array:
-    return x if tuple(x.shape) == tuple(shape) else _p("reshape", x, shape=tuple(shape))
-
-
-def _moveaxis(x: Array, source: int, destination: int) -> Array:
-    n = x.ndim
-    source %= n
-    destination %= n
-    if source == destination:
-        return x
-    order = [i for i in range(n) if i != source]
-    order.insert(destination, source)
-    return _p("permute_dims", x, axes=tuple(order))
+    return x if tuple(x.shape) == tuple(shape) else reshape(x, tuple(shape))
 
 
 def _expand_batch(x: Any, size: int) -> Array:
     """An unbatched array as a batch of ``size`` copies (batch axis leading)."""
     if type(x) is not Array:
-        from ._convert import asarray
-
         x = asarray(x)
-    return _p("broadcast_to", _reshape(x, (1,) + x.shape), shape=(size,) + x.shape)
+    return broadcast_to(_reshape(x, (1,) + x.shape), (size,) + x.shape)
 
 
 def _lift(x: Array, rank: int) -> Array:
@@ -161,7 +150,21 @@ def _shift(axis: Any, ndim: int) -> Any:
     return axis + 1 if axis >= 0 else axis
 
 
-# -- the rule families --------------------------------------------------------------------------
+def _first_batched(args: list, batched: list, size: int) -> list:
+    """Every array argument batched (the unbatched ones broadcast to the batch)."""
+    return [a if b or type(a) is not Array else _expand_batch(a, size)
+            for a, b in zip(args, batched)]
+
+
+def _prod(values: Any) -> int:
+    out = 1
+    for v in values:
+        out *= v
+    return out
+
+
+# -- the rule families: each factory takes the Primitive objects its rule applies, and the
+# namespace sets the rule beside the primitive (``defbatch(prim, reduction_rule(prim))``) ------
 def elementwise(size: int, args: list, batched: list, **params: Any) -> Any:
     """Elementwise and broadcasting primitives: batched arguments get ones inserted after the
     batch axis up to the rank of the broadcast example; unbatched ones broadcast as they are."""
@@ -178,79 +181,78 @@ def elementwise_rule(prim: Any) -> Callable:
     return rule
 
 
-def _select_extremum_rule(size, args, batched, **params):
-    # its kernel scales a buffer of x's shape in place by g: every array argument batched
-    args = _first_batched(args, batched, size)
-    return elementwise(size, args, [type(a) is Array for a in args],
-                       _prim=_registry["select_extremum"], **params)
-
-
-def _first_batched(args: list, batched: list, size: int) -> list:
-    """Every array argument batched (the unbatched ones broadcast to the batch)."""
-    return [a if b or type(a) is not Array else _expand_batch(a, size)
-            for a, b in zip(args, batched)]
-
-
-def _trailing(name: str) -> Callable:
-    """Functions of the trailing axes that stack over leading ones (linalg, tril, ...)."""
+def all_batched_elementwise_rule(prim: Any) -> Callable:
+    """An elementwise primitive whose kernel needs every array argument batched (one that
+    scales a buffer of its first argument's shape in place, as ``select_extremum``)."""
     def rule(size, args, batched, **params):
-        return bind(_registry[name], tuple(_first_batched(args, batched, size)), params)
+        args = _first_batched(args, batched, size)
+        return elementwise(size, args, [type(a) is Array for a in args], _prim=prim, **params)
     return rule
 
 
-def _reduction(name: str) -> Callable:
+def trailing_rule(prim: Any) -> Callable:
+    """Functions of the trailing axes that stack over leading ones (linalg, tril, ...)."""
+    def rule(size, args, batched, **params):
+        return bind(prim, tuple(_first_batched(args, batched, size)), params)
+    return rule
+
+
+def reduction_rule(prim: Any, flat_none: bool = False) -> Callable:
+    """Reductions over ``axis`` (a tuple, or None: all); ``flat_none``: ``axis=None`` means the
+    flattened example and the result has no axis for it (argmax, argmin)."""
     def rule(size, args, batched, axis, keepdims, **params):
         (x,) = args
         n = x.ndim - 1
-        if name in ("argmax", "argmin") and axis is None:   # over the flattened example
+        if flat_none and axis is None:
             flat = _reshape(x, (size, -1) if n else (size, 1))
-            out = _p(name, flat, axis=1, keepdims=False, **params)
+            out = _p(prim, flat, axis=1, keepdims=False, **params)
             return _reshape(out, (size,) + (1,) * n) if keepdims else out
-        return _p(name, x, axis=_shift(axis, n), keepdims=keepdims, **params)
+        return _p(prim, x, axis=_shift(axis, n), keepdims=keepdims, **params)
     return rule
 
 
-def _along_axis(name: str, key: str = "axis", default_flat: bool = False) -> Callable:
-    """Primitives with one axis (or a tuple) parameter: shift it past the batch axis."""
+def along_axis_rule(prim: Any, key: str = "axis", default_flat: bool = False) -> Callable:
+    """Primitives with one axis (or a tuple) parameter: shift it past the batch axis;
+    ``default_flat``: None means the flattened example (roll)."""
     def rule(size, args, batched, **params):
         args = _first_batched(args, batched, size)
         x = args[0]
         axis = params.get(key)
-        if axis is None and default_flat:   # over the flattened example
+        if axis is None and default_flat:
             shape = x.shape
             params[key] = 1
-            out = _p(name, _reshape(x, (size, -1)), *args[1:], **params)
+            out = _p(prim, _reshape(x, (size, -1)), *args[1:], **params)
             return _reshape(out, shape)
         params[key] = _shift(axis, x.ndim - 1)
-        return _p(name, *args, **params)
+        return _p(prim, *args, **params)
     return rule
 
 
-def _cumulative(name: str) -> Callable:
+def cumulative_rule(prim: Any) -> Callable:
     def rule(size, args, batched, axis, include_initial):
         (x,) = args
-        return _p(name, x, axis=_shift(0 if axis is None else axis, x.ndim - 1),
+        return _p(prim, x, axis=_shift(0 if axis is None else axis, x.ndim - 1),
                   include_initial=include_initial)
     return rule
 
 
-def _fft(name: str) -> Callable:
+def fft_rule(prim: Any) -> Callable:
     def rule(size, args, batched, axes, **params):
         (x,) = args
-        return _p(name, x, axes=_shift(tuple(axes), x.ndim - 1), **params)
+        return _p(prim, x, axes=_shift(tuple(axes), x.ndim - 1), **params)
     return rule
 
 
 def _reshape_rule(size, args, batched, shape):
-    return _p("reshape", args[0], shape=(size,) + tuple(shape))
+    return reshape(args[0], (size,) + tuple(shape))
 
 
 def _permute_rule(size, args, batched, axes):
-    return _p("permute_dims", args[0], axes=(0,) + tuple(a % len(axes) + 1 for a in axes))
+    return permute_dims(args[0], (0,) + tuple(a % len(axes) + 1 for a in axes))
 
 
 def _broadcast_rule(size, args, batched, shape):
-    return _p("broadcast_to", _lift(args[0], len(shape)), shape=(size,) + tuple(shape))
+    return broadcast_to(_lift(args[0], len(shape)), (size,) + tuple(shape))
 
 
 def _concat_rule(size, args, batched, axis):
@@ -260,39 +262,48 @@ def _concat_rule(size, args, batched, axis):
         axis = 1
     else:
         axis = _shift(axis, args[0].ndim - 1)
-    return _p("concat", *args, axis=axis)
+    return concat(args, axis)
 
 
-def _matmul_rule(size, args, batched):
-    (x1, x2), (b1, b2) = args, batched
-    k1, k2 = _ndim(x1) - b1, _ndim(x2) - b2
-    drop1, drop2 = k1 == 1, k2 == 1
-    if drop1:   # a vector is a 1 x n matrix, its axis dropped from the result
-        x1 = _reshape(x1, x1.shape[:-1] + (1, x1.shape[-1]))
-        k1 = 2
-    if drop2:
-        x2 = _reshape(x2, x2.shape + (1,))
-        k2 = 2
-    rank = max(k1, k2)
-    if b1:
-        x1 = _lift(x1, rank)
-    if b2:
-        x2 = _lift(x2, rank)
-    out = _p("matmul", x1, x2)
-    shape = tuple(out.shape)
-    shape = shape[:-2] + (() if drop1 else shape[-2:-1]) + (() if drop2 else shape[-1:])
-    return _reshape(out, shape)
+def matmul_rule(matmul_p: Any) -> Callable:
+    def rule(size, args, batched):
+        (x1, x2), (b1, b2) = args, batched
+        k1, k2 = _ndim(x1) - b1, _ndim(x2) - b2
+        drop1, drop2 = k1 == 1, k2 == 1
+        if drop1:   # a vector is a 1 x n matrix, its axis dropped from the result
+            x1 = _reshape(x1, x1.shape[:-1] + (1, x1.shape[-1]))
+            k1 = 2
+        if drop2:
+            x2 = _reshape(x2, x2.shape + (1,))
+            k2 = 2
+        rank = max(k1, k2)
+        if b1:
+            x1 = _lift(x1, rank)
+        if b2:
+            x2 = _lift(x2, rank)
+        out = _p(matmul_p, x1, x2)
+        shape = tuple(out.shape)
+        shape = shape[:-2] + (() if drop1 else shape[-2:-1]) + (() if drop2 else shape[-1:])
+        return _reshape(out, shape)
+    return rule
 
 
-def _tensordot_rule(size, args, batched, axes):
-    (x1, x2), (b1, b2) = args, batched
-    a1, a2 = list(axes[0]), list(axes[1])
-    if b1 and not b2:
-        return _p("tensordot", x1, x2, axes=(tuple(a + 1 for a in a1), tuple(a2)))
-    if b2 and not b1:
-        out = _p("tensordot", x1, x2, axes=(tuple(a1), tuple(a + 1 for a in a2)))
-        return _moveaxis(out, x1.ndim - len(a1), 0)
-    # both batched: one batched matmul of (batch, free1, contracted) by (batch, contracted, free2)
+def tensordot_rule(tensordot_p: Any, matmul_p: Any) -> Callable:
+    def rule(size, args, batched, axes):
+        (x1, x2), (b1, b2) = args, batched
+        a1, a2 = list(axes[0]), list(axes[1])
+        if b1 and not b2:
+            return _p(tensordot_p, x1, x2, axes=(tuple(a + 1 for a in a1), tuple(a2)))
+        if b2 and not b1:
+            out = _p(tensordot_p, x1, x2, axes=(tuple(a1), tuple(a + 1 for a in a2)))
+            return moveaxis(out, x1.ndim - len(a1), 0)
+        return _batched_tensordot(size, x1, x2, a1, a2, matmul_p)
+    return rule
+
+
+def _batched_tensordot(size, x1, x2, a1, a2, matmul_p):
+    """Both batched: one batched matmul of (batch, free1, contracted) by (batch, contracted,
+    free2)."""
     n1, n2 = x1.ndim - 1, x2.ndim - 1
     a1 = [a % n1 for a in a1]
     a2 = [a % n2 for a in a2]
@@ -302,25 +313,20 @@ def _tensordot_rule(size, args, batched, axes):
     m = _prod(s1[i] for i in free1)
     c = _prod(s1[i] for i in a1)
     n = _prod(s2[i] for i in free2)
-    y1 = _p("permute_dims", x1, axes=(0,) + tuple(i + 1 for i in free1 + a1))
-    y2 = _p("permute_dims", x2, axes=(0,) + tuple(i + 1 for i in a2 + free2))
-    out = _p("matmul", _reshape(y1, (size, m, c)), _reshape(y2, (size, c, n)))
+    y1 = permute_dims(x1, (0,) + tuple(i + 1 for i in free1 + a1))
+    y2 = permute_dims(x2, (0,) + tuple(i + 1 for i in a2 + free2))
+    out = _p(matmul_p, _reshape(y1, (size, m, c)), _reshape(y2, (size, c, n)))
     return _reshape(out, (size,) + tuple(s1[i] for i in free1) + tuple(s2[i] for i in free2))
 
 
-def _prod(values: Any) -> int:
-    out = 1
-    for v in values:
-        out *= v
-    return out
-
-
-def _solve_rule(size, args, batched):
-    x1, x2 = _first_batched(args, batched, size)
-    if x2.ndim - 1 == 1:   # a vector right-hand side: one column
-        out = _p("linalg_solve", x1, _reshape(x2, x2.shape + (1,)))
-        return _reshape(out, out.shape[:-1])
-    return _p("linalg_solve", x1, x2)
+def solve_rule(solve_p: Any) -> Callable:
+    def rule(size, args, batched):
+        x1, x2 = _first_batched(args, batched, size)
+        if x2.ndim - 1 == 1:   # a vector right-hand side: one column
+            out = _p(solve_p, x1, _reshape(x2, x2.shape + (1,)))
+            return _reshape(out, out.shape[:-1])
+        return _p(solve_p, x1, x2)
+    return rule
 
 
 def _key_with_batch(key: tuple) -> tuple:
@@ -335,13 +341,13 @@ def _key_with_batch(key: tuple) -> tuple:
 
 
 def _getitem_rule(size, args, batched, key):
-    return _p("getitem", args[0], key=_key_with_batch(key))
+    return getitem(args[0], _key_with_batch(key))
 
 
 def _scatter_add_rule(size, args, batched, shape, key):
     v = args[0]
-    return _p("scatter_add", _lift(v, _indexed_rank(shape, key)), shape=(size,) + tuple(shape),
-              key=_key_with_batch(key))
+    return scatter_add(_lift(v, _indexed_rank(shape, key)), (size,) + tuple(shape),
+                       _key_with_batch(key))
 
 
 def _indexed_rank(shape: tuple, key: tuple) -> int:
@@ -374,17 +380,21 @@ def _rank_by_hand(shape: tuple, key: tuple) -> int:
     return out
 
 
-def _setitem_rule(size, args, batched, key):
-    x, v = args
-    bx, bv = batched
-    if not bx:
-        x = _expand_batch(x, size)
-    if bv:
-        v = _lift(v, _indexed_rank(tuple(x.shape[1:]), key))
-    return _p("setitem", x, v, key=_key_with_batch(key))
+def setitem_rule(setitem_p: Any) -> Callable:
+    """``x[key] = v`` as a functional update of the whole batch."""
+    def rule(size, args, batched, key):
+        x, v = args
+        bx, bv = batched
+        if not bx:
+            x = _expand_batch(x, size)
+        if bv:
+            v = _lift(v, _indexed_rank(tuple(x.shape[1:]), key))
+        return _p(setitem_p, x, v, key=_key_with_batch(key))
+    return rule
 
 
-def _value_dependent(name: str) -> Callable:
+def value_dependent_rule(name: str) -> Callable:
+    """Primitives whose output shape depends on the values: vmap refuses them, with the fix."""
     def rule(size, args, batched, **params):
         raise BatchingError(
             f"polygrad.vmap: {name} gives an output whose shape depends on the values, which "
@@ -394,16 +404,20 @@ def _value_dependent(name: str) -> Callable:
     return rule
 
 
-def _isin_rule(size, args, batched, invert):
-    if batched[1]:   # a test set per example: no batched kernel
-        return _loop(_registry["isin"], size, args, batched, {"invert": invert}, warn=False)
-    return _p("isin", args[0], args[1], invert=invert)   # elementwise in the elements
+def isin_rule(isin_p: Any) -> Callable:
+    def rule(size, args, batched, invert):
+        if batched[1]:   # a test set per example: no batched kernel
+            return _loop(isin_p, size, args, batched, {"invert": invert}, warn=False)
+        return _p(isin_p, args[0], args[1], invert=invert)   # elementwise in the elements
+    return rule
 
 
-def _searchsorted_rule(size, args, batched, side):
-    if batched[0] or batched[2]:   # a sorted array per example: no batched kernel
-        return _loop(_registry["searchsorted"], size, args, batched, {"side": side}, warn=False)
-    return _p("searchsorted", *args, side=side)   # any shape of values: elementwise in them
+def searchsorted_rule(searchsorted_p: Any) -> Callable:
+    def rule(size, args, batched, side):
+        if batched[0] or batched[2]:   # a sorted array per example: no batched kernel
+            return _loop(searchsorted_p, size, args, batched, {"side": side}, warn=False)
+        return _p(searchsorted_p, *args, side=side)   # any shape of values: elementwise in them
+    return rule
 
 
 _warned: set[str] = set()
@@ -419,7 +433,7 @@ def _loop(prim: Any, size: int, args: list, batched: list, params: dict, warn: b
                       f"polygrad.extend.defbatch", RuntimeWarning, stacklevel=4)
     results = []
     for i in range(size):
-        one = tuple(_p("getitem", a, key=normal_form((i,), tuple(a.shape))) if b else a
+        one = tuple(getitem(a, normal_form((i,), tuple(a.shape))) if b else a
                     for a, b in zip(args, batched))
         results.append(bind(prim, one, params))
     if prim.multiple_results:
@@ -428,54 +442,18 @@ def _loop(prim: Any, size: int, args: list, batched: list, params: dict, warn: b
 
 
 def _stack(arrays: list) -> Array:
-    return _p("concat", *[_reshape(a, (1,) + tuple(a.shape)) for a in arrays], axis=0)
+    return concat([_reshape(a, (1,) + tuple(a.shape)) for a in arrays], 0)
 
 
-RULES: dict[str, Callable] = {
-    "reshape": _reshape_rule,
-    "permute_dims": _permute_rule,
-    "broadcast_to": _broadcast_rule,
-    "concat": _concat_rule,
-    "matmul": _matmul_rule,
-    "tensordot": _tensordot_rule,
-    "linalg_solve": _solve_rule,
-    "getitem": _getitem_rule,
-    "setitem": _setitem_rule,
-    "scatter_add": _scatter_add_rule,
-    "isin": _isin_rule,
-    "searchsorted": _searchsorted_rule,
-}
-for _name in ("sum", "prod", "max", "min", "all", "any", "argmax", "argmin", "count_nonzero",
-              "logsumexp"):
-    RULES[_name] = _reduction(_name)
-for _name in ("cumulative_sum", "cumulative_prod"):
-    RULES[_name] = _cumulative(_name)
-for _name in ("fft_fftn", "fft_ifftn", "fft_rfftn", "fft_irfftn"):
-    RULES[_name] = _fft(_name)
-for _name in ("sort", "argsort", "log_softmax"):
-    RULES[_name] = _along_axis(_name)
-RULES["flip"] = _along_axis("flip")
-RULES["roll"] = _along_axis("roll", default_flat=True)
-for _name in ("linalg_cholesky", "linalg_det", "linalg_slogdet", "linalg_eigh", "linalg_eig",
-              "linalg_svd", "linalg_qr", "linalg_pinv", "linalg_matrix_rank", "linalg_adjugate",
-              "linalg_lu", "linalg_sqrtm", "linalg_logm", "tril", "triu"):
-    RULES[_name] = _trailing(_name)
-for _name in ("nonzero", "unique_all", "unique_counts", "unique_inverse", "unique_values"):
-    RULES[_name] = _value_dependent(_name)
-RULES["select_extremum"] = _select_extremum_rule
-for _name in ("where", "clip", "tanh_backward", "tanh_backward_dy", "astype",
-              "astype_discrete", "stop_gradient", "polygamma"):
-    RULES[_name] = None   # type: ignore[assignment]  (filled below: needs the primitive)
-
-
-def _install_elementwise() -> None:
-    for name, rule in list(RULES.items()):
-        if rule is None:
-            prim = _registry.get(name)
-            if prim is None:
-                del RULES[name]
-            else:
-                RULES[name] = elementwise_rule(prim)
+# the core layer's primitives (``_ops``); the namespace sets the rules of its own
+defbatch(reshape_p, _reshape_rule)
+defbatch(permute_dims_p, _permute_rule)
+defbatch(broadcast_to_p, _broadcast_rule)
+defbatch(concat_p, _concat_rule)
+defbatch(getitem_p, _getitem_rule)
+defbatch(scatter_add_p, _scatter_add_rule)
+defbatch(sum_p, reduction_rule(sum_p))
+defbatch(where_p, elementwise_rule(where_p))
 
 
 # -- pg.vmap ------------------------------------------------------------------------------------
@@ -521,13 +499,9 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_size: int | No
     if axis_size is not None and (not isinstance(axis_size, int) or axis_size < 0):
         raise ValueError(f"polygrad.vmap: axis_size must be a non-negative int, got "
                          f"{axis_size!r}")
-    if RULES and any(r is None for r in RULES.values()):
-        _install_elementwise()
 
     @functools.wraps(fun)
     def vmapped(*args: Any) -> Any:
-        from ._convert import asarray
-
         if isinstance(in_axes, (tuple, list)) and len(in_axes) != len(args):
             raise ValueError(f"polygrad.vmap: in_axes has {len(in_axes)} entries but the function "
                              f"was called with {len(args)} positional arguments")
@@ -562,7 +536,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_size: int | No
                              "give axis_size= to say the batch size")
         trace = BatchTrace(size)
         with trace_scope(trace):
-            boxed = [trace.box(_moveaxis(a[0], a[1], 0)) if type(a) is tuple else a
+            boxed = [trace.box(moveaxis(a[0], a[1], 0)) if type(a) is tuple else a
                      for a in arrays]
             out = fun(*tree_unflatten(structure, boxed))
         out_leaves, out_structure = tree_flatten(out)
@@ -574,13 +548,13 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_size: int | No
                 if ax is None:
                     raise ValueError("polygrad.vmap: out_axes is None for an output that varies "
                                      "over the batch; give it an axis")
-                results.append(_moveaxis(value, 0, ax))
+                results.append(moveaxis(value, 0, ax))
                 continue
             if ax is None:
                 results.append(leaf)
                 continue
             if type(leaf) is not Array:
                 leaf = asarray(leaf)
-            results.append(_moveaxis(_expand_batch(leaf, size), 0, ax))
+            results.append(moveaxis(_expand_batch(leaf, size), 0, ax))
         return tree_unflatten(out_structure, results)
     return vmapped

@@ -1,7 +1,7 @@
 """The differential operators: grad, value_and_grad, vjp, jvp, jacobian, hessian, hvp, ...
 
-Imports util, array, convert, trace, reverse and forward; array functions by name from the
-registry.
+Imports util, array, convert, trace, the core operations (``_ops``), batching (``vmap``, for
+the Jacobians), reverse and forward.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from . import _ops
 from ._array import Array, native_of
+from ._batching import vmap
 from ._backend import use_backend
 from . import _convert
 from ._convert import asarray
@@ -51,12 +53,6 @@ def _gc_paused(call: Callable) -> Callable:
         finally:
             gc.enable()
     return paused
-
-
-def _np() -> Any:
-    import polygrad.numpy
-
-    return polygrad.numpy
 
 
 class _Reverse:
@@ -112,11 +108,12 @@ class _Reverse:
 
 def _finish(g: Any, x: Array) -> Array:
     if g is None:
-        return _np().zeros_like(x)
+        return _ops.zeros_like(x)
     if native_of(g).dtype is not native_of(x).dtype and g.dtype != x.dtype:
+        # (Array's own methods: the cast of a cotangent to its input's dtype, rare)
         if g.dtype.kind == "c" and x.dtype.kind != "c":   # a real input: the real part
-            g = _np().real(g)
-        g = _np().astype(g, x.dtype)
+            g = g.real
+        g = g.astype(x.dtype)
     return g
 
 
@@ -216,7 +213,7 @@ def _value_and_grad(fun: Callable, argnum: Any, has_aux: bool, fname: str,
         # (made by the backward pass only where a rule needs it)
         grads = rev.pull([(out, Unit(value) if type(out) is Array else None)], retain=False)
         if fname != "grad" and type(value) is Array and value.ndim:
-            value = _np().sum(value)
+            value = _ops.sum(value, None)
         if has_aux:
             value = (value, rev.value(aux_box[0]))
         return value, (grads[0] if isinstance(argnum, int) else tuple(grads))
@@ -379,7 +376,7 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]
     def tangent(x):
         if type(x) is Array and x._trace is trace:
             return x._aux
-        return _np().zeros_like(x) if type(x) is Array else 0.0
+        return _ops.zeros_like(x) if type(x) is Array else 0.0
     return tree_map(primal, out), tree_map(tangent, out)
 
 
@@ -475,25 +472,20 @@ def _jacobian(fun: Callable, argnum: Any, fname: str, holomorphic: bool = False,
 def _jacobian_of_leaf(rev: _Reverse, out: Array) -> list:
     """The Jacobians of one output with respect to every argnum (trees like the arguments):
     the reverse pass once, batched (``vmap``) over the rows of the identity."""
-    from ._batching import vmap
-
     value = rev.value(out)
     size, shape = value.size, value.shape
-    np = _np()
     if size:
-        with use_backend(value._backend):
-            basis = np.eye(size, dtype=value.dtype)
-        rows = vmap(lambda e: rev.pull([(out, np.reshape(e, shape))], retain=True))(basis)
+        basis = _ops.eye(value, size)
+        rows = vmap(lambda e: rev.pull([(out, _ops.reshape(e, shape))], retain=True))(basis)
     jacobians = []
     for i, (structure, arrays, _) in enumerate(rev.inputs):
         leaves = []
         for j, x in enumerate(arrays):
             if size == 0:
-                with use_backend(x._backend):
-                    leaves.append(np.zeros(shape + x.shape, dtype=x.dtype))
+                leaves.append(_ops.zeros(x, shape + x.shape))
                 continue
             part = rows[i] if structure is None else tree_flatten(rows[i])[0][j]
-            leaves.append(np.reshape(part, shape + x.shape))
+            leaves.append(_ops.reshape(part, shape + x.shape))
         jacobians.append(leaves[0] if structure is None else
                          tree_unflatten(structure, leaves))
     return jacobians
@@ -504,10 +496,7 @@ def _jacfwd(fun: Callable, argnum: Any, fname: str) -> Callable:
 
     @functools.wraps(fun)
     def jacfwd_fun(*args: Any, **kwargs: Any) -> Any:
-        from ._batching import vmap
-
         nums = check_argnum(fname, argnum, len(args))
-        np = _np()
         per_arg = []   # for each argnum: (structure, [per leaf: output tree of Jacobians])
         out_structure = None
         for n in nums:
@@ -526,9 +515,8 @@ def _jacfwd(fun: Callable, argnum: Any, fname: str) -> Callable:
                     return fun(*call, **kwargs)
 
                 def column(t, x=x, along=along):
-                    return jvp(along, (x,), (np.reshape(t, x.shape),))[1]
-                with use_backend(x._backend):
-                    basis = np.eye(x.size, dtype=x.dtype)
+                    return jvp(along, (x,), (_ops.reshape(t, x.shape),))[1]
+                basis = _ops.eye(x, x.size)
                 if x.size:
                     tangents = vmap(column, out_axes=-1)(basis)
                 else:
@@ -541,8 +529,8 @@ def _jacfwd(fun: Callable, argnum: Any, fname: str) -> Callable:
                                         f"(or a list, tuple or dict of Arrays), got "
                                         f"{describe(t)}{' at ' + where if where else ''}")
                 out_shapes = [t.shape[:-1] if x.size else t.shape for t in t_leaves]
-                columns.append([np.reshape(t, s + x.shape) if x.size else
-                                np.zeros(s + x.shape, dtype=t.dtype)
+                columns.append([_ops.reshape(t, s + x.shape) if x.size else
+                                _ops.zeros(t, s + x.shape)
                                 for t, s in zip(t_leaves, out_shapes)])
             per_arg.append((structure, columns))
         n_out = len(per_arg[0][1][0]) if per_arg and per_arg[0][1] else 0

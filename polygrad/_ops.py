@@ -13,14 +13,19 @@ primitive.
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from ._array import Array, native_of
-from ._primitive import deflinear, defjvp, defvjp, primitive
+from ._indexkey import normal_form
+from ._primitive import Variadic, deflinear, defjvp, defvjp, primitive
 from ._trace import bind
 
 __all__ = ["reshape_p", "broadcast_to_p", "sum_p", "where_p", "reshape", "broadcast_to", "sum",
-           "where", "expand_to", "keep_shape", "zeros_like", "ones_like"]
+           "where", "expand_to", "keep_shape", "zeros_like", "ones_like",
+           # the batching layer and the Jacobian assembly (see the block at the end)
+           "permute_dims_p", "concat_p", "getitem_p", "scatter_add_p", "permute_dims", "moveaxis",
+           "concat", "getitem", "scatter_add", "zeros", "eye"]
 
 _EMPTY: dict = {}
 
@@ -86,3 +91,92 @@ defvjp(where_p, None, lambda g, ans, c, x1, x2: where(c, g, 0.0),
        lambda g, ans, c, x1, x2: where(c, 0.0, g))
 defjvp(where_p, None, lambda t, ans, c, x1, x2: where(c, t, 0.0),
        lambda t, ans, c, x1, x2: where(c, 0.0, t))
+
+
+# -- the batching layer and the Jacobian assembly: axes moved, examples stacked and picked out ----
+# (pg.vmap moves the batch axis with permute_dims, and its loop fallback takes example i with
+# getitem and stacks the results with concat; jacobian / hessian build their identity seeds
+# with eye). The namespace's permute_dims / concat / getitem / scatter_add bind these.
+permute_dims_p = primitive("permute_dims", lambda xp: lambda x, axes: xp.permute_dims(x, axes))
+concat_p = primitive("concat", lambda xp: lambda *arrays, axis: xp.concat(arrays, axis=axis))
+
+
+def _getitem_kernel(xp: Any) -> Any:
+    return lambda x, key: x[key]
+
+
+def _scatter_add_kernel(xp: Any) -> Any:
+    def scatter_add(v, shape, key):
+        out = xp.zeros(shape, dtype=v.dtype)
+        out[key] = v   # correct for keys without repeated positions; backends override
+        return out
+    return scatter_add
+
+
+getitem_p = primitive("getitem", _getitem_kernel)
+scatter_add_p = primitive("scatter_add", _scatter_add_kernel)
+
+
+def permute_dims(x: Any, axes: tuple) -> Any:
+    """``x`` with its axes in the order ``axes`` (a permutation of non-negative axes)."""
+    return bind(permute_dims_p, (x,), {"axes": tuple(axes)})
+
+
+def moveaxis(x: Any, source: int, destination: int) -> Any:
+    """``x`` with axis ``source`` moved to position ``destination`` (either may be negative)."""
+    n = x.ndim
+    source %= n
+    destination %= n
+    if source == destination:
+        return x
+    order = [i for i in range(n) if i != source]
+    order.insert(destination, source)
+    return permute_dims(x, tuple(order))
+
+
+def concat(arrays: Any, axis: int) -> Any:
+    """The arrays (of one dtype) joined along the non-negative ``axis``."""
+    return bind(concat_p, tuple(arrays), {"axis": axis})
+
+
+def getitem(x: Any, key: tuple) -> Any:
+    """``x[key]`` for a key in normal form (``polygrad._indexkey.normal_form``); no view link."""
+    return bind(getitem_p, (x,), {"key": key})
+
+
+def scatter_add(v: Any, shape: tuple, key: tuple) -> Any:
+    """Zeros of ``shape`` with ``v`` added at ``key`` (normal form; repeats accumulate)."""
+    return bind(scatter_add_p, (v,), {"shape": tuple(shape), "key": key})
+
+
+def zeros(x: Array, shape: tuple) -> Array:
+    """Zeros of ``shape`` with ``x``'s dtype and backend (concrete: no derivative)."""
+    b = x._backend
+    return Array(b.xp.zeros(tuple(shape), dtype=b.native_dtype(x.dtype)), b)
+
+
+def eye(x: Array, n: int) -> Array:
+    """The n x n identity with ``x``'s dtype and backend (concrete: no derivative)."""
+    b = x._backend
+    return Array(b.xp.eye(n, dtype=b.native_dtype(x.dtype)), b)
+
+
+def _inverse(axes: tuple) -> tuple:
+    inv = [0] * len(axes)
+    for i, a in enumerate(axes):
+        inv[a] = i
+    return tuple(inv)
+
+
+def _concat_vjp(i: int, g: Any, ans: Any, *arrays: Any, axis: int) -> Any:
+    start = builtins.sum(a.shape[axis] for a in arrays[:i])
+    key = (slice(None),) * axis + (slice(start, start + arrays[i].shape[axis]),)
+    return getitem(g, normal_form(key, tuple(g.shape)))
+
+
+deflinear(permute_dims_p, lambda g, ans, x, axes: permute_dims(g, _inverse(axes)))
+defvjp(concat_p, Variadic(_concat_vjp))
+defjvp(concat_p, Variadic(lambda i, t, ans, *arrays, axis: concat(
+    [t if j == i else zeros_like(a) for j, a in enumerate(arrays)], axis=axis)))
+deflinear(getitem_p, lambda g, ans, x, key: scatter_add(g, x.shape, key))
+deflinear(scatter_add_p, lambda g, ans, v, shape, key: getitem(g, key))

@@ -14,14 +14,15 @@ The rest are compositions. Imports the core and ``polygrad.numpy``.
 
 from __future__ import annotations
 
+from ._batching import along_axis_rule, elementwise_rule, reduction_rule
+from ._primitive import defbatch
 import math
 from collections.abc import Callable
 from typing import Any
 
 from ._array import Array as _Array
 from ._array import DifferentiationError
-from ._batching import elementwise_rule
-from ._primitive import defbatch, defjvp, defvjp, primitive
+from ._primitive import defjvp, defvjp, primitive
 from ._trace import bind
 from .numpy import _elementwise as ew
 from .numpy._compat_math import sinc as _np_sinc
@@ -96,6 +97,7 @@ def _polygamma_kernel(xp: Any) -> Callable:
 
 
 _polygamma = primitive("polygamma", _polygamma_kernel)
+defbatch(_polygamma, elementwise_rule(_polygamma))   # pg.vmap
 # d/dx ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁺¹⁾(x)
 defvjp(_polygamma, lambda g, ans, x, n: g * polygamma(n + 1, x))
 defjvp(_polygamma, lambda t, ans, x, n: t * polygamma(n + 1, x))
@@ -153,6 +155,7 @@ def _softmax_weights(ans, x, axis, keepdims):
 
 
 _logsumexp = primitive("logsumexp", _logsumexp_kernel)
+defbatch(_logsumexp, reduction_rule(_logsumexp))   # pg.vmap
 defvjp(_logsumexp, lambda g, ans, x, axis, keepdims:
        expand_to(g, x.shape, axis, keepdims) * _softmax_weights(ans, x, axis, keepdims))
 defjvp(_logsumexp, lambda t, ans, x, axis, keepdims:
@@ -204,6 +207,7 @@ def _log_softmax_kernel(xp: Any) -> Callable:
 # log_softmax is a primitive of its own (a classifier's last step): its rules reuse the output,
 # softmax = exp(ans), instead of going back through the shift, logsumexp and two subtractions
 _log_softmax = primitive("log_softmax", _log_softmax_kernel)
+defbatch(_log_softmax, along_axis_rule(_log_softmax))   # pg.vmap
 defvjp(_log_softmax, lambda g, ans, x, axis:
        g - ew.exp(ans) * _sum(g, axis=axis, keepdims=True))
 defjvp(_log_softmax, lambda t, ans, x, axis:

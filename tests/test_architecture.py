@@ -21,7 +21,6 @@ UPPER = ("numpy", "scipy", "special", "random", "testing", "extend", "cli")
 PENDING_CORE = {
     "_control.py": "where, stack and astype of the namespace (promotion of differing dtypes)",
     "_convert.py": "stack_nested and astype of the namespace (nested lists holding Arrays)",
-    "_operators.py": "polygrad.numpy for the Jacobian / Hessian assembly (reshape, stack, ...)",
 }
 
 
@@ -104,10 +103,7 @@ def test_module_level_imports_follow_the_documented_layer_order(path):
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 
 #: modules that still look primitives up by name, with the reason (an open item of issue 19)
-PENDING_BY_NAME = {
-    "_batching.py": "pg.vmap's family rules name the namespace's primitives they batch; they "
-                    "move beside their primitives (defbatch in the namespace) next",
-}
+PENDING_BY_NAME: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))

@@ -6,6 +6,8 @@ array library; kernels are resolved per backend on first use.
 
 from __future__ import annotations
 
+from .._batching import elementwise_rule
+from .._primitive import defbatch
 from .._array import Array
 from .._primitive import nondiff, primitive
 from . import _array_methods  # noqa: F401  (fills the core's operation table: polygrad._optable)
@@ -47,6 +49,7 @@ newaxis = None
 ndarray = Array   # isinstance(x, np.ndarray), as code written for NumPy checks
 
 _stop_gradient = nondiff(primitive("stop_gradient", lambda xp: lambda x: x))
+defbatch(_stop_gradient, elementwise_rule(_stop_gradient))   # pg.vmap
 
 
 def stop_gradient(x):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._batching import trailing_rule
+from .._primitive import defbatch
 from .._array import Array, native_of
 from .._backend import backend_for, get_backend, get_default_dtype, use_backend
 from .._convert import asarray as _asarray
@@ -277,8 +279,10 @@ def meshgrid(*xi: Array, copy: bool = True, sparse: bool = False,
 
 
 _tril = primitive("tril", lambda xp: lambda x, k: xp.tril(x, k=k))
+defbatch(_tril, trailing_rule(_tril))   # pg.vmap
 deflinear(_tril, lambda g, ans, x, k: tril(g, k=k))
 _triu = primitive("triu", lambda xp: lambda x, k: xp.triu(x, k=k))
+defbatch(_triu, trailing_rule(_triu))   # pg.vmap
 deflinear(_triu, lambda g, ans, x, k: triu(g, k=k))
 
 

@@ -5,6 +5,8 @@ Imports the core and the namespace helpers.
 
 from __future__ import annotations
 
+from .._batching import elementwise_rule
+from .._primitive import defbatch
 import builtins
 from typing import Any
 
@@ -53,6 +55,7 @@ def dtype(dtype: Any, align: builtins.bool = False, copy: builtins.bool = False)
 
 
 _astype = primitive("astype", _astype_kernel)
+defbatch(_astype, elementwise_rule(_astype))   # pg.vmap
 def _astype_vjp(g, ans, x, dtype, native_dtype):
     if g.dtype.kind == "c" and x.dtype.kind != "c":   # complex result of a real input
 
@@ -63,6 +66,7 @@ def _astype_vjp(g, ans, x, dtype, native_dtype):
 defvjp(_astype, _astype_vjp)
 defjvp(_astype, lambda t, ans, x, dtype, native_dtype: astype(t, dtype))
 _astype_nondiff = nondiff(primitive("astype_discrete", _astype_kernel))
+defbatch(_astype_nondiff, elementwise_rule(_astype_nondiff))   # pg.vmap
 
 
 def astype(x, dtype, /, *, copy: bool = True, device: Any = None):

@@ -9,6 +9,8 @@ and the namespace helpers.
 
 from __future__ import annotations
 
+from .._batching import elementwise_rule
+from .._primitive import defbatch
 import math
 
 from .._ops import where_p
@@ -313,6 +315,7 @@ def _inside(x, ans):
 
 
 _clip = primitive("clip", lambda xp: lambda x, lo, hi: xp.clip(x, lo, hi), broadcasts=True)
+defbatch(_clip, elementwise_rule(_clip))   # pg.vmap
 defvjp(_clip, lambda g, ans, x, lo, hi: g * _inside(x, ans),
        lambda g, ans, x, lo, hi: g * (1.0 - _inside(x, ans)) * _inside(lo, ans),
        lambda g, ans, x, lo, hi: g * (1.0 - _inside(x, ans)) * _inside(hi, ans))

@@ -26,6 +26,8 @@ Imports the core and the namespace helpers.
 
 from __future__ import annotations
 
+from .._batching import all_batched_elementwise_rule, elementwise_rule
+from .._primitive import defbatch
 from .._primitive import deflinear, defjvp, defvjp, primitive
 from ._helpers import EMPTY, bind
 
@@ -58,6 +60,7 @@ def _select_extremum_kernel(xp):
 # a diagonal weight, so its own VJP and JVP in g are itself; the weight is locally constant in
 # x and other, whose derivatives are zero.
 _select_extremum = primitive("select_extremum", _select_extremum_kernel)
+defbatch(_select_extremum, all_batched_elementwise_rule(_select_extremum))   # pg.vmap
 defvjp(_select_extremum, lambda c, ans, g, x, other, larger: _select(c, x, other, larger),
        _zero, _zero)
 defjvp(_select_extremum, lambda t, ans, g, x, other, larger: _select(t, x, other, larger),
@@ -83,6 +86,7 @@ def _tanh_backward_kernel(xp):
 
 
 _tanh_backward = primitive("tanh_backward", _tanh_backward_kernel)
+defbatch(_tanh_backward, elementwise_rule(_tanh_backward))   # pg.vmap
 
 
 def _tanh_bw(g, y):
@@ -110,6 +114,7 @@ def _tanh_backward_dy_kernel(xp):
 
 
 _tanh_backward_dy = primitive("tanh_backward_dy", _tanh_backward_dy_kernel)
+defbatch(_tanh_backward_dy, elementwise_rule(_tanh_backward_dy))   # pg.vmap
 
 
 def _tanh_dy(c, g, y):

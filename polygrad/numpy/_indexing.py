@@ -6,6 +6,8 @@ core and the namespace helpers.
 
 from __future__ import annotations
 
+from .._batching import setitem_rule
+from .._primitive import defbatch
 import weakref
 from typing import Any
 
@@ -15,7 +17,8 @@ from .._batching import BatchingError, _Batched
 from .._array import check_writable as check_not_readonly
 from .._backend import use_backend
 from .._indexkey import normal_form
-from .._primitive import defjvp, deflinear, defvjp, primitive
+from .._ops import getitem_p, scatter_add_p   # defined in the core layer, with their rules
+from .._primitive import defjvp, defvjp, primitive
 from .._reverse import TAPE_LEAF, DifferentiationError, recording_trace
 from .._trace import tracing
 from ._helpers import apply_native, as_array, bind
@@ -68,12 +71,6 @@ def normalize_key(key: Any, backend: Any, shape: tuple | None = None) -> Any:
     return normal_form(tuple(out), shape, lambda i: backend.asarray(i, dtype=_dtypes.int64))
 
 
-def _getitem_kernel(xp):
-    return lambda x, key: x[key]
-
-
-getitem_p = primitive("getitem", _getitem_kernel)
-deflinear(getitem_p, lambda g, ans, x, key: scatter_add(g, shape=x.shape, key=key))
 
 
 def getitem(x, key):
@@ -89,18 +86,6 @@ def getitem(x, key):
     if _is_view(key, x):
         link_view(out, x, key)
     return out
-
-
-def _scatter_add_kernel(xp):
-    def scatter_add(v, shape, key):
-        out = xp.zeros(shape, dtype=v.dtype)
-        out[key] = v   # correct for keys without repeated positions; backends override
-        return out
-    return scatter_add
-
-
-scatter_add_p = primitive("scatter_add", _scatter_add_kernel)
-deflinear(scatter_add_p, lambda g, ans, v, shape, key: getitem(g, key))
 
 
 def scatter_add(v, *, shape: tuple, key: Any):
@@ -121,6 +106,7 @@ def _setitem_kernel(xp):
 # carries that last value (unless the backend keeps the last write itself), so that no
 # kernel's order of writes matters; the VJP gives v's cotangent to the last writes only.
 setitem_p = primitive("setitem", _setitem_kernel)
+defbatch(setitem_p, setitem_rule(setitem_p))   # pg.vmap
 defvjp(setitem_p, lambda g, ans, x, v, key: setitem(g, 0.0, key),
        lambda g, ans, x, v, key: _unbroadcast_to(_last_writes_only(getitem(g, key), x, key), v))
 defjvp(setitem_p, lambda t, ans, x, v, key: setitem(t, 0.0, key),

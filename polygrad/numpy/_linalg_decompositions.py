@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from .._batching import trailing_rule
+from .._primitive import defbatch
 from .._primitive import defjvp, defvjp, primitive
 from . import _creation as cr
 from . import _elementwise as ew
@@ -123,6 +125,7 @@ def _cholesky_adjoint(g, ans, x):
 
 _cholesky = primitive("linalg_cholesky",
                       lambda xp: lambda x: xp.linalg.cholesky(_hermitian_part(xp, x)))
+defbatch(_cholesky, trailing_rule(_cholesky))   # pg.vmap
 defvjp(_cholesky, _from_adjoint(_cholesky_adjoint))
 defjvp(_cholesky, _cholesky_jvp)
 
@@ -171,6 +174,7 @@ def _eigh_adjoint(g, ans, x):
 _eigh = primitive("linalg_eigh",
                   lambda xp: lambda x: tuple(xp.linalg.eigh(_hermitian_part(xp, x))),
                   multiple_results=True)
+defbatch(_eigh, trailing_rule(_eigh))   # pg.vmap
 defvjp(_eigh, _from_adjoint(_eigh_adjoint))
 defjvp(_eigh, _eigh_jvp)
 
@@ -286,6 +290,7 @@ def _svd_adjoint(g, ans, x, full_matrices):
 
 _svd = primitive("linalg_svd", lambda xp: lambda x, full_matrices: tuple(
     xp.linalg.svd(x, full_matrices=full_matrices)), multiple_results=True)
+defbatch(_svd, trailing_rule(_svd))   # pg.vmap
 defvjp(_svd, _from_adjoint(_svd_adjoint))
 defjvp(_svd, _svd_jvp)
 
@@ -375,6 +380,7 @@ def _qr_adjoint(g, ans, x, mode):
 
 _qr = primitive("linalg_qr", lambda xp: lambda x, mode: tuple(xp.linalg.qr(x, mode=mode)),
                 multiple_results=True)
+defbatch(_qr, trailing_rule(_qr))   # pg.vmap
 defvjp(_qr, _from_adjoint(_qr_adjoint))
 defjvp(_qr, _qr_jvp)
 
@@ -435,6 +441,7 @@ def _eig_kernel(xp):
 
 
 _eig = primitive("linalg_eig", _eig_kernel, multiple_results=True)
+defbatch(_eig, trailing_rule(_eig))   # pg.vmap
 defvjp(_eig, _eig_vjp)
 defjvp(_eig, _eig_jvp)
 

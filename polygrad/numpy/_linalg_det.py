@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from .._batching import trailing_rule
+from .._primitive import defbatch
 from .._primitive import defjvp, defvjp, primitive
 from . import _elementwise as ew
 from . import _manipulation as mp
@@ -83,6 +85,7 @@ def _adjugate_vjp(g, ans, x):
 
 
 _adjugate = primitive("linalg_adjugate", _adjugate_kernel)
+defbatch(_adjugate, trailing_rule(_adjugate))   # pg.vmap
 defvjp(_adjugate, _adjugate_vjp)
 defjvp(_adjugate, _adjugate_jvp)
 
@@ -93,6 +96,7 @@ def _adj(x):
 
 # -- det, slogdet ---------------------------------------------------------------------------------
 _det_prim = primitive("linalg_det", lambda xp: xp.linalg.det)
+defbatch(_det_prim, trailing_rule(_det_prim))   # pg.vmap
 # d det A = tr(adj(A) dA), so Ā = ḡ adj(A)ᵀ (holomorphic: right for complex too)
 defvjp(_det_prim, lambda g, ans, x: _cols(_cols(g)) * _mT(_adj(x)))
 defjvp(_det_prim, lambda t, ans, x: trace(matmul(_adj(x), t)))
@@ -135,6 +139,7 @@ def _slogdet_vjp(g, ans, x):
 
 _slogdet = primitive("linalg_slogdet", lambda xp: lambda x: tuple(xp.linalg.slogdet(x)),
                      multiple_results=True)
+defbatch(_slogdet, trailing_rule(_slogdet))   # pg.vmap
 defvjp(_slogdet, _slogdet_vjp)
 defjvp(_slogdet, _slogdet_jvp)
 

@@ -5,6 +5,8 @@ Imports the core, the namespace's category modules and ``_linalg_helpers``.
 
 from __future__ import annotations
 
+from .._batching import solve_rule, trailing_rule
+from .._primitive import defbatch
 from .._primitive import defjvp, defvjp, primitive
 from . import _elementwise as ew
 from . import _manipulation as mp
@@ -35,6 +37,7 @@ def _batch_shape(fname: str, *shapes) -> tuple:
 
 # -- solve, inv -------------------------------------------------------------------------------
 _solve = primitive("linalg_solve", lambda xp: xp.linalg.solve)
+defbatch(_solve, solve_rule(_solve))   # pg.vmap
 # X = A⁻¹B: dX = A⁻¹(dB − dA X); B̄ = A⁻ᵀ X̄, Ā = −B̄ Xᵀ (holomorphic: right for complex too)
 defvjp(_solve, lambda g, ans, a, b: _cotangent_of(a, -matmul(solve(_mT(a), g), _mT(ans))),
        lambda g, ans, a, b: _cotangent_of(b, solve(_mT(a), g)))
@@ -96,6 +99,7 @@ def _pinv_adjoint(g, ans, x, rtol):
 
 
 _pinv = primitive("linalg_pinv", lambda xp: lambda x, rtol: xp.linalg.pinv(x, rtol=rtol))
+defbatch(_pinv, trailing_rule(_pinv))   # pg.vmap
 defvjp(_pinv, _from_adjoint(_pinv_adjoint), lambda g, ans, x, rtol: None)
 defjvp(_pinv, _pinv_jvp, lambda t, ans, x, rtol: None)
 

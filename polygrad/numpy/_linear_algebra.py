@@ -5,6 +5,8 @@ Imports the core and the namespace helpers.
 
 from __future__ import annotations
 
+from .._batching import matmul_rule, tensordot_rule
+from .._primitive import defbatch
 import builtins
 import functools
 
@@ -71,6 +73,7 @@ def _matmul_vjp(i, g, ans, x1, x2):
 
 
 _matmul = primitive("matmul", broadcasts=True)
+defbatch(_matmul, matmul_rule(_matmul))   # pg.vmap
 deflinear(_matmul, lambda g, ans, x1, x2: _matmul_vjp(0, g, ans, x1, x2),
           lambda g, ans, x1, x2: _matmul_vjp(1, g, ans, x1, x2))
 
@@ -119,6 +122,7 @@ def _tensordot_vjp(i, g, ans, x1, x2, axes):
 
 _tensordot = primitive("tensordot", lambda xp: lambda x1, x2, axes: xp.tensordot(
     x1, x2, axes=(list(axes[0]), list(axes[1]))))
+defbatch(_tensordot, tensordot_rule(_tensordot, _matmul))   # pg.vmap
 deflinear(_tensordot, lambda g, ans, x1, x2, axes: _tensordot_vjp(0, g, ans, x1, x2, axes),
           lambda g, ans, x1, x2, axes: _tensordot_vjp(1, g, ans, x1, x2, axes))
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._ops import broadcast_to_p, reshape_p
-from .._primitive import defjvp, deflinear, defvjp, primitive
-from ._helpers import Array, Variadic, apply_native, as_array, bind, into
+from .._batching import along_axis_rule
+from .._primitive import defbatch
+from .._ops import broadcast_to_p, concat_p, permute_dims_p, reshape_p
+from .._primitive import deflinear, primitive
+from ._helpers import Array, apply_native, as_array, bind, into
 from ._indexing import link_view
 from ._promotion import promote
 from ._data_types import astype
@@ -65,7 +67,7 @@ def _reshape_fortran(a, shape: tuple, order: str):
 
 reshape.primitive = _reshape
 
-_permute_dims = primitive("permute_dims", lambda xp: lambda x, axes: xp.permute_dims(x, axes))
+_permute_dims = permute_dims_p   # defined in the core layer, with its rules
 
 
 def _inverse(axes: Sequence[int]) -> tuple[int, ...]:
@@ -73,9 +75,6 @@ def _inverse(axes: Sequence[int]) -> tuple[int, ...]:
     for i, a in enumerate(axes):
         inv[a] = i
     return tuple(inv)
-
-
-deflinear(_permute_dims, lambda g, ans, x, axes: permute_dims(g, _inverse(axes)))
 
 
 def permute_dims(a, axes: tuple[int, ...] | None = None):
@@ -181,15 +180,7 @@ def _slice_along(g, axis: int, start: int, stop: int):
     return g[key]
 
 
-def _concat_vjp(i, g, ans, *arrays, axis):
-    start = sum(a.shape[axis] for a in arrays[:i])
-    return _slice_along(g, axis, start, start + arrays[i].shape[axis])
-
-
-_concat = primitive("concat", lambda xp: lambda *arrays, axis: xp.concat(arrays, axis=axis))
-defvjp(_concat, Variadic(_concat_vjp))
-defjvp(_concat, Variadic(lambda i, t, ans, *arrays, axis: concat(
-    [t if j == i else zeros_like(a) for j, a in enumerate(arrays)], axis=axis)))
+_concat = concat_p   # defined in the core layer, with its rules
 
 
 def concat(arrays, /, axis: int | None = 0, out=None, *, dtype=None):
@@ -249,6 +240,7 @@ def moveaxis(a, source, destination):
 
 
 _flip = primitive("flip", lambda xp: lambda x, axis: xp.flip(x, axis=axis))
+defbatch(_flip, along_axis_rule(_flip))   # pg.vmap
 deflinear(_flip, lambda g, ans, x, axis: flip(g, axis=axis))
 
 
@@ -273,6 +265,7 @@ def _flip_back(v, base, axis):
 flip.primitive = _flip
 
 _roll = primitive("roll", lambda xp: lambda x, shift, axis: xp.roll(x, shift, axis=axis))
+defbatch(_roll, along_axis_rule(_roll, default_flat=True))   # pg.vmap
 deflinear(_roll, lambda g, ans, x, shift, axis: roll(
     g, tuple(-s for s in shift) if isinstance(shift, tuple) else -shift, axis=axis))
 

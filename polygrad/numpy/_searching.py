@@ -5,6 +5,8 @@ Imports the core and the namespace helpers.
 
 from __future__ import annotations
 
+from .._batching import reduction_rule, searchsorted_rule, value_dependent_rule
+from .._primitive import defbatch
 from .._primitive import nondiff, primitive
 from ._helpers import Array, as_array, bind, into
 from .._convert import asarray
@@ -13,8 +15,10 @@ __all__ = ["argmax", "argmin", "count_nonzero", "nonzero", "searchsorted"]
 
 _argmax = nondiff(primitive("argmax", lambda xp: lambda x, axis, keepdims: xp.argmax(
     x, axis=axis, keepdims=keepdims)))
+defbatch(_argmax, reduction_rule(_argmax, flat_none=True))   # pg.vmap
 _argmin = nondiff(primitive("argmin", lambda xp: lambda x, axis, keepdims: xp.argmin(
     x, axis=axis, keepdims=keepdims)))
+defbatch(_argmin, reduction_rule(_argmin, flat_none=True))   # pg.vmap
 
 
 def argmax(a, axis: int | None = None, out=None, *, keepdims: bool = False):
@@ -30,6 +34,7 @@ def argmin(a, axis: int | None = None, out=None, *, keepdims: bool = False):
 
 
 _nonzero = nondiff(primitive("nonzero", multiple_results=True))
+defbatch(_nonzero, value_dependent_rule("nonzero"))   # pg.vmap
 
 
 def nonzero(a):
@@ -39,6 +44,7 @@ def nonzero(a):
 
 _count_nonzero = nondiff(primitive("count_nonzero", lambda xp: lambda x, axis, keepdims:
                                    xp.count_nonzero(x, axis=axis, keepdims=keepdims)))
+defbatch(_count_nonzero, reduction_rule(_count_nonzero))   # pg.vmap
 
 
 def count_nonzero(a, axis=None, *, keepdims: bool = False):
@@ -50,6 +56,7 @@ def count_nonzero(a, axis=None, *, keepdims: bool = False):
 
 _searchsorted = nondiff(primitive("searchsorted", lambda xp: lambda x1, x2, sorter, side:
                                   xp.searchsorted(x1, x2, side=side, sorter=sorter)))
+defbatch(_searchsorted, searchsorted_rule(_searchsorted))   # pg.vmap
 
 
 def searchsorted(a, v, side: str = "left", sorter=None):

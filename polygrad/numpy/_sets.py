@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from .._batching import isin_rule, value_dependent_rule
+from .._primitive import defbatch
 from .._array import Array
 from .._backend import use_backend
 from .._primitive import defjvp, defvjp, nondiff, primitive
@@ -60,10 +62,13 @@ def _unique_all_kernel(xp):
 
 
 _unique_all = nondiff(primitive("unique_all", _unique_all_kernel, multiple_results=True))
+defbatch(_unique_all, value_dependent_rule("unique_all"))   # pg.vmap
 _unique_counts = nondiff(primitive("unique_counts", lambda xp: lambda x: tuple(
     xp.unique_counts(x)), multiple_results=True))
+defbatch(_unique_counts, value_dependent_rule("unique_counts"))   # pg.vmap
 _unique_inverse = nondiff(primitive("unique_inverse", lambda xp: lambda x: tuple(
     xp.unique_inverse(x)), multiple_results=True))
+defbatch(_unique_inverse, value_dependent_rule("unique_inverse"))   # pg.vmap
 
 
 def _groups(x):
@@ -90,6 +95,7 @@ def _unique_values_jvp(t, ans, x):
 
 
 _unique_values = primitive("unique_values")
+defbatch(_unique_values, value_dependent_rule("unique_values"))   # pg.vmap
 defvjp(_unique_values, _unique_values_vjp)
 defjvp(_unique_values, _unique_values_jvp)
 
@@ -153,6 +159,7 @@ def _isin_kernel(xp):
 
 
 _isin = nondiff(primitive("isin", _isin_kernel))
+defbatch(_isin, isin_rule(_isin))   # pg.vmap
 
 
 def isin(element, test_elements, assume_unique: bool = False, invert: bool = False):

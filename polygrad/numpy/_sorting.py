@@ -7,6 +7,8 @@ Imports the core and the namespace helpers.
 
 from __future__ import annotations
 
+from .._batching import along_axis_rule
+from .._primitive import defbatch
 from .._backend import use_backend
 from .._primitive import defjvp, defvjp, nondiff, primitive
 from ._helpers import as_array, bind
@@ -28,6 +30,7 @@ def _check(x, axis: int, fname: str) -> int:
 
 _argsort = nondiff(primitive("argsort", lambda xp: lambda x, axis, descending, stable:
                              xp.argsort(x, axis=axis, descending=descending, stable=stable)))
+defbatch(_argsort, along_axis_rule(_argsort))   # pg.vmap
 
 
 def _flat_if_none(x, axis, order, fname: str):
@@ -93,6 +96,7 @@ def _permutation(x, axis, descending, stable):
 
 _sort = primitive("sort", lambda xp: lambda x, axis, descending, stable:
                   xp.sort(x, axis=axis, descending=descending, stable=stable))
+defbatch(_sort, along_axis_rule(_sort))   # pg.vmap
 # sort(x) = x[p] for the sorting permutation p, which is locally constant: the JVP gathers the
 # tangent by p and the VJP scatters the cotangent back (both linear, so they differentiate again)
 defvjp(_sort, lambda g, ans, x, axis, descending, stable: _scatter(

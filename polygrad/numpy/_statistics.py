@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import builtins
 
+from .._batching import cumulative_rule, reduction_rule
+from .._primitive import defbatch
 from .._primitive import defjvp, deflinear, defvjp, primitive
 from .._array import native_of
 from .._ops import expand_to, keep_shape, sum_p  # noqa: F401 (keep_shape: used as st.keep_shape)
@@ -43,8 +45,10 @@ def normalize_axis(axis, ndim: int, fname: str):
 
 
 def _reduction(name: str):
-    return primitive(name, lambda xp: (lambda x, axis, keepdims: getattr(xp, name)(
+    prim = primitive(name, lambda xp: (lambda x, axis, keepdims: getattr(xp, name)(
         x, axis=axis, keepdims=keepdims)))
+    defbatch(prim, reduction_rule(prim))   # pg.vmap
+    return prim
 
 
 _sum = sum_p   # defined with its rule in the core (the core sums cotangents back)
@@ -276,8 +280,10 @@ def _pad(v, axis: int, fill: float, at_end: bool = False):
 
 
 def _cumulative(name: str):
-    return primitive(name, lambda xp: lambda x, axis, include_initial: getattr(xp, name)(
+    prim = primitive(name, lambda xp: lambda x, axis, include_initial: getattr(xp, name)(
         x, axis=axis, include_initial=include_initial))
+    defbatch(prim, cumulative_rule(prim))   # pg.vmap
+    return prim
 
 
 def _cumulative_sum_vjp(g, ans, x, axis, include_initial):

@@ -5,6 +5,8 @@ Imports the core and the namespace helpers.
 
 from __future__ import annotations
 
+from .._batching import reduction_rule
+from .._primitive import defbatch
 from .._primitive import nondiff, primitive
 from ._helpers import as_array, bind, into
 from ._manipulation import concat
@@ -15,6 +17,7 @@ __all__ = ["all", "any", "diff"]
 def _logical_reduction(name: str):
     prim = nondiff(primitive(name, lambda xp: lambda x, axis, keepdims: getattr(xp, name)(
         x, axis=axis, keepdims=keepdims)))
+    defbatch(prim, reduction_rule(prim))   # pg.vmap
 
     def fn(a, axis=None, out=None, keepdims: bool = False):
         if isinstance(axis, list):

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .._batching import fft_rule
+from .._primitive import defbatch
 from .._backend import get_default_dtype, use_backend
 from .._primitive import defjvp, deflinear, primitive
 from ._creation import arange, asarray, zeros
@@ -60,16 +62,20 @@ def _hermitian_weights(c, axis: int, n: int):
 # -- the primitives ------------------------------------------------------------------------------
 _fftn = primitive("fft_fftn", lambda xp: lambda x, axes, norm: xp.fft.fftn(
     _to_complex(xp, x), axes=axes, norm=norm))
+defbatch(_fftn, fft_rule(_fftn))   # pg.vmap
 _ifftn = primitive("fft_ifftn", lambda xp: lambda x, axes, norm: xp.fft.ifftn(
     _to_complex(xp, x), axes=axes, norm=norm))
+defbatch(_ifftn, fft_rule(_ifftn))   # pg.vmap
 # the DFT matrix (and its inverse) is symmetric: under Re Σ c·t each is its own transpose
 deflinear(_fftn, lambda g, ans, x, axes, norm: _like_input(_fftn(g, axes=axes, norm=norm), x))
 deflinear(_ifftn, lambda g, ans, x, axes, norm: _like_input(_ifftn(g, axes=axes, norm=norm), x))
 
 _rfftn = primitive("fft_rfftn", lambda xp: lambda x, axes, norm: xp.fft.rfftn(
     x, axes=axes, norm=norm))
+defbatch(_rfftn, fft_rule(_rfftn))   # pg.vmap
 _irfftn = primitive("fft_irfftn", lambda xp: lambda x, axes, norm, n: xp.fft.irfftn(
     _to_complex(xp, x), s=tuple(x.shape[a] for a in axes[:-1]) + (n,), axes=axes, norm=norm))
+defbatch(_irfftn, fft_rule(_irfftn))   # pg.vmap
 
 
 # irfftn(X)_j = s Re Σ_k w_k X_k e^{+2πi k·j/N} (w: Hermitian weights along the last axis, the

@@ -12,6 +12,8 @@ namespace's category modules and the ``_linalg_*`` modules.
 
 from __future__ import annotations
 
+from .._batching import trailing_rule
+from .._primitive import defbatch
 import math
 
 from .._primitive import nondiff, primitive
@@ -52,6 +54,7 @@ __all__ = ["cholesky", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "ei
 # -- matrix_rank --------------------------------------------------------------------------------
 _matrix_rank = nondiff(primitive("linalg_matrix_rank", lambda xp: lambda x, rtol:
                                  xp.linalg.matrix_rank(x, rtol=rtol)))
+defbatch(_matrix_rank, trailing_rule(_matrix_rank))   # pg.vmap
 
 
 def matrix_rank(A, tol=None, hermitian: bool = False, *, rtol=None):  # noqa: N803

@@ -20,6 +20,8 @@ the small matrices these functions are used on).
 
 from __future__ import annotations
 
+from .._batching import trailing_rule
+from .._primitive import defbatch
 import math
 from typing import Any
 
@@ -262,6 +264,7 @@ def _lu_vjp(g, ans, x):
 
 
 _lu = primitive("linalg_lu", _lu_kernel, multiple_results=True)
+defbatch(_lu, trailing_rule(_lu))   # pg.vmap
 defvjp(_lu, _lu_vjp)
 defjvp(_lu, _lu_jvp)
 
@@ -573,11 +576,13 @@ def _solve_vec_t(k, g):
 
 
 _sqrtm = primitive("linalg_sqrtm", _host_matrix_function("sqrtm", "linalg_sqrtm"))
+defbatch(_sqrtm, trailing_rule(_sqrtm))   # pg.vmap
 # X² = A: X dX + dX X = dA; the VJP is the transpose (holomorphic: complex too)
 defjvp(_sqrtm, lambda t, ans, x: _solve_vec(_sylvester_system(ans), t))
 defvjp(_sqrtm, lambda g, ans, x: _solve_vec_t(_sylvester_system(ans), g))
 
 _logm = primitive("linalg_logm", _host_matrix_function("logm", "linalg_logm"))
+defbatch(_logm, trailing_rule(_logm))   # pg.vmap
 # exp(L) = A: dA = L_exp(L, dL), so dL = L_exp(L, ·)⁻¹ dA
 defjvp(_logm, lambda t, ans, x: _solve_vec(_exp_frechet_system(ans), t))
 defvjp(_logm, lambda g, ans, x: _solve_vec_t(_exp_frechet_system(ans), g))
