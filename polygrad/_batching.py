@@ -18,7 +18,8 @@ from typing import Any
 
 from ._array import Array, native_of
 from ._convert import asarray
-from ._indexkey import normal_form
+from ._dtypes import int64
+from ._indexkey import is_index_array, normal_form
 from ._ops import (broadcast_to, broadcast_to_p, concat, concat_p, getitem, getitem_p, moveaxis,
                    permute_dims, permute_dims_p, reshape, reshape_p, scatter_add, scatter_add_p,
                    sum_p, where_p)
@@ -49,10 +50,11 @@ class _Batched:
     """The stand-in for the backend's array behind a batched tracer: the shape and dtype of one
     example; reading its values refuses with the fix (see ``_HOST_READ``)."""
 
-    __slots__ = ("value", "shape", "dtype")
+    __slots__ = ("value", "shape", "dtype", "batch_trace")
 
-    def __init__(self, value: Array) -> None:
+    def __init__(self, value: Array, trace: Any = None) -> None:
         self.value = value   # the batch, batch axis leading
+        self.batch_trace = trace   # (read by _ops.lift_for_key when this is an index array)
         native = native_of(value)
         self.shape = tuple(native.shape)[1:]
         self.dtype = native.dtype
@@ -88,7 +90,7 @@ class BatchTrace(Trace):
                 f"use np.where or pg.cond instead of reading values")
 
     def box(self, value: Array) -> Array:
-        return Array(_Batched(value), value._backend, self)
+        return Array(_Batched(value, self), value._backend, self)
 
     def process(self, prim: Any, args: tuple, params: dict) -> Any:
         values = list(args)
@@ -98,7 +100,10 @@ class BatchTrace(Trace):
                 values[i] = a._v.value
                 batched[i] = True
         rule = rule_for(prim)
-        if rule is None:
+        key = params.get("key")
+        if type(key) is tuple and any(getattr(k, "batch_trace", None) is self for k in key):
+            out = _index_per_example(self, prim, values, batched, params)
+        elif rule is None:
             out = _loop(prim, self.size, values, batched, params)
         else:
             out = rule(self.size, values, batched, **params)
@@ -418,6 +423,69 @@ def searchsorted_rule(searchsorted_p: Any) -> Callable:
             return _loop(searchsorted_p, size, args, batched, {"side": side}, warn=False)
         return _p(searchsorted_p, *args, side=side)   # any shape of values: elementwise in them
     return rule
+
+
+def _index_per_example(trace: BatchTrace, prim: Any, args: list, batched: list,
+                       params: dict) -> Array:
+    """``getitem`` / ``scatter_add`` with index arrays that differ per example (as the
+    derivatives of sort, median, quantile and interp make): one gather or scatter over the whole
+    batch, the batch axis indexed by ``arange(size)`` broadcast against the examples' index
+    arrays (NumPy's integer-array indexing), the result's axes then put in each example's order."""
+    key = params["key"]
+    size = trace.size
+    if prim is not getitem_p and prim is not scatter_add_p:
+        raise BatchingError(
+            f"polygrad.vmap: {prim.name} with an index array that differs between examples is "
+            f"not batched (x[i] = v with i batched); write it as np.where(mask, v, x) with a "
+            f"per-example mask, or loop over the examples")
+    arrays = [i for i, k in enumerate(key) if is_index_array(k)]
+    if any(str(k.dtype).rpartition(".")[2] == "bool" for k in (key[i] for i in arrays)):
+        raise BatchingError(
+            "polygrad.vmap: a boolean mask beside an index array that differs between examples "
+            "is not batched; index with integer arrays (np.nonzero of a fixed-size mask) instead")
+    rank = max(len(key[i].shape) for i in arrays)
+    x = args[0]
+    b = x._backend
+    first = b.xp.reshape(b.xp.arange(size, dtype=b.native_dtype(int64)),
+                         (size,) + (1,) * rank)
+    new = [first]
+    for k in key:
+        if getattr(k, "batch_trace", None) is trace:
+            k = _native_index(reshape(k.value, (size,) + (1,) * (rank - len(k.shape))
+                                      + tuple(k.shape)))
+        new.append(k)
+    new_key = tuple(new)
+    contiguous = arrays == list(range(arrays[0], arrays[-1] + 1))
+    before = arrays[0] if contiguous else 0   # the example's axes before its indexed block
+    if prim is getitem_p:
+        if not batched[0]:
+            x = _expand_batch(x, size)
+        out = getitem(x, new_key)
+        return _move_block(out, 1, 1 + before, rank)
+    v = args[0] if batched[0] else _expand_batch(args[0], size)
+    v = _move_block(v, 1 + before, 1, rank)
+    return scatter_add(v, (size,) + tuple(params["shape"]), new_key)
+
+
+def _native_index(a: Array) -> Any:
+    """The key entry of an index array: the backend's array, or a lower batching level's."""
+    if a._trace is None or type(a._v) is _Batched:
+        return a._v
+    raise BatchingError(
+        f"polygrad.vmap: an index array that differs between examples is here a tracer of "
+        f"{a._trace.describe()}, which vmap cannot index with; compute the index arrays "
+        f"outside that transformation or loop over the examples")
+
+
+def _move_block(x: Array, source: int, destination: int, count: int) -> Array:
+    """``x`` with its ``count`` axes from ``source`` moved to start at ``destination``."""
+    if source == destination or count == 0:
+        return x
+    axes = list(range(x.ndim))
+    block = axes[source:source + count]
+    del axes[source:source + count]
+    axes[destination:destination] = block
+    return permute_dims(x, tuple(axes))
 
 
 _warned: set[str] = set()

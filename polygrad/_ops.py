@@ -16,10 +16,11 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
+from . import _dtypes
 from ._array import Array, native_of
 from ._indexkey import normal_form
 from ._primitive import Variadic, deflinear, defjvp, defvjp, primitive
-from ._trace import bind
+from ._trace import _batching as _batching_depth, bind
 
 __all__ = ["reshape_p", "broadcast_to_p", "sum_p", "where_p", "reshape", "broadcast_to", "sum",
            "where", "expand_to", "keep_shape", "zeros_like", "ones_like",
@@ -141,12 +142,49 @@ def concat(arrays: Any, axis: int) -> Any:
 
 def getitem(x: Any, key: tuple) -> Any:
     """``x[key]`` for a key in normal form (``polygrad._indexkey.normal_form``); no view link."""
-    return bind(getitem_p, (x,), {"key": key})
+    return bind(getitem_p, (lift_for_key(x, key),), {"key": key})
 
 
 def scatter_add(v: Any, shape: tuple, key: tuple) -> Any:
     """Zeros of ``shape`` with ``v`` added at ``key`` (normal form; repeats accumulate)."""
-    return bind(scatter_add_p, (v,), {"shape": tuple(shape), "key": key})
+    return bind(scatter_add_p, (lift_for_key(v, key),), {"shape": tuple(shape), "key": key})
+
+
+def lift_for_key(x: Any, key: tuple) -> Any:
+    """``x``, or where ``key`` holds an index array of ``pg.vmap`` with one value per example
+    (its entry has a ``batch_trace``) that ``x`` does not vary over, ``x`` broadcast over that
+    batch as a tracer of it: the indexing then reaches the batching trace, whose rule gathers
+    per example (``bind`` sees only the arrays, never the key)."""
+    if not _batching_depth.get():   # no vmap active
+        return x
+    for k in key:
+        trace = getattr(k, "batch_trace", None)
+        if trace is None or not trace.active or _varies_over(x, trace):
+            continue
+        if type(x) is not Array:
+            continue
+        if x._trace is not None and x._trace.level > trace.level:
+            # a derivative's tracer over values the batch does not vary: select it against
+            # itself under a batched True, which its trace passes down to the batching one
+            b = x._backend
+            true = Array(b.xp.ones((trace.size,), dtype=b.native_dtype(_dtypes.bool)), b)
+            x = where(trace.box(true), x, x)
+            continue
+        shape = tuple(x.shape)
+        x = trace.box(broadcast_to(reshape(x, (1,) + shape), (trace.size,) + shape))
+    return x
+
+
+def _varies_over(x: Any, trace: Any) -> bool:
+    """Whether ``x`` is a tracer of ``trace`` or of a trace above it over one of ``trace``."""
+    while type(x) is Array and x._trace is not None:
+        if x._trace is trace:
+            return True
+        if x._trace.level < trace.level:
+            return False
+        x = x._v
+        x = getattr(x, "value", x)   # a batching tracer's _Batched holds the lower value
+    return False
 
 
 def zeros(x: Array, shape: tuple) -> Array:

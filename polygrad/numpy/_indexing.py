@@ -13,11 +13,10 @@ from typing import Any
 
 from .. import _dtypes
 from .._array import Array, native_of
-from .._batching import BatchingError, _Batched
 from .._array import check_writable as check_not_readonly
 from .._backend import use_backend
 from .._indexkey import normal_form
-from .._ops import getitem_p, scatter_add_p   # defined in the core layer, with their rules
+from .._ops import getitem_p, lift_for_key, scatter_add_p   # defined in the core layer
 from .._primitive import defjvp, defvjp, primitive
 from .._reverse import TAPE_LEAF, DifferentiationError, recording_trace
 from .._trace import tracing
@@ -59,13 +58,7 @@ def normalize_key(key: Any, backend: Any, shape: tuple | None = None) -> Any:
         if kind not in "iub":
             raise IndexError(f"polygrad: arrays used as indices must be integer or boolean, "
                              f"got dtype {k.dtype}")
-        v = native_of(k)
-        if type(v) is _Batched:
-            raise BatchingError(
-                "polygrad.vmap: indexing with an index array that differs between examples (x[i] "
-                "with i batched, as in the derivative of sort) is not batched; index with an "
-                "unbatched array, use np.where or a one-hot product, or loop over the examples")
-        out.append(v)
+        out.append(native_of(k))   # (a _Batched of pg.vmap: one index array per example)
     if shape is None:
         return tuple(out)
     return normal_form(tuple(out), shape, lambda i: backend.asarray(i, dtype=_dtypes.int64))
@@ -77,6 +70,7 @@ def getitem(x, key):
     """``x[key]`` with basic, integer-array and boolean indexing; basic indexing makes a view
     (see ``_link``)."""
     key = normalize_key(key, x._backend, x.shape)
+    x = lift_for_key(x, key)
     if x._trace is None:
         out = apply_native(getitem_p, x._backend, (x._v,), {"key": key})
     else:
@@ -90,7 +84,7 @@ def getitem(x, key):
 
 def scatter_add(v, *, shape: tuple, key: Any):
     """Zeros of ``shape`` with ``v`` added at ``key`` (repeated positions accumulate)."""
-    return bind(scatter_add_p, (v,), {"shape": tuple(shape), "key": key})
+    return bind(scatter_add_p, (lift_for_key(v, key),), {"shape": tuple(shape), "key": key})
 
 
 def _setitem_kernel(xp):
@@ -187,6 +181,7 @@ def _as_last_writes(x, v, key: Any):
 
 def setitem(x, v, key):
     """A copy of ``x`` with ``x[key] = v`` (the functional update behind ``__setitem__``)."""
+    x = lift_for_key(x, key)   # (a per-example index array: vmap's rule refuses, clearly)
     return bind(setitem_p, (x, _as_last_writes(x, v, key)), {"key": key})
 
 
