@@ -22,13 +22,8 @@ __all__ = ["check_vmap", "NOT_BATCHED"]
 
 B = 2
 
-_HOST = "reads values on the host (Python control flow on the values)"
-#: rows pg.vmap does not batch yet, and why (the test expects them to fail, saying so)
+#: rows pg.vmap cannot batch by nature, and why (the test expects them to fail, saying so)
 NOT_BATCHED = {
-    "histogram-weights": _HOST, "i0": _HOST, "kaiser": _HOST, "linalg.lstsq": _HOST,
-    "linalg.lstsq-residuals": _HOST, "piecewise": _HOST, "polydiv": _HOST, "polyfit": _HOST,
-    "linalg_logm": "its derivative goes through expm, which chooses its Padé degree on the host",
-    "scipy.linalg.expm": "chooses its Padé degree and scaling from the matrix's norm on the host",
     "unique_values": "its output's shape depends on the values (a clear error)",
 }
 

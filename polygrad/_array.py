@@ -392,7 +392,7 @@ class Array(NDArrayMethods):
         a traced array by this function's frame (see ``_compiler.reads_value``)."""
         if what is not None:
             trace = carried_trace(self)
-            if trace is not None:
+            if trace is not None and not trace.batching:   # (vmap's values refuse, saying why)
                 raise DifferentiationError(
                     f"{what}: this array carries a derivative (it is traced by "
                     f"{trace.describe()}), and reading its values out to the host would drop "

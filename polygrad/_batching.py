@@ -27,7 +27,8 @@ from ._primitive import defbatch
 from ._trace import Trace, bind, trace_scope
 from ._util import describe, tree_flatten, tree_unflatten
 
-__all__ = ["vmap", "BatchTrace", "BatchingError", "rule_for", "elementwise_rule",
+__all__ = ["vmap", "BatchTrace", "BatchingError", "rule_for", "max_over_batch", "per_example",
+           "agreed", "elementwise_rule",
            "all_batched_elementwise_rule", "trailing_rule", "reduction_rule", "along_axis_rule",
            "cumulative_rule", "fft_rule", "matmul_rule", "tensordot_rule", "solve_rule",
            "setitem_rule", "value_dependent_rule", "isin_rule", "searchsorted_rule"]
@@ -110,6 +111,43 @@ class BatchTrace(Trace):
         if prim.multiple_results:
             return tuple(self.box(o) for o in out)
         return self.box(out)
+
+
+def max_over_batch(x: Array) -> float:
+    """The largest element of ``x`` over every example of the vmaps it is batched by (all of
+    them, as a Python float; outside vmap, ``float(max(x))``): a host read for a choice that must
+    be common to the whole batch, as ``expm``'s Padé degree and scaling chosen from the largest
+    norm (which, as for a stack of matrices, keeps every example within the approximation's
+    accuracy). Only for values without a derivative (pass them through ``stop_gradient``)."""
+    while type(x) is Array and type(x._v) is _Batched:
+        x = x._v.value   # the batch axes lead: the maximum over all elements covers them
+    if type(x) is Array and x.ndim:
+        x = x.max()   # (concrete here; a tracer of another transformation refuses the read)
+    return float(x)
+
+
+def per_example(x: Any) -> bool:
+    """Whether ``x`` holds one value per example of an active ``vmap`` (at some trace level)."""
+    while type(x) is Array and x._trace is not None:
+        if type(x._v) is _Batched and x._trace.active:
+            return True
+        x = x._v.value if type(x._v) is _Batched else x._v
+    return False
+
+
+def agreed(cond: Any, what: str) -> bool:
+    """``bool(cond)`` for a choice of shape that every example must share: inside vmap, True
+    when it holds for every example, False when for none, else a BatchingError saying that the
+    examples' results differ in shape (``what`` names the function and the fix)."""
+    if not per_example(cond):
+        return bool(cond)
+    hits = cond.astype("float64")   # (a comparison: no derivative)
+    if max_over_batch(-hits) == -1.0:   # true for every example
+        return True
+    if max_over_batch(hits) == 0.0:   # for none
+        return False
+    raise BatchingError(f"polygrad.vmap: {what}: its result's shape depends on each example's "
+                        f"values, and here the examples differ")
 
 
 def rule_for(prim: Any) -> Callable | None:

@@ -7,6 +7,7 @@ Compositions of differentiable functions (roots through ``eigvals``, polyfit thr
 
 from __future__ import annotations
 
+from .._batching import agreed
 from typing import Any
 
 from .._backend import use_backend
@@ -107,6 +108,11 @@ def polyint(p: Any, m: int = 1, k: Any = None) -> Any:
     return p
 
 
+_POLYDIV = ("polygrad.numpy.polydiv drops the remainder's leading zeros, as many as each "
+            "example has; inside vmap compute the remainder as u - polymul(q, v) (fixed length) "
+            "or loop over the examples")
+
+
 def polydiv(u: Any, v: Any) -> tuple:
     """``(quotient, remainder)`` of the division of polynomial ``u`` by ``v``."""
     u, v = promote_to_arrays(_floating(_coeffs(u, "polydiv")), _floating(_coeffs(v, "polydiv")))
@@ -120,7 +126,7 @@ def polydiv(u: Any, v: Any) -> tuple:
             r[k + j] = r[k + j] - d * v[j]
     quotient = mp.stack(q) if q else u[:1] * 0
     rem = mp.stack(r)
-    while rem.shape[0] > 1 and bool(ew.abs(rem[0]) <= 1e-8):   # NumPy's allclose(r[0], 0)
+    while rem.shape[0] > 1 and agreed(ew.abs(rem[0]) <= 1e-8, _POLYDIV):   # allclose(r[0], 0)
         rem = rem[1:]
     return quotient, rem
 

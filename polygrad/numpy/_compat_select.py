@@ -10,6 +10,7 @@ written). The in-place functions write through ``__setitem__``, so they work on 
 from __future__ import annotations
 
 import math
+from .._batching import per_example
 from typing import Any
 
 from .._backend import use_backend
@@ -116,6 +117,8 @@ def piecewise(x: Any, condlist: Any, funclist: Any, *args: Any, **kw: Any) -> An
         cond = mp.broadcast_to(cond, x.shape)
         if not callable(func):
             y = ew.where(cond, func, y)
+        elif per_example(cond):   # inside vmap: func of every element, selected per example
+            y = ew.where(cond, func(x, *args, **kw), y)
         elif bool(any_(cond)):
             y[cond] = func(x[cond], *args, **kw)
     return y

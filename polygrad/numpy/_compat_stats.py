@@ -105,7 +105,9 @@ def _edges(a: Array, bins: Any, range: Any, weights: Any) -> Array:  # noqa: A00
 
     if isinstance(bins, Array):
         return _floating(bins)
-    host_w = None if weights is None else _host(as_array(weights))
+    # NumPy reads the weights only for their shape (its estimators refuse weighted data), so
+    # zeros of that shape stand in: the weights may then vary per example inside vmap
+    host_w = None if weights is None else numpy.zeros(as_array(weights).shape)
     edges = numpy.histogram_bin_edges(_host(a), bins, range, host_w)
     with use_backend(a._backend):
         dtype = a.dtype if a.dtype.is_floating else get_default_dtype(a._backend)

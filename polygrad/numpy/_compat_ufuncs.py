@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from .._backend import use_backend
+from .._batching import max_over_batch
 from . import _elementwise as ew
 from . import _statistics as st
 from ._compat_helpers import _floating
@@ -286,7 +287,8 @@ def i0(x: Any) -> Any:
     x = _floating(as_array(x))
     if x.size == 0:
         return x
-    top = float(st.max(ew.abs(_stop(x)), axis=None)) if x.size else 0.0
+    # (inside vmap: the batch's largest |x|, so that every example takes the same nodes)
+    top = max_over_batch(st.max(ew.abs(_stop(x)), axis=None))
     n = int(top) + 30
     with use_backend(x._backend):
         theta = asarray([math.cos(2 * math.pi * k / n) for k in range(n)], dtype=x.dtype)

@@ -8,6 +8,7 @@ category modules and the ``_linalg_*`` modules.
 from __future__ import annotations
 
 import math
+from .._batching import agreed, per_example
 from typing import Any
 
 from .._backend import use_backend
@@ -29,6 +30,11 @@ class LinAlgError(ValueError):
     """NumPy's linear-algebra error (a ``ValueError``), for code that catches it."""
 
 
+_LSTSQ = ("polygrad.numpy.linalg.lstsq gives residuals only where a has full column rank, and "
+          "the examples' ranks differ; inside vmap solve with np.linalg.pinv(a) @ b and compute "
+          "the residuals from it, or loop over the examples")
+
+
 def lstsq(a: Any, b: Any, rcond: Any = None) -> tuple:
     """``(x, residuals, rank, s)``: the least-squares solution of ``a @ x ≈ b`` (through the
     pseudo-inverse, differentiable), the squared residual norms (empty unless ``a`` has full
@@ -46,9 +52,14 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> tuple:
     if rcond is None:
         rcond = finfo(real).eps * max(m, n)
     s = svdvals(a) if min(m, n) else asarray([], dtype=real, device=a.device)
-    rank = int(st.sum(s > rcond * st.max(s))) if s.shape[0] else 0
+    rank = st.sum(s > rcond * st.max(s)) if s.shape[0] else 0
+    if per_example(rank):   # inside vmap: each example's rank, an int Array
+        full = agreed(rank == n, _LSTSQ)
+    else:
+        rank = int(rank)
+        full = rank == n
     x = matmul(pinv(a, rtol=rcond), b) if min(m, n) else (a[:0, :].mT @ b[:0]) * 0
-    if rank == n and m > n:
+    if full and m > n:
         r = b - matmul(a, x)
         residuals = st.sum(ew.real(r * ew.conj(r)), axis=0)
         if b.ndim == 1:

@@ -20,7 +20,7 @@ the small matrices these functions are used on).
 
 from __future__ import annotations
 
-from .._batching import trailing_rule
+from .._batching import max_over_batch, trailing_rule
 from .._primitive import defbatch
 import math
 from typing import Any
@@ -453,7 +453,8 @@ def expm(A: Any) -> Any:  # noqa: N803
     n = a.shape[-1]
     if n == 0:
         return a
-    norm = float(np.stop_gradient(np.max(np.sum(np.abs(a), axis=-2))))
+    # (inside vmap: the largest norm of the batch, so that every example takes one degree)
+    norm = max_over_batch(np.stop_gradient(np.max(np.sum(np.abs(a), axis=-2))))
     eye = np.eye(n, dtype=a.dtype)
     for m in (3, 5, 7, 9):
         if norm <= _THETA[m]:
