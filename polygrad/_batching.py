@@ -499,7 +499,8 @@ def _index_per_example(trace: BatchTrace, prim: Any, args: list, batched: list,
     rank = max(len(key[i].shape) for i in arrays)
     x = args[0]
     b = x._backend
-    first = b.xp.reshape(b.xp.arange(size, dtype=b.native_dtype(int64)),
+    # (made as the key's other integers are: on the backend's device, by Backend.asarray)
+    first = b.xp.reshape(b.asarray([[i] for i in range(size)], dtype=int64),
                          (size,) + (1,) * rank)
     new = [first]
     for k in key:

@@ -97,7 +97,9 @@ defjvp(where_p, None, lambda t, ans, c, x1, x2: where(c, t, 0.0),
 # -- the batching layer and the Jacobian assembly: axes moved, examples stacked and picked out ----
 # (pg.vmap moves the batch axis with permute_dims, and its loop fallback takes example i with
 # getitem and stacks the results with concat; jacobian / hessian build their identity seeds
-# with eye). The namespace's permute_dims / concat / getitem / scatter_add bind these.
+# with eye). The namespace's permute_dims / concat / getitem / scatter_add bind these, and
+# getitem / scatter_add pass through lift_for_key, which lets an index array with one value per
+# example of pg.vmap reach the batching trace (see there).
 permute_dims_p = primitive("permute_dims", lambda xp: lambda x, axes: xp.permute_dims(x, axes))
 concat_p = primitive("concat", lambda xp: lambda *arrays, axis: xp.concat(arrays, axis=axis))
 

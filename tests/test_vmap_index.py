@@ -32,6 +32,10 @@ def _check(fun, arrays, in_axes):
 
 # (id, function of one example, builds (arrays, in_axes) from rng)
 GATHERS = [
+    ("scalar_index", lambda i, a: a[i],
+     lambda r: ([r.integers(0, 4, (B,)), r.standard_normal((4, 5))], (0, None))),
+    ("scalar_index_both_batched", lambda i, a: a[:, i],
+     lambda r: ([r.integers(0, 5, (B,)), r.standard_normal((B, 4, 5))], (0, 0))),
     ("index_batched_only", lambda i, a: a[i],
      lambda r: ([r.integers(0, 4, (B, 2)), r.standard_normal((4, 5))], (0, None))),
     ("index_after_slice", lambda i, a: a[:, i],
@@ -79,6 +83,12 @@ def test_vmap_of_grad_through_a_per_example_permutation_equals_the_loop(backend,
     x = rng.standard_normal((B, 4, 5))
     x = numpy.moveaxis(x, 0, in_axis)
     _check(pg.grad(f), [x], (in_axis,))
+
+
+def test_vmap_of_grad_of_a_per_example_element_scatters_per_example(backend):
+    g = pg.vmap(pg.grad(lambda a, i: a[i] * 2.0), in_axes=(None, 0))
+    got = g(np.arange(4.0), np.asarray(numpy.asarray([0, 2, 2]))).asnumpy()
+    numpy.testing.assert_array_equal(got, 2.0 * numpy.eye(4)[[0, 2, 2]])
 
 
 def test_jacobian_of_sort_is_batched_over_the_rows(numpy_backend, rng):
