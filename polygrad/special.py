@@ -14,15 +14,14 @@ The rest are compositions. Imports the core and ``polygrad.numpy``.
 
 from __future__ import annotations
 
-from ._batching import along_axis_rule, elementwise_rule, reduction_rule
-from ._primitive import defbatch
 import math
 from collections.abc import Callable
 from typing import Any
 
 from ._array import Array as _Array
 from ._array import DifferentiationError
-from ._primitive import defjvp, defvjp, primitive
+from ._batching import along_axis_rule, elementwise_rule, reduction_rule
+from ._primitive import defbatch, defjvp, defvjp, primitive
 from ._trace import bind
 from .numpy import _elementwise as ew
 from .numpy._compat_math import sinc as _np_sinc

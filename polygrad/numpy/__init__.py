@@ -6,10 +6,9 @@ array library; kernels are resolved per backend on first use.
 
 from __future__ import annotations
 
-from .._batching import elementwise_rule
-from .._primitive import defbatch
 from .._array import Array
-from .._primitive import nondiff, primitive
+from .._batching import elementwise_rule
+from .._primitive import defbatch, nondiff, primitive
 from . import _array_methods  # noqa: F401  (fills the core's operation table: polygrad._optable)
 from . import fft, linalg, random
 from ._compat import *  # noqa: F403

@@ -7,10 +7,10 @@ Compositions of differentiable functions (roots through ``eigvals``, polyfit thr
 
 from __future__ import annotations
 
-from .._batching import agreed
 from typing import Any
 
 from .._backend import use_backend
+from .._batching import agreed
 from . import _elementwise as ew
 from . import _manipulation as mp
 from . import _statistics as st

@@ -11,12 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from .._batching import trailing_rule
-from .._primitive import defbatch
 from .._array import Array, native_of
 from .._backend import backend_for, get_backend, get_default_dtype, use_backend
 from .._convert import asarray as _asarray
 from .._dtypes import DType, by_name
-from .._primitive import deflinear, primitive
+from .._primitive import defbatch, deflinear, primitive
 from ._helpers import bind
 from ._data_types import astype
 from ._manipulation import stack

@@ -5,12 +5,11 @@ Imports the core and the namespace helpers.
 
 from __future__ import annotations
 
-from .._batching import elementwise_rule
-from .._primitive import defbatch
 import builtins
 from typing import Any
 
 from .. import _dtypes
+from .._batching import elementwise_rule
 from .._dtypes import (
     DType,
     bool,
@@ -27,7 +26,7 @@ from .._dtypes import (
     uint32,
     uint64,
 )
-from .._primitive import defjvp, defvjp, nondiff, primitive
+from .._primitive import defbatch, defjvp, defvjp, nondiff, primitive
 from ._helpers import Array, as_array, bind
 from ._elementwise import real
 from .._backend import get_backend, get_default_dtype

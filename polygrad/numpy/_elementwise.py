@@ -9,12 +9,11 @@ and the namespace helpers.
 
 from __future__ import annotations
 
-from .._batching import elementwise_rule
-from .._primitive import defbatch
 import math
 
 from .._ops import where_p
-from .._primitive import defjvp, defvjp, primitive
+from .._batching import elementwise_rule
+from .._primitive import defbatch, defjvp, defvjp, primitive
 # re-exported: the torch backend and conformance/specs/elementwise.py import these from here
 from ._fused import _select, _select_extremum, _tanh_bw, _tanh_dy  # noqa: F401
 from ._helpers import EMPTY, Array, apply_native, binary, bind, promoted, unary

@@ -26,9 +26,8 @@ Imports the core and the namespace helpers.
 
 from __future__ import annotations
 
+from .._primitive import defbatch, defjvp, deflinear, defvjp, primitive
 from .._batching import all_batched_elementwise_rule, elementwise_rule
-from .._primitive import defbatch
-from .._primitive import deflinear, defjvp, defvjp, primitive
 from ._helpers import EMPTY, bind
 
 __all__ = ["_select", "_tanh_bw", "_with_unit"]

@@ -6,18 +6,17 @@ core and the namespace helpers.
 
 from __future__ import annotations
 
-from .._batching import setitem_rule
-from .._primitive import defbatch
 import weakref
 from typing import Any
 
 from .. import _dtypes
+from .._batching import setitem_rule
 from .._array import Array, native_of
 from .._array import check_writable as check_not_readonly
 from .._backend import use_backend
 from .._indexkey import normal_form
 from .._ops import getitem_p, lift_for_key, scatter_add_p   # defined in the core layer
-from .._primitive import defjvp, defvjp, primitive
+from .._primitive import defbatch, defjvp, defvjp, primitive
 from .._reverse import TAPE_LEAF, DifferentiationError, recording_trace
 from .._trace import tracing
 from ._helpers import apply_native, as_array, bind

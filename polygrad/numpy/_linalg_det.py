@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from .._batching import trailing_rule
-from .._primitive import defbatch
-from .._primitive import defjvp, defvjp, primitive
+from .._primitive import defbatch, defjvp, defvjp, primitive
 from . import _elementwise as ew
 from . import _manipulation as mp
 from . import _statistics as st

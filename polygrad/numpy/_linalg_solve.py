@@ -5,9 +5,8 @@ Imports the core, the namespace's category modules and ``_linalg_helpers``.
 
 from __future__ import annotations
 
+from .._primitive import defbatch, defjvp, defvjp, primitive
 from .._batching import solve_rule, trailing_rule
-from .._primitive import defbatch
-from .._primitive import defjvp, defvjp, primitive
 from . import _elementwise as ew
 from . import _manipulation as mp
 from ._helpers import EMPTY, as_array, bind

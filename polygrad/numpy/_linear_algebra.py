@@ -5,12 +5,11 @@ Imports the core and the namespace helpers.
 
 from __future__ import annotations
 
-from .._batching import matmul_rule, tensordot_rule
-from .._primitive import defbatch
 import builtins
 import functools
 
-from .._primitive import deflinear, primitive
+from .._primitive import defbatch, deflinear, primitive
+from .._batching import matmul_rule, tensordot_rule
 from .._trace import apply_native2
 from ._helpers import EMPTY, Array, apply_native, as_array, bind, promoted
 from ._manipulation import permute_dims

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._batching import along_axis_rule
-from .._primitive import defbatch
 from .._ops import broadcast_to_p, concat_p, permute_dims_p, reshape_p
-from .._primitive import deflinear, primitive
+from .._primitive import defbatch, deflinear, primitive
 from ._helpers import Array, apply_native, as_array, bind, into
 from ._indexing import link_view
 from ._promotion import promote

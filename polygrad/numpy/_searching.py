@@ -5,9 +5,8 @@ Imports the core and the namespace helpers.
 
 from __future__ import annotations
 
+from .._primitive import defbatch, nondiff, primitive
 from .._batching import reduction_rule, searchsorted_rule, value_dependent_rule
-from .._primitive import defbatch
-from .._primitive import nondiff, primitive
 from ._helpers import Array, as_array, bind, into
 from .._convert import asarray
 

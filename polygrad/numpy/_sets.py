@@ -12,10 +12,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .._batching import isin_rule, value_dependent_rule
-from .._primitive import defbatch
 from .._array import Array
 from .._backend import use_backend
-from .._primitive import defjvp, defvjp, nondiff, primitive
+from .._primitive import defbatch, defjvp, defvjp, nondiff, primitive
 from ._helpers import as_array, bind
 from ._manipulation import reshape
 from ._data_types import astype

@@ -7,10 +7,9 @@ Imports the core and the namespace helpers.
 
 from __future__ import annotations
 
-from .._batching import along_axis_rule
-from .._primitive import defbatch
 from .._backend import use_backend
-from .._primitive import defjvp, defvjp, nondiff, primitive
+from .._batching import along_axis_rule
+from .._primitive import defbatch, defjvp, defvjp, nondiff, primitive
 from ._helpers import as_array, bind
 
 __all__ = ["argsort", "sort"]

@@ -8,8 +8,7 @@ from __future__ import annotations
 import builtins
 
 from .._batching import cumulative_rule, reduction_rule
-from .._primitive import defbatch
-from .._primitive import defjvp, deflinear, defvjp, primitive
+from .._primitive import defbatch, defjvp, deflinear, defvjp, primitive
 from .._array import native_of
 from .._ops import expand_to, keep_shape, sum_p  # noqa: F401 (keep_shape: used as st.keep_shape)
 from ._helpers import as_array, bind, into, weak_safe

@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._batching import fft_rule
-from .._primitive import defbatch
 from .._backend import get_default_dtype, use_backend
-from .._primitive import defjvp, deflinear, primitive
+from .._primitive import defbatch, defjvp, deflinear, primitive
 from ._creation import arange, asarray, zeros
 from ._data_types import astype
 from ._elementwise import conj, real

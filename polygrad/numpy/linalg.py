@@ -12,11 +12,10 @@ namespace's category modules and the ``_linalg_*`` modules.
 
 from __future__ import annotations
 
-from .._batching import trailing_rule
-from .._primitive import defbatch
 import math
 
-from .._primitive import nondiff, primitive
+from .._primitive import defbatch, nondiff, primitive
+from .._batching import trailing_rule
 from . import _elementwise as ew
 from . import _manipulation as mp
 from . import _statistics as st

@@ -20,13 +20,12 @@ the small matrices these functions are used on).
 
 from __future__ import annotations
 
-from .._batching import max_over_batch, trailing_rule
-from .._primitive import defbatch
 import math
 from typing import Any
 
 from .. import numpy as np
-from .._primitive import defjvp, defvjp, primitive
+from .._batching import max_over_batch, trailing_rule
+from .._primitive import defbatch, defjvp, defvjp, primitive
 from .._trace import bind
 from ..numpy._compat_helpers import _floating
 
