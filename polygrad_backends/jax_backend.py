@@ -73,7 +73,9 @@ def _host_callback(name: str):
         fn = getattr(scipy.special, name)
 
         def kernel(*args):
-            out = jax.ShapeDtypeStruct(args[-1].shape, args[-1].dtype)
+            # the arguments broadcast (ive's order against x: pg.vmap batches either)
+            shape = numpy.broadcast_shapes(*(numpy.shape(a) for a in args))
+            out = jax.ShapeDtypeStruct(shape, args[-1].dtype)
             return jax.pure_callback(
                 lambda *a: numpy.asarray(fn(*a), dtype=out.dtype), out, *args)
         return kernel

@@ -106,3 +106,20 @@ def test_reading_a_per_example_value_is_a_batching_error_naming_the_fix(numpy_ba
         pg.vmap(lambda v: float(np.sum(v)))(np.ones((2, 3)))
     with pytest.raises(pg.BatchingError, match="pg.cond"):
         pg.vmap(lambda v: np.histogram(v, 3)[0])(np.ones((2, 3)))
+
+
+def test_a_host_callback_kernel_broadcasts_a_batched_first_argument_on_jax(rng):
+    # JAX runs ive (not in jax.scipy.special) through jax.pure_callback, whose declared output
+    # shape must be the broadcast of all the arguments' (the order batched, x shared here)
+    import scipy.special
+
+    import polygrad.special as special
+
+    pytest.importorskip("jax", reason="jax is not installed")
+    v = rng.uniform(0.0, 3.0, (2, 3))
+    x = rng.uniform(0.5, 2.0, 3)
+    with pg.use_backend("jax"):
+        got = pg.vmap(special.ive, in_axes=(0, None))(np.asarray(v), np.asarray(x))
+        numpy.testing.assert_allclose(got.asnumpy(), scipy.special.ive(v, x), rtol=1e-12)
+        got = pg.jit(special.ive)(np.asarray(v), np.asarray(x))
+        numpy.testing.assert_allclose(got.asnumpy(), scipy.special.ive(v, x), rtol=1e-12)
