@@ -19,8 +19,6 @@ UPPER = ("numpy", "scipy", "special", "random", "testing", "extend", "cli")
 # Upward imports of the core not yet replaced by the core layer (``_ops``): each names what it
 # still takes from the namespace. Remove an entry with the import.
 PENDING_CORE = {
-    "_control.py": "where, stack and astype of the namespace (promotion of differing dtypes)",
-    "_convert.py": "stack_nested and astype of the namespace (nested lists holding Arrays)",
     "_operators.py": "polygrad.numpy for the Jacobian / Hessian assembly (reshape, stack, ...)",
 }
 
