@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from . import _debug
@@ -59,12 +60,22 @@ class ReverseTrace(Trace):
     """A trace whose tracers record a graph of ``Node``s for the backward pass.
 
     While ``debug_nans`` is on, ``process`` also notes each node's call site (``_debug.locate``).
+    ``intercept``: None, or a function ``(prim, args, params) -> result`` that takes every
+    primitive reaching this trace while it is set (``checkpoint``'s window over a checkpointed
+    function's run: it replaces the trace's tracers by their values and binds again); a hook in
+    place of swapping the trace's class or method.
     """
 
-    __slots__ = ()
+    __slots__ = ("intercept",)
     kind = "grad"
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.intercept: Callable | None = None
+
     def process(self, prim: Any, args: tuple, params: dict) -> Any:
+        if self.intercept is not None:
+            return self.intercept(prim, args, params)
         # Two paths. The fast one takes the calls almost every program makes: one or two
         # arguments, each a tracer of this trace over a concrete value, a concrete array or a
         # Python int/float (f(x), x * 2.0, 1 - x, x @ w, z + b), with one output. It skips the
