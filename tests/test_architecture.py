@@ -1,7 +1,8 @@
 """The import direction of polygrad's layers, read from the source (no import runs): the core
 (``polygrad/_*.py``) never reaches up into the namespace, its modules import each other in the
 order docs/dev/architecture.md documents, nothing looks a primitive up by name, and kernels are
-looked up and called in ``_trace.apply_native`` only (issue 19 items 1, 2)."""
+looked up and called in ``_trace`` only (and in the reverse trace's fast path: ``KERNEL_CALLERS``;
+issue 19 items 1, 2)."""
 
 from __future__ import annotations
 
@@ -101,6 +102,12 @@ def test_module_level_imports_follow_the_documented_layer_order(path):
 
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 
+#: the modules that look kernels up: the primitive (its cache), the backend (its overrides) and
+#: the dispatch (``_trace``: apply_native, apply_concrete and the elementwise entries); and the
+#: reverse trace's fast path, which calls the kernel as apply_native would (falling back to it
+#: when unresolved or in debug mode): one call fewer on the hot path of every gradient
+KERNEL_CALLERS = ("_trace.py", "_primitive.py", "_backend.py", "_reverse.py")
+
 #: modules that still look primitives up by name, with the reason (an open item of issue 19)
 PENDING_BY_NAME = {
     "_batching.py": "pg.vmap's family rules name the namespace's primitives they batch; they "
@@ -116,7 +123,7 @@ def test_no_primitive_is_looked_up_by_name_and_no_kernel_called_outside_bind(pat
                 node.value.id == "_registry" and path.name != "_primitive.py":
             found.append(f"{node.lineno}: _registry[...] (import the Primitive object instead)")
         if isinstance(node, ast.Attribute) and node.attr in ("kernels", "resolved") and \
-                path.name not in ("_trace.py", "_primitive.py", "_backend.py"):
+                path.name not in KERNEL_CALLERS:
             found.append(f"{node.lineno}: .{node.attr} (call bind or _trace.apply_native)")
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
                 node.func.attr == "resolve" and len(node.args) == 1 and \
