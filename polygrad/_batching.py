@@ -20,9 +20,9 @@ from ._array import Array, native_of
 from ._convert import asarray
 from ._dtypes import int64
 from ._indexkey import is_index_array, normal_form
-from ._ops import (broadcast_to, broadcast_to_p, concat, concat_p, getitem, getitem_p, moveaxis,
-                   permute_dims, permute_dims_p, reshape, reshape_p, scatter_add, scatter_add_p,
-                   sum_p, where_p)
+from ._ops import (astype_discrete_p, astype_p, broadcast_to, broadcast_to_p, concat, concat_p,
+                   getitem, getitem_p, moveaxis, permute_dims, permute_dims_p, reshape, reshape_p,
+                   scatter_add, scatter_add_p, sum_p, where_p)
 from ._primitive import defbatch
 from ._trace import Trace, bind, trace_scope
 from ._util import describe, tree_flatten, tree_unflatten
@@ -576,6 +576,8 @@ defbatch(getitem_p, _getitem_rule)
 defbatch(scatter_add_p, _scatter_add_rule)
 defbatch(sum_p, reduction_rule(sum_p))
 defbatch(where_p, elementwise_rule(where_p))
+defbatch(astype_p, elementwise_rule(astype_p))
+defbatch(astype_discrete_p, elementwise_rule(astype_discrete_p))
 
 
 # -- pg.vmap ------------------------------------------------------------------------------------

@@ -149,26 +149,14 @@ class _RecomputeRules:
 
 # -- the arrays a checkpointed function closes over --------------------------------------------
 # While ``fun`` runs — forward with its arguments' values, or again in the backward pass — the
-# reverse trace ``top`` of its arguments is an ``_Closure``: each primitive that reads one of
-# top's tracers (or an ``attach_grad()`` array recording on top) reaches top's ``process``, since
-# a trace hands the arguments that are not its own to the next one down. There the array is
-# noted and replaced by its value (forward), or by the leaf of the re-run's ``vjp`` that stands
-# for it (backward). So the node of the call has every array ``fun`` reads as a parent.
+# reverse trace ``top`` of its arguments has its ``intercept`` hook set to the window's: each
+# primitive that reads one of top's tracers (or an ``attach_grad()`` array recording on top)
+# reaches top's ``process``, since a trace hands the arguments that are not its own to the next
+# one down, and ``process`` hands it to the hook. There the array is noted and replaced by its
+# value (forward), or by the leaf of the re-run's ``vjp`` that stands for it (backward). So the
+# node of the call has every array ``fun`` reads as a parent.
 _windows: dict[ReverseTrace, _Window] = {}
 _ABOVE_ALL = float("inf")
-
-
-class _Closure(ReverseTrace):
-    """A reverse trace while a checkpointed function runs over it (its class is swapped)."""
-
-    __slots__ = ()
-
-    def process(self, prim: Any, args: tuple, params: dict) -> Any:
-        window = _windows[self]
-        args = tuple(window.value_of(a) if type(a) is Array and (
-            a._trace is self or (a._trace is TAPE_LEAF and _recording.get() is self)) else a
-            for a in args)
-        return bind(prim, args, params)
 
 
 class _Window:
@@ -204,13 +192,22 @@ class _Window:
                 f"{a.shape}); a checkpointed function's derivative cannot follow that. Pass the "
                 f"array as an argument and return its new value")
 
+    def intercept(self, prim: Any, args: tuple, params: dict) -> Any:
+        """The trace's ``process`` while the window is open: the arrays of the trace that
+        ``prim`` reads replaced by their values (noted) or stand-ins, then bound again."""
+        trace = self.trace
+        args = tuple(self.value_of(a) if type(a) is Array and (
+            a._trace is trace or (a._trace is TAPE_LEAF and _recording.get() is trace)) else a
+            for a in args)
+        return bind(prim, args, params)
+
     @contextmanager
     def open(self) -> Iterator[None]:
         trace = self.trace
-        cls, active, level = type(trace), trace.active, trace.level
-        token = _recording.set(trace) if cls is RecordTrace else None
+        hook, active, level = trace.intercept, trace.active, trace.level
+        token = _recording.set(trace) if type(trace) is RecordTrace else None
         _windows[trace] = self
-        trace.__class__ = _Closure
+        trace.intercept = self.intercept
         trace.active = True   # in the backward pass, the trace has ended
         if self.substitutes is not None:
             # the stand-ins are tracers of the re-run's vjp, or of traces begun inside it: the
@@ -219,7 +216,7 @@ class _Window:
         try:
             yield
         finally:
-            trace.__class__ = cls
+            trace.intercept = hook
             trace.active, trace.level = active, level
             del _windows[trace]
             if token is not None:

@@ -4,7 +4,7 @@ Python everywhere else.
 A loop or branch is lowered to the compiler's own (``jax.lax``) only inside a compiled trace and
 only when no derivative is being taken; otherwise it runs as Python, so polygrad differentiates
 it like any other code (``cond`` on a traced predicate then evaluates both branches and selects).
-Imports util, array, backend, convert, trace and compiler.
+Imports util, array, backend, convert, trace, ops and compiler.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from . import _ops
 from ._array import Array, native_of
 from ._backend import Backend, use_backend
 from ._convert import asarray
@@ -60,9 +61,8 @@ def cond(pred: Any, true_fun: Callable, false_fun: Callable, *operands: Any) -> 
 
 
 def _select(pred: Array, a: Any, b: Any) -> Any:
-    """Both branches' outputs, selected leaf by leaf with ``where``."""
-    from .numpy import where
-
+    """Both branches' outputs, selected leaf by leaf with ``where`` (each pair promoted to
+    their common dtype first)."""
     a_leaves, structure = tree_flatten(a)
     b_leaves, b_structure = tree_flatten(b)
     _check_same("cond", "false_fun's output", structure, b_structure, "true_fun's")
@@ -73,7 +73,9 @@ def _select(pred: Array, a: Any, b: Any) -> Any:
                 if type(x) is Array and type(y) is Array and x.shape != y.shape:
                     raise TypeError(f"polygrad.cond: the branches return arrays of different "
                                     f"shapes, {x.shape} and {y.shape}")
-                out.append(where(pred, x, y))
+                if type(x) is not Array and type(y) is not Array:
+                    x = asarray(x, backend=pred._backend)
+                out.append(_ops.where(pred, *_ops.promote(x, y)))
             elif x is y or (not _is_value(x) and not _is_value(y) and x == y):
                 out.append(x)
             else:
@@ -187,9 +189,8 @@ def _step(f: Callable, carry: Any, x: Any) -> tuple[Any, Any]:
 
 
 def _stack(ys: list) -> Any:
-    """The per-step outputs, each leaf stacked along a new leading axis."""
-    from .numpy import stack
-
+    """The per-step outputs, each leaf stacked along a new leading axis (their dtypes
+    promoted)."""
     first, structure = tree_flatten(ys[0])
     columns = [[leaf] for leaf in first]
     for y in ys[1:]:
@@ -199,7 +200,8 @@ def _stack(ys: list) -> Any:
             column.append(leaf)
     return tree_unflatten(structure, [
         None if column[0] is None else
-        stack([v if type(v) is Array else asarray(v) for v in column]) for column in columns])
+        _ops.stack(_ops.promote(*[v if type(v) is Array else asarray(v) for v in column]))
+        for column in columns])
 
 
 def _lowered_scan(compiler: Compiler, backend: Backend, f: Callable, init: Any, x_leaves: list,
@@ -233,15 +235,13 @@ def _carry(op: str, carry: Any, before: Any, structure: Any, backend: Backend) -
     """The carry a compiled loop's body returned, as native values: its structure checked, and
     an array whose dtype changed within its kind cast back (JAX does so for weakly typed values;
     here a float32 carry plus the int64 loop index would be float64)."""
-    from .numpy import astype
-
     leaves, got = tree_flatten(carry)
     _check_same(op, "the carry the loop body returns", structure, got)
     out = []
     for x, old in zip(leaves, tree_flatten(before)[0]):
         if type(x) is Array and type(old) is Array and x.dtype != old.dtype and \
                 x.dtype.kind == old.dtype.kind:
-            x = astype(x, old.dtype)
+            x = _ops.astype(x, old.dtype)
         out.append(x)
     return _natives(out, backend)[0]
 

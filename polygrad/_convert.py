@@ -1,19 +1,21 @@
 """``asarray``: turning host data and other libraries' arrays into polygrad Arrays.
 
-Imports util, dtypes, backend and array; never an array library (backends do that).
+Imports util, dtypes, backend, array and ops (casts and joins of nested lists holding Arrays);
+never an array library (backends do that).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import _dtypes
+from . import _dtypes, _ops
 from ._array import Array, native_of
 from ._backend import _discover, backend_for, get_backend, get_default_dtype
 
 __all__ = ["asarray"]
 
 _HOST_MODULES = {"numpy", "builtins"}
+_NUMBERS = (bool, int, float, complex)
 _owner_cache: dict[str, Any] = {}
 
 
@@ -56,14 +58,10 @@ def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | 
     """
     want = None if dtype is None else _dtypes.by_name(dtype)
     if isinstance(obj, (list, tuple)) and _holds_array(obj):
-        from .numpy._creation import stack_nested
-
         return stack_nested(obj, want)
     if type(obj) is Array:
         if want is not None and obj.dtype != want:
-            from .numpy import astype
-
-            return astype(obj, want, copy=True)
+            return _ops.astype(obj, want)
         if copy:
             target = obj._backend
             return Array(target.asarray(native_of(obj), copy=True), target)
@@ -92,6 +90,31 @@ def asarray(obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | 
     if read_only:
         out._readonly = True   # as NumPy's asarray: x[i] = v raises on every backend
     return out
+
+
+def stack_nested(obj: list | tuple, dtype: Any = None) -> Array:
+    """Nested lists / tuples of Arrays and Python scalars as one Array, stacked level by level
+    (differentiable in the Arrays); the leaves' dtypes promote, the scalars weakly. Other
+    leaves (NumPy arrays, ...) are converted by ``asarray`` first."""
+    leaves: list = []
+
+    def flatten(o: Any) -> Any:
+        if isinstance(o, (list, tuple)):
+            return [flatten(item) for item in o]
+        leaves.append(o if type(o) is Array or type(o) in _NUMBERS else asarray(o))
+        return len(leaves) - 1
+    structure = flatten(obj)
+    arrays = _ops.promote(*leaves)
+
+    def build(node: Any) -> Array:
+        if isinstance(node, int):
+            return arrays[node]
+        parts = [build(n) for n in node]
+        if not parts:
+            raise ValueError("polygrad.numpy.asarray: an empty list beside Arrays has no shape")
+        return _ops.stack(parts)
+    out = build(structure)
+    return out if dtype is None or out.dtype == dtype else _ops.astype(out, dtype)
 
 
 def _holds_array(obj: list | tuple) -> bool:

@@ -8,11 +8,17 @@ at import (``_optable.OPS.namespace``), and the methods read it there. The in-pl
 (``sort``, ``partition``, ``fill``, ``put``) update the array as ``x[...] = v`` does.
 
 Through the protocols ``numpy.sin(x)``, ``numpy.sum(x, axis=0)``, ``numpy.linalg.solve(a, b)``
-and SciPy's ufuncs (``scipy.special.expit(x)``) on an array being differentiated run polygrad's
-function of the same name, on the array's backend, so they differentiate; a function polygrad
-lacks raises a ``TypeError`` naming it, never a silent conversion. On concrete arrays NumPy's
-own function runs on the host values and gives NumPy's result, as libraries that call NumPy on
-values they are handed (``scipy.optimize`` on a gradient) expect.
+and SciPy's ufuncs (``scipy.special.expit(x)``) on polygrad arrays run polygrad's function of the
+same name, on the arrays' backend (an Array out: a torch array stays torch), so they
+differentiate; a function polygrad lacks raises a ``TypeError`` naming it, never a silent
+conversion. One exception, for libraries that call NumPy on the values they are handed and
+pass the result on to compiled code (``scipy.optimize``'s L-BFGS-B hands ``np.atleast_1d(g)``
+of the gradient it got to Fortran, which takes only ``numpy.ndarray``): a NumPy function called
+on concrete arrays (nothing being differentiated) from the code of SciPy or of NumPy itself
+(the calling frame's module, ``HOST_CALLERS``) runs NumPy's own function on the host values and
+returns NumPy's result. A traced array never takes that path: reading its values is refused
+as everywhere else. The check reads one frame, and only on the protocol path: the
+``polygrad.numpy`` functions never reach it.
 """
 
 from __future__ import annotations
@@ -37,6 +43,20 @@ _REDUCE = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min",
 _ACCUMULATE = {"add": "cumsum", "multiply": "cumprod"}
 # NumPy's submodules and the namespace's
 _MODULES = {"numpy": "", "numpy.linalg": "linalg", "numpy.fft": "fft", "numpy.random": "random"}
+
+
+#: the packages whose own calls of NumPy functions on concrete Arrays get NumPy's results on
+#: the host values (see the module's docstring); a module name equal to one of these or
+#: starting with it and a dot
+HOST_CALLERS = ("scipy", "numpy")
+
+
+def _from_host_caller() -> bool:
+    """Whether the code calling the NumPy function being dispatched (two frames up: past the
+    protocol method) belongs to one of ``HOST_CALLERS``."""
+    name = sys._getframe(2).f_globals.get("__name__") or ""
+    root = name.partition(".")[0]
+    return root in HOST_CALLERS
 
 
 def _no_equivalent(what: str, instead: str = "") -> TypeError:
@@ -301,15 +321,17 @@ class NDArrayMethods:
 
     # -- NumPy's dispatch protocols ------------------------------------------------------------
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        """NEP 13: ``numpy.sin(x)`` runs ``polygrad.numpy.sin(x)``; ``numpy.add.reduce`` and
+        """NEP 13: ``numpy.sin(x)`` runs ``polygrad.numpy.sin(x)`` (concrete or traced, on x's
+        backend; from SciPy's or NumPy's own code on concrete arrays, NumPy's ufunc on the host
+        values: see the module's docstring); ``numpy.add.reduce`` and
         ``numpy.add.accumulate`` run ``sum`` and ``cumsum`` (``multiply``: ``prod``,
         ``cumprod``; ``maximum``/``minimum``/``logical_and``/``logical_or``: reductions)."""
         from ._backend import use_backend
 
-        if not _carries_derivative(inputs) and not _carries_derivative(kwargs.values()) and \
-                kwargs.get("out") is None:
-            # concrete values: NumPy's (or SciPy's) own ufunc on the host values, NumPy's
-            # result, as libraries calling NumPy on them expect (scipy.optimize, ...)
+        if kwargs.get("out") is None and _from_host_caller() and \
+                not _carries_derivative(inputs) and not _carries_derivative(kwargs.values()):
+            # concrete values in SciPy's or NumPy's own code: NumPy's (or SciPy's) own ufunc on
+            # the host values, NumPy's result, as that code expects (scipy.optimize, ...)
             return getattr(ufunc, method)(*_host(inputs), **kwargs)
         what = f"{getattr(ufunc, '__module__', None) or 'numpy'}.{ufunc.__name__}"
         out = kwargs.pop("out", None)
@@ -343,15 +365,19 @@ class NDArrayMethods:
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         """NEP 18: ``numpy.sum(x, axis=0)``, ``numpy.concatenate([x, y])``,
-        ``numpy.linalg.solve(a, b)`` run polygrad's function of the same name."""
+        ``numpy.linalg.solve(a, b)`` run polygrad's function of the same name on the arrays'
+        backend (from SciPy's or NumPy's own code on concrete arrays: NumPy's function on the
+        host values, see the module's docstring)."""
         from ._array import Array
         from ._backend import use_backend
 
         numpy = sys.modules["numpy"]
         if not all(issubclass(t, (Array, numpy.ndarray)) for t in types):
             return NotImplemented
-        if not _carries_derivative(args) and not _carries_derivative(kwargs.values()):
-            # concrete values: NumPy's own function on the host values, NumPy's result
+        if _from_host_caller() and not _carries_derivative(args) and \
+                not _carries_derivative(kwargs.values()):
+            # concrete values in SciPy's or NumPy's own code: NumPy's own function on the host
+            # values, NumPy's result, as that code expects
             return func(*_host(args), **{k: _host(v) for k, v in kwargs.items()})
         module = _MODULES.get(getattr(func, "__module__", None) or "")
         name = func.__name__

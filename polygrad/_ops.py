@@ -2,13 +2,15 @@
 ``polygrad.numpy`` (as ``jax.lax`` sits below ``jax.numpy``).
 
 The core undoes broadcasting (``sum``, ``reshape``, ``broadcast_to``), seeds and fills
-cotangents (``ones_like``, ``zeros_like``) and selects (``where``). These are defined here once;
+cotangents (``ones_like``, ``zeros_like``), selects (``where``), casts (``astype``) and joins
+(``concat``, ``stack``: ``asarray`` of nested lists holding Arrays, ``pg.scan``'s outputs).
+``promote`` casts arrays to their common dtype. These are defined here once;
 the namespace's public functions of the same names (``polygrad.numpy.sum``, ``reshape``, ...)
 check and convert their arguments (NumPy's signatures, promotion, views) and bind these same
 Primitive objects, so a primitive has one definition and one set of rules. The functions here
 take arguments already checked: positional arrays of one dtype, static parameters in the
-form the kernels expect (``axis`` a tuple, ``shape`` a tuple). Imports array, trace and
-primitive.
+form the kernels expect (``axis`` a tuple, ``shape`` a tuple, ``dtype`` a polygrad DType).
+Imports dtypes, array, backend, trace and primitive.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from typing import Any
 
 from . import _dtypes
 from ._array import Array, native_of
+from ._backend import get_default_dtype
 from ._indexkey import normal_form
-from ._primitive import Variadic, deflinear, defjvp, defvjp, primitive
+from ._primitive import Variadic, deflinear, defjvp, defvjp, nondiff, primitive
 from ._trace import _batching as _batching_depth, bind
 
-__all__ = ["reshape_p", "broadcast_to_p", "sum_p", "where_p", "reshape", "broadcast_to", "sum",
-           "where", "expand_to", "keep_shape", "zeros_like", "ones_like",
+__all__ = ["reshape_p", "broadcast_to_p", "sum_p", "where_p", "astype_p", "astype_discrete_p",
+           "reshape", "broadcast_to", "sum", "where", "astype", "stack", "promote", "expand_to",
+           "keep_shape", "zeros_like", "ones_like",
            # the batching layer and the Jacobian assembly (see the block at the end)
            "permute_dims_p", "concat_p", "getitem_p", "scatter_add_p", "permute_dims", "moveaxis",
            "concat", "getitem", "scatter_add", "zeros", "eye"]
@@ -36,6 +40,16 @@ broadcast_to_p = primitive("broadcast_to", lambda xp: lambda x, shape: xp.broadc
 sum_p = primitive("sum", lambda xp: lambda x, axis, keepdims: xp.sum(x, axis=axis,
                                                                      keepdims=keepdims))
 where_p = primitive("where", broadcasts=True)
+
+
+def _astype_kernel(xp: Any) -> Any:
+    return lambda x, dtype, native_dtype: xp.astype(x, native_dtype)
+
+
+# a cast between floating (or complex) dtypes is differentiable; to or from an integer or bool
+# dtype it is not (a separate primitive, so that each has one set of rules)
+astype_p = primitive("astype", _astype_kernel)
+astype_discrete_p = nondiff(primitive("astype_discrete", _astype_kernel))
 
 
 def reshape(x: Any, shape: tuple) -> Any:
@@ -57,6 +71,39 @@ def where(condition: Any, x1: Any, x2: Any) -> Any:
     """``x1`` where ``condition`` holds, else ``x2`` (operands already of one dtype, or a
     Python scalar beside an array)."""
     return bind(where_p, (condition, x1, x2), _EMPTY)
+
+
+def astype(x: Array, dtype: Any) -> Array:
+    """``x`` cast to ``dtype`` (a polygrad DType), always a new array (the namespace's
+    ``astype`` checks its arguments and returns ``x`` itself for ``copy=False``)."""
+    params = {"dtype": dtype, "native_dtype": x._backend.native_dtype(dtype)}
+    prim = astype_p if dtype.is_floating and x.dtype.is_floating else astype_discrete_p
+    return bind(prim, (x,), params)
+
+
+def stack(arrays: Any, axis: int = 0) -> Any:
+    """The arrays (of one shape, dtype and backend) joined along a new axis ``axis``
+    (non-negative, at most their number of dimensions)."""
+    return concat([reshape(a, a.shape[:axis] + (1,) + a.shape[axis:]) for a in arrays], axis)
+
+
+def promote(*operands: Any) -> list:
+    """``operands`` (Arrays and Python numbers, at least one Array) as Arrays of their common
+    dtype on the first Array's backend: the arrays' dtypes promote (``_dtypes.result_type``),
+    a Python number weakly (an int beside float32 keeps float32), as the namespace's
+    ``promote_to_arrays``, for the core's own joins and selections."""
+    arrays = [x for x in operands if type(x) is Array]
+    like = arrays[0]
+    want = _dtypes.result_type(*[x.dtype for x in arrays])
+    default = get_default_dtype(like._backend)
+    for x in operands:
+        if type(x) is not Array:
+            want = _dtypes.weak_result(want, x, default)
+    backend = like._backend
+    return [(x if x.dtype == want else astype(x, want)) if type(x) is Array else
+            Array(backend.asarray(x if want.kind == "b" or type(x) is not bool else int(x),
+                                  dtype=want), backend)
+            for x in operands]
 
 
 def keep_shape(shape: tuple, axes: tuple) -> tuple:
@@ -92,6 +139,16 @@ defvjp(where_p, None, lambda g, ans, c, x1, x2: where(c, g, 0.0),
        lambda g, ans, c, x1, x2: where(c, 0.0, g))
 defjvp(where_p, None, lambda t, ans, c, x1, x2: where(c, t, 0.0),
        lambda t, ans, c, x1, x2: where(c, 0.0, t))
+
+
+def _astype_vjp(g: Any, ans: Any, x: Any, dtype: Any, native_dtype: Any) -> Any:
+    if g.dtype.kind == "c" and x.dtype.kind != "c":   # complex result of a real input
+        g = g.real
+    return astype(g, x.dtype)
+
+
+defvjp(astype_p, _astype_vjp)
+defjvp(astype_p, lambda t, ans, x, dtype, native_dtype: astype(t, dtype))
 
 
 # -- the batching layer and the Jacobian assembly: axes moved, examples stacked and picked out ----

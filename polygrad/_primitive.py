@@ -3,7 +3,8 @@
 Rules are written with polygrad's own functions, so they are themselves differentiable. A VJP
 rule for argument ``i`` is ``rule(g, ans, *args, **params)`` and returns the cotangent of that
 argument; a JVP rule is ``rule(t, ans, *args, **params)`` and returns the tangent of the output
-due to argument ``i``. Broadcasting is undone by the core, never by a rule. Imports trace.
+due to argument ``i``. Broadcasting is undone by the core, never by a rule. Imports optable,
+trace.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ._optable import OPS
 from ._trace import bind
 
 __all__ = ["Primitive", "primitive", "defvjp", "defjvp", "deflinear", "defunary", "defbatch",
@@ -148,11 +150,12 @@ def deflinear(prim: Primitive, *vjps: Callable | None) -> None:
 
 def defunary(prim: Primitive, derivative: Callable) -> None:
     """A unary elementwise ``prim`` whose VJP and JVP share f′: ``derivative(ans, x) -> f′(x)``."""
+    # OPS.multiply(g, d) is g * d without the operator's own call (Array.__mul__)
     def vjp(g, ans, x):
-        return g * derivative(ans, x)
+        return OPS.multiply(g, derivative(ans, x))
     vjp.unit = derivative   # the rule for a cotangent of ones (the seed of grad): no product
     prim.vjps = (vjp,)
-    prim.jvps = (lambda t, ans, x: t * derivative(ans, x),)
+    prim.jvps = (lambda t, ans, x: OPS.multiply(t, derivative(ans, x)),)
 
 
 def defbatch(prim: Primitive, rule: Callable) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import itertools
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from . import _debug
@@ -18,7 +19,7 @@ from ._array import Array
 from ._backend import get_backend
 
 __all__ = ["Trace", "bind", "apply_concrete", "apply_native", "apply_native1", "apply_native2",
-           "trace_scope", "tracing", "MixedBackendError"]
+           "unary_entry", "binary_entry", "trace_scope", "tracing", "MixedBackendError"]
 
 _levels = itertools.count(1)
 _SCALARS = (int, float, complex, bool, type(None))
@@ -152,7 +153,10 @@ def apply_concrete(prim: Any, args: tuple, params: dict) -> Any:
         kind = complex if any(isinstance(v, complex) for v in natives) else \
             float if any(isinstance(v, float) for v in natives) else None
         natives = [v if v is None else backend.asarray(kind(v) if kind else v) for v in natives]
-    return apply_native(prim, backend, natives, params)
+    kernel = prim.resolved.get(backend)   # apply_native, written out (one call fewer)
+    if kernel is None or _debug.ON or prim.multiple_results:
+        return apply_native(prim, backend, natives, params)
+    return Array(kernel(*natives, **params), backend)
 
 
 def kernel_for(prim: Any, backend: Any) -> Any:
@@ -209,6 +213,93 @@ def apply_native2(prim: Any, backend: Any, v1: Any, v2: Any) -> Array:
     if _debug.ON:
         _debug.check_forward(prim, backend, (v1, v2), out)
     return Array(out, backend)
+
+
+_EMPTY: dict = {}
+_PLAIN = (int, float)
+
+
+def unary_entry(prim: Any, slow: Callable, safe: dict | None = None,
+                fill: Callable | None = None) -> Callable:
+    """The public function of a one-argument elementwise primitive: ``bind``'s two fast paths
+    written out for one argument, everything else ``slow(x)`` (the namespace's promotion, then
+    ``bind``).
+
+    A concrete Array runs ``prim``'s kernel here, in this function's own frame (when resolved
+    and debug mode is off; else through ``apply_native1``); a tracer of an active trace goes
+    to that trace's ``process``. ``safe`` (a dict backend -> frozenset of native dtypes,
+    filled by ``fill(backend)``): when given, only arrays of those dtypes take the concrete
+    path (an integer argument of ``sin`` is promoted by ``slow`` first). Written here, not in
+    the namespace, so that kernels are looked up and called in this module (and the reverse
+    trace's fast path) only; one call fewer per operation than calling ``apply_native1``
+    (with ``apply_concrete``'s own kernel call and the multiply rules calling ``multiply``:
+    43,500 -> 42,300 instructions per primitive on case A of benchmarks/, cachegrind).
+    """
+    resolved = prim.resolved
+
+    def fn(x, /):
+        if type(x) is Array:
+            t = x._trace
+            if t is None:
+                b = x._backend
+                v = x._v
+                if safe is None or v.dtype in (safe.get(b) or fill(b)):
+                    k = resolved.get(b)
+                    if k is not None and not _debug.ON:
+                        return Array(k(v), b)
+                    return apply_native1(prim, b, v)
+            elif t.active and not prim.nondiff:
+                return t.process(prim, (x,), _EMPTY)
+        return slow(x)
+    return fn
+
+
+def binary_entry(prim: Any, slow: Callable, safe: dict, fill: Callable,
+                 inexact: bool = False) -> Callable:
+    """The public function of a two-argument elementwise primitive, as ``unary_entry``: two
+    concrete Arrays of one backend and dtype, or a concrete Array of a dtype in
+    ``safe[backend]`` beside a Python int or float (NumPy's weak scalar: the array's dtype
+    wins on every backend) run the kernel here; a tracer beside a Python int or float goes to
+    its trace; everything else is ``slow(x1, x2)``. ``inexact`` (true division): two arrays
+    take the concrete path only if their dtype is in ``safe`` too."""
+    resolved = prim.resolved
+
+    def fn(x1, x2, /):
+        if type(x1) is Array:
+            t1 = x1._trace
+            t2 = type(x2)
+            if t1 is None:
+                b = x1._backend
+                v1 = x1._v
+                if t2 is Array:
+                    if x2._trace is None and x2._backend is b and v1.dtype is x2._v.dtype and \
+                            (not inexact or v1.dtype in (safe.get(b) or fill(b))):
+                        k = resolved.get(b)
+                        if k is not None and not _debug.ON:
+                            return Array(k(v1, x2._v), b)
+                        return apply_native2(prim, b, v1, x2._v)
+                elif t2 in _PLAIN and v1.dtype in (safe.get(b) or fill(b)):
+                    k = resolved.get(b)
+                    if k is not None and not _debug.ON:
+                        return Array(k(v1, x2), b)
+                    return apply_native2(prim, b, v1, x2)
+            elif t2 in _PLAIN and t1.active and not prim.nondiff:
+                # a tracer is floating (every leaf is): the scalar keeps its dtype everywhere
+                return t1.process(prim, (x1, x2), _EMPTY)
+        elif type(x2) is Array and type(x1) in _PLAIN:   # 1 - x, 2 * x, ...
+            t2 = x2._trace
+            if t2 is None:
+                b = x2._backend
+                v2 = x2._v
+                if v2.dtype in (safe.get(b) or fill(b)):
+                    k = resolved.get(b)
+                    if k is not None and not _debug.ON:
+                        return Array(k(x1, v2), b)
+                    return apply_native2(prim, b, x1, v2)
+            elif t2.active and not prim.nondiff:
+                return t2.process(prim, (x1, x2), _EMPTY)
+        return slow(x1, x2)
+    return fn
 
 
 def _wrap(obj: Any) -> Array:

@@ -1,7 +1,8 @@
 """The import direction of polygrad's layers, read from the source (no import runs): the core
 (``polygrad/_*.py``) never reaches up into the namespace, its modules import each other in the
 order docs/dev/architecture.md documents, nothing looks a primitive up by name, and kernels are
-looked up and called in ``_trace.apply_native`` only (issue 19 items 1, 2)."""
+looked up and called in ``_trace`` only (and in the reverse trace's fast path: ``KERNEL_CALLERS``;
+issue 19 items 1, 2)."""
 
 from __future__ import annotations
 
@@ -15,14 +16,6 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "polygrad"
 CORE = sorted(p for p in PACKAGE.glob("_*.py") if not p.name.startswith("__"))
 UPPER = ("numpy", "scipy", "special", "random", "testing", "extend", "cli")
-
-# Upward imports of the core not yet replaced by the core layer (``_ops``): each names what it
-# still takes from the namespace. Remove an entry with the import.
-PENDING_CORE = {
-    "_control.py": "where, stack and astype of the namespace (promotion of differing dtypes)",
-    "_convert.py": "stack_nested and astype of the namespace (nested lists holding Arrays)",
-}
-
 
 def _tree(path: pathlib.Path) -> ast.Module:
     return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -62,11 +55,6 @@ def _upward(path: pathlib.Path) -> list[str]:
 @pytest.mark.parametrize("path", CORE, ids=lambda p: p.name)
 def test_the_core_never_imports_the_namespace(path):
     found = _upward(path)
-    if path.name in PENDING_CORE:
-        if not found:
-            pytest.fail(f"{path.name} no longer imports upward: remove it from the allowance")
-        pytest.skip(f"{path.name}: upward imports allowed for now "
-                    f"({PENDING_CORE[path.name]})")
     assert not found, f"polygrad/{path.name} imports from above the core:\n" + "\n".join(found)
 
 
@@ -102,8 +90,11 @@ def test_module_level_imports_follow_the_documented_layer_order(path):
 
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 
-#: modules that still look primitives up by name, with the reason (an open item of issue 19)
-PENDING_BY_NAME: dict[str, str] = {}
+#: the modules that look kernels up: the primitive (its cache), the backend (its overrides) and
+#: the dispatch (``_trace``: apply_native, apply_concrete and the elementwise entries); and the
+#: reverse trace's fast path, which calls the kernel as apply_native would (falling back to it
+#: when unresolved or in debug mode): one call fewer on the hot path of every gradient
+KERNEL_CALLERS = ("_trace.py", "_primitive.py", "_backend.py", "_reverse.py")
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
@@ -114,15 +105,11 @@ def test_no_primitive_is_looked_up_by_name_and_no_kernel_called_outside_bind(pat
                 node.value.id == "_registry" and path.name != "_primitive.py":
             found.append(f"{node.lineno}: _registry[...] (import the Primitive object instead)")
         if isinstance(node, ast.Attribute) and node.attr in ("kernels", "resolved") and \
-                path.name not in ("_trace.py", "_primitive.py", "_backend.py"):
+                path.name not in KERNEL_CALLERS:
             found.append(f"{node.lineno}: .{node.attr} (call bind or _trace.apply_native)")
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
                 node.func.attr == "resolve" and len(node.args) == 1 and \
                 path.name not in ("_trace.py", "_primitive.py") and \
                 isinstance(node.args[0], ast.Name) and "backend" in node.args[0].id:
             found.append(f"{node.lineno}: .resolve(backend) (call bind or apply_native)")
-    if path.name in PENDING_BY_NAME:
-        if not found:
-            pytest.fail(f"{path.name} no longer looks primitives up: remove it from the allowance")
-        pytest.skip(f"{path.name}: allowed for now ({PENDING_BY_NAME[path.name]})")
     assert not found, f"polygrad/{path.relative_to(PACKAGE)}:\n" + "\n".join(found)

@@ -18,7 +18,6 @@ from .._dtypes import DType, by_name
 from .._primitive import defbatch, deflinear, primitive
 from ._helpers import bind
 from ._data_types import astype
-from ._manipulation import stack
 from ._promotion import promote_to_arrays
 from ._manipulation import broadcast_to
 from ._manipulation import moveaxis
@@ -107,26 +106,6 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, order: str = "C", *,
                  if isinstance(fill_value, int) else "complex128"
                  if isinstance(fill_value, complex) else get_default_dtype(b))
     return Array(b.xp.full(_shape(shape), fill_value, dtype=_dtype(dtype, b)), b)
-
-
-def stack_nested(obj: list | tuple, dtype: Any = None) -> Array:
-    """Nested lists / tuples of Arrays and Python scalars as one Array, stacked level by level
-    (differentiable in the Arrays); the leaves' dtypes promote, the scalars weakly."""
-
-    leaves: list = []
-
-    def flatten(o):
-        if isinstance(o, (list, tuple)):
-            return [flatten(item) for item in o]
-        leaves.append(o)
-        return len(leaves) - 1
-    structure = flatten(obj)
-    arrays = promote_to_arrays(*leaves)
-
-    def build(node):
-        return arrays[node] if isinstance(node, int) else stack([build(n) for n in node])
-    out = build(structure)
-    return out if dtype is None else astype(out, dtype, copy=False)
 
 
 def _like(x: Any, dtype: Any, device: Any, shape: Any = None):

@@ -8,8 +8,7 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from .. import _dtypes
-from .._batching import elementwise_rule
+from .. import _dtypes, _ops
 from .._dtypes import (
     DType,
     bool,
@@ -26,18 +25,13 @@ from .._dtypes import (
     uint32,
     uint64,
 )
-from .._primitive import defbatch, defjvp, defvjp, nondiff, primitive
-from ._helpers import Array, as_array, bind
-from ._elementwise import real
+from .._ops import astype_p
+from ._helpers import Array, as_array
 from .._backend import get_backend, get_default_dtype
 
 __all__ = ["astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type", "bool", "int8",
            "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32",
            "float64", "complex64", "complex128", "dtype"]
-
-
-def _astype_kernel(xp):
-    return lambda x, dtype, native_dtype: xp.astype(x, native_dtype)
 
 
 def dtype(dtype: Any, align: builtins.bool = False, copy: builtins.bool = False) -> DType:
@@ -53,19 +47,7 @@ def dtype(dtype: Any, align: builtins.bool = False, copy: builtins.bool = False)
     return _dtypes.by_name(dtype)
 
 
-_astype = primitive("astype", _astype_kernel)
-defbatch(_astype, elementwise_rule(_astype))   # pg.vmap
-def _astype_vjp(g, ans, x, dtype, native_dtype):
-    if g.dtype.kind == "c" and x.dtype.kind != "c":   # complex result of a real input
-
-        g = real(g)
-    return astype(g, x.dtype)
-
-
-defvjp(_astype, _astype_vjp)
-defjvp(_astype, lambda t, ans, x, dtype, native_dtype: astype(t, dtype))
-_astype_nondiff = nondiff(primitive("astype_discrete", _astype_kernel))
-defbatch(_astype_nondiff, elementwise_rule(_astype_nondiff))   # pg.vmap
+_astype = astype_p   # defined with its rules in the core (_ops)
 
 
 def astype(x, dtype, /, *, copy: bool = True, device: Any = None):
@@ -74,9 +56,7 @@ def astype(x, dtype, /, *, copy: bool = True, device: Any = None):
     dtype = _dtypes.by_name(dtype)
     if not copy and x.dtype == dtype:
         return x
-    params = {"dtype": dtype, "native_dtype": x._backend.native_dtype(dtype)}
-    prim = _astype if dtype.is_floating and x.dtype.is_floating else _astype_nondiff
-    return bind(prim, (x,), params)
+    return _ops.astype(x, dtype)
 
 
 astype.primitive = _astype

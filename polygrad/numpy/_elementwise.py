@@ -60,8 +60,10 @@ def mask(condition, like):
 # -- arithmetic ------------------------------------------------------------------------------
 add = binary("add", (_g, _g), (_g, _g))
 subtract = binary("subtract", (_g, _neg_g), (_g, _neg_g))
-multiply = binary("multiply", (lambda g, ans, x1, x2: g * x2, lambda g, ans, x1, x2: g * x1),
-                  (lambda t, ans, x1, x2: t * x2, lambda t, ans, x1, x2: x1 * t))
+# (multiply(g, x2), not g * x2: one call fewer per rule, Array.__mul__'s)
+multiply = binary("multiply", (lambda g, ans, x1, x2: multiply(g, x2),
+                               lambda g, ans, x1, x2: multiply(g, x1)),
+                  (lambda t, ans, x1, x2: multiply(t, x2), lambda t, ans, x1, x2: multiply(x1, t)))
 # d(x1/x2)/dx2 = -x1/x2² = -ans/x2
 divide = binary("divide", (lambda g, ans, x1, x2: g / x2, lambda g, ans, x1, x2: -g * ans / x2),
                 (lambda t, ans, x1, x2: t / x2, lambda t, ans, x1, x2: -t * ans / x2),

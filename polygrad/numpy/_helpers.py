@@ -1,8 +1,9 @@
 """Builders for namespace functions: each registers a primitive and returns its public function.
 
-The public function takes ``bind``'s concrete fast path (``apply_native``) when its inputs are
-concrete arrays of one backend and dtype, hands a tracer straight to its trace, and otherwise
-goes through ``bind``. Imports the core only.
+The public function of an elementwise primitive is the core's entry (``_trace.unary_entry``,
+``binary_entry``): ``bind``'s concrete fast path when its inputs are concrete arrays of one
+backend and dtype, a tracer straight to its trace, and otherwise the builder's ``slow`` path
+(promotion, then ``bind``). Imports the core only.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from .._array import Array, native_of
 from .._batching import elementwise_rule
 from .._primitive import Primitive, Variadic, defbatch, defjvp, defunary, defvjp, nondiff, primitive
-from .._trace import apply_native, apply_native1, apply_native2, bind
+from .._trace import apply_native, binary_entry, bind, unary_entry
 from .._convert import asarray
 
 __all__ = ["unary", "binary", "EMPTY", "Variadic", "bind", "apply_native", "Array", "as_array",
@@ -44,21 +45,16 @@ def unary(name: str, derivative: Callable | None = None, *, doc: str | None = No
     else:
         defunary(prim, derivative)
 
-    def fn(x, /):
-        if type(x) is Array:
-            t = x._trace
-            if t is None:
-                if not inexact or x._v.dtype in (_weak_safe.get(x._backend) or
-                                                 weak_safe(x._backend)):
-                    return apply_native1(prim, x._backend, x._v)
-            elif t.active and not prim.nondiff:
-                return t.process(prim, (x,), EMPTY)
-            if inexact and not x.dtype.is_floating:
-                # function-level: cycle: _promotion -> _helpers -> _promotion
-                from ._promotion import promote_inexact
+    def slow(x):
+        if inexact and type(x) is Array and not x.dtype.is_floating:
+            # function-level: cycle: _promotion -> _helpers -> _promotion
+            from ._promotion import promote_inexact
 
-                (x,) = promote_inexact(x)
+            (x,) = promote_inexact(x)
         return bind(prim, (x,), EMPTY)
+
+    # the concrete and traced fast paths: the core's (_trace), where kernels are called
+    fn = unary_entry(prim, slow, _weak_safe if inexact else None, weak_safe)
     return _publish(fn, prim, doc)
 
 
@@ -78,38 +74,15 @@ def binary(name: str, vjps: tuple | None = None, jvps: tuple | None = None, *,
         defvjp(prim, *vjps)
         defjvp(prim, *jvps)
 
-    def fn(x1, x2, /):
-        if type(x1) is Array:
-            t1 = x1._trace
-            t2 = type(x2)
-            if t1 is None:
-                backend = x1._backend
-                v1 = x1._v
-                if t2 is Array:
-                    if x2._trace is None and x2._backend is backend and \
-                            v1.dtype is x2._v.dtype and (not inexact or v1.dtype in
-                                                         weak_safe(backend)):
-                        return apply_native2(prim, backend, v1, x2._v)
-                elif t2 in _PLAIN and v1.dtype in (_weak_safe.get(backend) or
-                                                   weak_safe(backend)):
-                    return apply_native2(prim, backend, v1, x2)
-            elif t2 in _PLAIN and t1.active and not prim.nondiff:
-                # a tracer is floating (every leaf is): the scalar keeps its dtype everywhere
-                return t1.process(prim, (x1, x2), EMPTY)
-        elif type(x2) is Array and type(x1) in _PLAIN:   # 1 - x, 2 * x, ...
-            t2 = x2._trace
-            if t2 is None:
-                backend = x2._backend
-                if x2._v.dtype in (_weak_safe.get(backend) or weak_safe(backend)):
-                    return apply_native2(prim, backend, x1, x2._v)
-            elif t2.active and not prim.nondiff:
-                return t2.process(prim, (x1, x2), EMPTY)
+    def slow(x1, x2):
         if inexact:
             # function-level: cycle: _promotion -> _helpers -> _promotion
             from ._promotion import promote_inexact
 
             return bind(prim, promote_inexact(x1, x2), EMPTY)
         return bind(prim, promoted(x1, x2), EMPTY)
+
+    fn = binary_entry(prim, slow, _weak_safe, weak_safe, inexact)
     return _publish(fn, prim, doc)
 
 

@@ -319,10 +319,3 @@ def repeat(a, repeats, axis: int | None = None):
     if not index:
         return _slice_along(x, axis, 0, 0)
     return take(x, asarray(index, dtype="int64", backend=x._backend), axis=axis)
-
-
-def zeros_like(x, /, **kw):
-    # function-level: cycle: _creation -> _manipulation -> _creation
-    from ._creation import zeros_like as z
-
-    return z(x, **kw)
