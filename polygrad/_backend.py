@@ -252,8 +252,12 @@ class Backend:
         return self.xp.asarray(obj, copy=copy, **kw)
 
     def native_dtype(self, dtype: DType) -> Any:
-        """The library's dtype object for a polygrad ``DType``."""
-        return getattr(self.xp, dtype.name)
+        """The library's dtype object for a polygrad ``DType``; a ``TypeError`` naming the
+        backend and the dtype where the library has none (float16 is not the standard's)."""
+        found = getattr(self.xp, dtype.name, None)
+        if found is None:
+            raise TypeError(f"polygrad: the backend {self.name!r} has no {dtype.name}")
+        return found
 
     def dtype_of(self, native: Any) -> DType:
         """The polygrad ``DType`` of a native array (called on every kernel result: keep it

@@ -11,7 +11,7 @@ from typing import Any
 from ._optable import OPS
 
 __all__ = ["DType", "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
-           "uint64", "float32", "float64", "complex64", "complex128", "ALL", "by_name",
+           "uint64", "float16", "float32", "float64", "complex64", "complex128", "ALL", "by_name",
            "result_type", "weak_result", "can_cast"]
 
 _builtin_bool = bool
@@ -80,13 +80,14 @@ uint8 = DType("uint8", "u", 1)
 uint16 = DType("uint16", "u", 2)
 uint32 = DType("uint32", "u", 4)
 uint64 = DType("uint64", "u", 8)
+float16 = DType("float16", "f", 2)   # not the standard's: NumPy's, torch's and JAX's half
 float32 = DType("float32", "f", 4)
 float64 = DType("float64", "f", 8)
 complex64 = DType("complex64", "c", 8)
 complex128 = DType("complex128", "c", 16)
 
 ALL = (bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
-       float32, float64, complex64, complex128)
+       float16, float32, float64, complex64, complex128)
 _BY_NAME = {d.name: d for d in ALL}
 
 
@@ -112,11 +113,13 @@ def by_name(name: object) -> DType:
 # integers, and between real and complex floating, this is the Array API standard's table. Where
 # the standard is silent, NumPy 2's choices: bool promotes to any other dtype; uint64 with a
 # signed integer gives float64; an integer with a floating dtype gives the floating dtype wide
-# enough for the integer's values (float32 for (u)int8 and (u)int16, float64 for wider ones),
-# e.g. int64 + float32 -> float64 (torch and JAX would say float32).
+# enough for the integer's values (float16 for (u)int8, float32 for (u)int16, float64 for wider
+# ones), e.g. int64 + float32 -> float64 (torch and JAX would say float32), int8 + float16 ->
+# float16. float16 (not a dtype of the standard) promotes as NumPy 2's: with a wider floating
+# dtype it gives that one, with a complex dtype complex64 (there is no complex32).
 _SIGNED = {1: int8, 2: int16, 4: int32, 8: int64}
 _UNSIGNED = {1: uint8, 2: uint16, 4: uint32, 8: uint64}
-_REAL = {4: float32, 8: float64}
+_REAL = {2: float16, 4: float32, 8: float64}
 _COMPLEX = {8: complex64, 16: complex128}
 
 
@@ -126,7 +129,7 @@ def _float_size(d: DType) -> int:
         return d.itemsize // 2
     if d.kind == "f":
         return d.itemsize
-    return 4 if d.itemsize <= 2 else 8
+    return 2 if d.itemsize == 1 else 4 if d.itemsize == 2 else 8
 
 
 def _promote(a: DType, b: DType) -> DType:
@@ -142,7 +145,7 @@ def _promote(a: DType, b: DType) -> DType:
             return signed
         return _SIGNED.get(2 * unsigned.itemsize, float64)   # uint64 with a signed: float64
     size = max(_float_size(a), _float_size(b))
-    return _COMPLEX[2 * size] if "c" in (a.kind, b.kind) else _REAL[size]
+    return _COMPLEX[max(8, 2 * size)] if "c" in (a.kind, b.kind) else _REAL[size]
 
 
 _TABLE = {(a.name, b.name): _promote(a, b) for a in ALL for b in ALL}
@@ -178,5 +181,5 @@ def weak_result(dtype: DType, scalar: object, default_float: DType) -> DType:
     if isinstance(scalar, float):
         return dtype if kind == "f" else default_float
     if kind == "f":
-        return _COMPLEX[2 * dtype.itemsize]
-    return _COMPLEX[2 * default_float.itemsize]
+        return _COMPLEX[max(8, 2 * dtype.itemsize)]   # float16 with a complex: complex64
+    return _COMPLEX[max(8, 2 * default_float.itemsize)]

@@ -247,6 +247,8 @@ class StrictBackend(Backend):
             narrow = {"float64": xp.float32, "complex128": xp.complex64}.get(
                 wide.rpartition(".")[2])
             return xp.asarray(obj, dtype=narrow, copy=copy, device=self._device)
+        if dtype is None and str(getattr(obj, "dtype", "")) == "float16":   # host half data
+            dtype = by_name("float16")   # native_dtype's error names the backend and dtype
         dt = None if dtype is None else self.native_dtype(dtype)
         return xp.asarray(obj, dtype=dt, copy=copy, device=self._device)
 
@@ -254,7 +256,11 @@ class StrictBackend(Backend):
         if dtype.name in ("float64", "complex128") and not self.supports_float64:
             raise TypeError(f"polygrad: the array-api-strict device {self.device!r} has no "
                             f"{dtype.name}; use float32 / complex64")
-        return getattr(self.xp, dtype.name)
+        found = getattr(self.xp, dtype.name, None)
+        if found is None:   # float16: not a dtype of the standard, and array-api-strict has none
+            raise TypeError(f"polygrad: the backend 'strict' (array-api-strict) has no "
+                            f"{dtype.name}; use float32 or float64 there")
+        return found
 
     def dtype_of(self, native: Any) -> Any:
         try:

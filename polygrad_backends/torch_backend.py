@@ -14,7 +14,7 @@ from polygrad.extend import dtype as by_name
 __all__ = ["TorchBackend", "TorchRandom"]
 
 _NAMES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-          "float32", "float64", "complex64", "complex128")
+          "float16", "float32", "float64", "complex64", "complex128")
 
 
 def _torch_key(key: tuple, shape: tuple) -> tuple[list[int], tuple]:
@@ -308,9 +308,11 @@ class TorchBackend(Backend):
                 warnings.filterwarnings("ignore", "The given NumPy array is not writable")
                 return xp.asarray(obj, dtype=dt, copy=False, device=self._torch_device)
         except ValueError:
-            import numpy   # a NumPy view with negative strides, which torch cannot share
+            # a NumPy view with negative strides, which torch cannot share, or a NumPy scalar
+            # cast to another dtype; numpy.array keeps a scalar 0-d (ascontiguousarray: 1-d)
+            import numpy
 
-            return xp.asarray(numpy.ascontiguousarray(obj), dtype=dt, device=self._torch_device)
+            return xp.asarray(numpy.array(obj, order="C"), dtype=dt, device=self._torch_device)
 
     def native_dtype(self, dtype: Any) -> Any:
         self.xp   # noqa: B018  (builds the dtype tables)

@@ -55,6 +55,15 @@ def ones(name: str):
     return np.ones((2,), dtype=name)
 
 
+def has(backend, name: str) -> bool:
+    """Whether ``backend`` has the dtype (array-api-strict has no float16, not the standard's)."""
+    try:
+        backend.native_dtype(_dtypes.by_name(name))
+    except TypeError:
+        return False
+    return True
+
+
 def test_the_oracle_has_the_standards_table():
     if not STANDARD:
         pytest.skip("array-api-strict is not installed: no copy of the standard's table")
@@ -71,6 +80,8 @@ def test_result_type_of_every_pair_is_the_standards(a, b):
 
 def test_every_pair_gives_the_same_dtype_on_every_backend(backend):
     for a, b in PAIRS:
+        if not (has(backend, a) and has(backend, b)):
+            continue
         x1, x2 = ones(a), ones(b)
         op = np.logical_and if a == b == "bool" else np.multiply   # strict: numbers only
         assert op(x1, x2).dtype == expected(a, b), (backend.name, a, b)
@@ -108,6 +119,8 @@ def scalar_expected(name: str, scalar, default: str) -> str:
 def test_python_scalars_are_weak_on_every_backend(backend):
     default = pg.get_default_dtype().name
     for name, scalar in itertools.product(NAMES, SCALARS):
+        if not has(backend, name):
+            continue
         want = scalar_expected(name, scalar, default)
         assert np.result_type(ones(name), scalar) == want, (name, scalar)
         if name == "bool" and type(scalar) is bool:

@@ -18,6 +18,7 @@ from .._dtypes import (
     bool,
     complex64,
     complex128,
+    float16,
     float32,
     float64,
     int8,
@@ -32,7 +33,8 @@ from .._dtypes import (
 from ._helpers import Array
 
 __all__ = ["bool_", "byte", "short", "intc", "int_", "intp", "long", "longlong", "ubyte",
-           "ushort", "uintc", "uint", "uintp", "ulong", "ulonglong", "single", "double",
+           "ushort", "uintc", "uint", "uintp", "ulong", "ulonglong", "float16", "half", "single",
+           "double",
            "csingle", "cdouble", "True_", "False_", "generic", "number", "integer",
            "signedinteger", "unsignedinteger", "inexact", "floating", "complexfloating",
            "issubdtype", "promote_types", "common_type", "euler_gamma", "little_endian",
@@ -42,7 +44,7 @@ bool_ = bool
 byte, short, intc, int_, intp, long, longlong = int8, int16, int32, int64, int64, int64, int64
 ubyte, ushort, uintc, uint, uintp, ulong, ulonglong = (uint8, uint16, uint32, uint64, uint64,
                                                        uint64, uint64)
-single, double, csingle, cdouble = float32, float64, complex64, complex128
+half, single, double, csingle, cdouble = float16, float32, float64, complex64, complex128
 True_, False_ = True, False
 euler_gamma = 0.5772156649015329
 little_endian = sys.byteorder == "little"
@@ -128,8 +130,9 @@ def promote_types(type1: Any, type2: Any, /) -> DType:
 
 
 def common_type(*arrays: Any) -> DType:
-    """The inexact dtype the arrays' values convert to without loss (integers → float64)."""
-    size, cplx = 4, False
+    """The inexact dtype the arrays' values convert to without loss (integers → float64;
+    float16 alone, or no arrays, → float16, as NumPy's)."""
+    size, cplx = 2, False
     for a in arrays:
         d = a.dtype
         if d.kind == "c":
@@ -138,12 +141,9 @@ def common_type(*arrays: Any) -> DType:
             size = max(size, d.itemsize)
         else:
             size = 8
-    if not arrays:
-        size = 2
-    if size == 2:
-        raise TypeError("polygrad.numpy.common_type: float16 is not a polygrad dtype")
-    return {(4, False): float32, (8, False): float64, (4, True): complex64,
-            (8, True): complex128}[(size, cplx)]
+    if cplx:
+        return complex128 if size == 8 else complex64
+    return {2: float16, 4: float32, 8: float64}[size]
 
 
 _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"

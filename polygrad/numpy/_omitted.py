@@ -14,8 +14,6 @@ _PRINT = ("printing: polygrad arrays print through NumPy, so numpy.set_printopti
 _DATETIME = "dates and times: no datetime dtypes in the Array API standard or its backends"
 _STRINGS = "string, bytes, object and structured dtypes: no backend has them"
 _EXTENDED = "extended precision: no backend has it (float64 / complex128 are the widest)"
-_FLOAT16 = ("float16: not a dtype of the Array API standard, and array-api-strict has none; "
-            "polygrad's dtypes are the standard's")
 _CODES = "NumPy's one-letter type codes and type registries: polygrad dtypes have none"
 _LAYOUT = "memory sharing and iteration over NumPy's buffers: backends own their memory"
 _CLASSES = ("NumPy-specific array classes (matrix, memmap, record arrays, poly1d): use Arrays "
@@ -40,7 +38,6 @@ OMITTED: dict[str, dict[str, str]] = {
         **dict.fromkeys(["bytes_", "str_", "character", "flexible", "void", "object_",
                          "record", "recarray"], _STRINGS),
         **dict.fromkeys(["longdouble", "float128", "clongdouble", "complex256"], _EXTENDED),
-        **dict.fromkeys(["float16", "half"], _FLOAT16),
         **dict.fromkeys(["typecodes", "sctypeDict", "ScalarType", "typename", "mintypecode",
                          "min_scalar_type"], _CODES),
         **dict.fromkeys(["may_share_memory", "shares_memory", "nditer", "nested_iters",
