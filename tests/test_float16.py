@@ -219,3 +219,20 @@ def test_strict_names_the_backend_and_the_dtype():
         assert "float16" not in np.__array_namespace_info__().dtypes()
     finally:
         context.__exit__(None, None, None)
+
+
+def test_functions_that_built_float64_constants_keep_float16(backend):
+    x = np.asarray(X)
+    _same(np.ldexp(x, 2), numpy.ldexp(X, 2))
+    _same(np.linspace(x[0, 0], x[0, 1], 5), numpy.linspace(X[0, 0], X[0, 1], 5))
+    assert np.sort_complex(x[0]).dtype == numpy.sort_complex(X[0]).dtype   # complex128
+
+
+def test_fft_of_float16_is_numpys_complex64(backend):
+    # torch and JAX have no half transforms: float16 input is transformed in float32, as NumPy
+    x = np.asarray(X)
+    _same(np.fft.fft(x), numpy.fft.fft(X).astype(numpy.complex64))
+    _same(np.fft.rfft(x), numpy.fft.rfft(X).astype(numpy.complex64))
+    assert numpy.fft.fft(X).dtype == numpy.complex64
+    g = pg.grad(lambda v: np.sum(np.abs(np.fft.rfft(v)) ** 2))(x)
+    assert g.dtype == np.float16

@@ -95,7 +95,8 @@ def ldexp(x1: Any, x2: Any, /) -> Any:
     """``x1 * 2**x2`` (``x2`` an integer array or int); differentiable in ``x1``."""
     x1 = _floating(as_array(x1))
     x2 = as_array(x2) if isinstance(x2, Array) else x2
-    scale = ew.pow(2.0, astype(x2, x1.dtype) if isinstance(x2, Array) else float(x2))
+    # an int exponent scales by an exact Python float, weak beside x1 (float16 stays float16)
+    scale = ew.pow(2.0, astype(x2, x1.dtype)) if isinstance(x2, Array) else 2.0 ** float(x2)
     return x1 * scale
 
 

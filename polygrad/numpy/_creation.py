@@ -209,8 +209,9 @@ def _linspace_of(start: Any, stop: Any, num: int, dtype: Any, endpoint: bool) ->
         dtype = _dtypes.weak_result(start.dtype, 1.0, get_default_dtype(b))
     start, stop = astype(start, dtype, copy=False), astype(stop, dtype, copy=False)
     # k in the real dtype of the result's precision (complex arange is not everywhere)
-    real = _dtypes.float32 if by_name(dtype) in (_dtypes.float32, _dtypes.complex64) \
-        else _dtypes.float64
+    # (float16's k in float32, rounded to float16 at the end: arange is exact there to 2**24)
+    real = _dtypes.float32 if by_name(dtype) in (_dtypes.float16, _dtypes.float32,
+                                                 _dtypes.complex64) else _dtypes.float64
     with use_backend(b):
         k = reshape(arange(num, dtype=real), (num,) + (1,) * max(start.ndim, stop.ndim))
     div = num - 1 if endpoint else num
@@ -218,7 +219,7 @@ def _linspace_of(start: Any, stop: Any, num: int, dtype: Any, endpoint: bool) ->
     y = k * (delta / div if div > 0 else delta) + start
     if endpoint and num > 1:   # the last value is stop itself, as NumPy's
         y = where(equal(k, div), stop, y)
-    return y
+    return y if y.dtype == dtype else astype(y, dtype)
 
 
 def eye(N: int, M: int | None = None, k: int = 0, dtype: Any = None,  # noqa: N803

@@ -103,6 +103,8 @@ def _input(x: Any, fname: str, real_only: bool = False):
     kind = x.dtype.kind
     if kind in "biu":
         x = astype(x, get_default_dtype(x._backend))
+    elif x.dtype == "float16":   # no half transforms in torch or JAX: NumPy's float32 / complex64
+        x = astype(x, "float32")
     elif kind == "c" and real_only:
         raise TypeError(f"polygrad.numpy.fft.{fname}: expected a real floating array, got "
                         f"dtype {x.dtype}; take np.real(x) first, or use fft/fftn")
