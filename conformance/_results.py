@@ -18,7 +18,7 @@ import polygrad as pg
 __all__ = ["CheckResult", "CaseResult", "WIDE"]
 
 #: the double-precision dtype of each floating dtype (the references' precision)
-WIDE = {"float32": "float64", "complex64": "complex128", "float64": "float64",
+WIDE = {"float16": "float64", "float32": "float64", "complex64": "complex128", "float64": "float64",
         "complex128": "complex128"}
 
 

@@ -21,9 +21,10 @@ from polygrad_conformance._known import describe
 
 __all__ = ["build_report", "write_report", "merge_reports", "markdown", "main"]
 
-_DTYPE_ORDER = ("float64", "float32", "complex128", "complex64", "int64", "int32", "bool")
-_SHORT = {"float64": "f64", "float32": "f32", "complex128": "c128", "complex64": "c64",
-          "int64": "i64", "int32": "i32", "bool": "bool"}
+_DTYPE_ORDER = ("float64", "float32", "float16", "complex128", "complex64", "int64", "int32",
+                "bool")
+_SHORT = {"float64": "f64", "float32": "f32", "float16": "f16", "complex128": "c128",
+          "complex64": "c64", "int64": "i64", "int32": "i32", "bool": "bool"}
 _RANK = {"fail": 3, "xfail": 2, "pass": 1, "skip": 0}
 
 

@@ -147,7 +147,8 @@ def test_a_listed_known_failure_is_an_xfail_with_its_reason(tmp_path):
                                POLYGRAD_CONFORMANCE_KNOWN_FAILURES=str(known))
     assert code == 0, out
     cells = report["rows"]["exp"]["cells"]
-    assert {c["status"] for c in cells.values()} == {"xfail"}
+    # (float16 cannot see an error of 1e-3 in exp: a unit in its last place is about that)
+    assert {c["status"] for d, c in cells.items() if d != "float16"} == {"xfail"}
     assert cells["float64"]["known"] == ["the planted kernel is off by 1e-3"]
 
 

@@ -103,7 +103,8 @@ def weak_safe(backend) -> frozenset:
         from .. import _dtypes
 
         natives = []
-        for d in (_dtypes.float32, _dtypes.float64, _dtypes.complex64, _dtypes.complex128):
+        for d in (_dtypes.float16, _dtypes.float32, _dtypes.float64, _dtypes.complex64,
+                  _dtypes.complex128):
             try:
                 natives.append(backend.native_dtype(d))
             except (TypeError, KeyError):   # a dtype this device lacks
