@@ -91,8 +91,29 @@ ALL = (bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
 _BY_NAME = {d.name: d for d in ALL}
 
 
+def _aliases() -> dict[str, DType]:
+    """NumPy's other spellings of these dtypes: type codes (``'f8'``, ``'d'``), C names
+    (``'double'``, ``'intc'``) and Python's (``'float'``), as ``numpy.dtype`` reads them on a
+    64-bit Linux or macOS (``long`` is int64). ``longdouble`` / ``clongdouble`` are float64 /
+    complex128: no backend has extended precision, and that is NumPy's own long double on
+    Windows and macOS on ARM."""
+    groups = {
+        bool: "? b1 bool_", int8: "i1 b byte", int16: "i2 h short", int32: "i4 i intc",
+        int64: "i8 l q p int int_ intp long longlong", uint8: "u1 B ubyte",
+        uint16: "u2 H ushort", uint32: "u4 I uintc",
+        uint64: "u8 L Q P uint uintp ulong ulonglong", float16: "f2 e half",
+        float32: "f4 f single", float64: "f8 d double float g longdouble",
+        complex64: "c8 F csingle", complex128: "c16 D cdouble complex G clongdouble"}
+    return {alias: d for d, names in groups.items() for alias in names.split()}
+
+
+_ALIASES = _aliases()
+_EXTENDED = ("float96", "float128", "complex192", "complex256", "f12", "f16", "c24", "c32")
+
+
 def by_name(name: object) -> DType:
-    """The polygrad DType for a DType, a name, or an object with a ``name`` (NumPy dtypes)."""
+    """The polygrad DType for a DType, a name, or an object with a ``name`` (NumPy dtypes);
+    NumPy's other spellings (``'f8'``, ``'double'``, ``numpy.half``) are read as NumPy does."""
     if isinstance(name, DType):
         return name
     key = name if isinstance(name, str) else getattr(name, "name", None)
@@ -104,8 +125,16 @@ def by_name(name: object) -> DType:
     try:
         return _BY_NAME[key]  # type: ignore[index]   # None or a non-str: the KeyError below
     except KeyError:
-        raise TypeError(f"polygrad: unknown dtype {name!r}; expected one of "
-                        f"{', '.join(_BY_NAME)}") from None
+        pass
+    if isinstance(key, str):
+        short = key[1:] if key[:1] in "<=|" and len(key) > 1 else key   # '<f8': native order
+        if short in _ALIASES:
+            return _ALIASES[short]
+        if short in _EXTENDED:
+            raise TypeError(f"polygrad: unknown dtype {name!r}: no backend has extended "
+                            f"precision (float64 / complex128 are the widest)")
+    raise TypeError(f"polygrad: unknown dtype {name!r}; expected one of "
+                    f"{', '.join(_BY_NAME)}")
 
 
 # -- type promotion: polygrad's own, the same on every backend ----------------------------------

@@ -34,7 +34,7 @@ from ._helpers import Array
 
 __all__ = ["bool_", "byte", "short", "intc", "int_", "intp", "long", "longlong", "ubyte",
            "ushort", "uintc", "uint", "uintp", "ulong", "ulonglong", "float16", "half", "single",
-           "double",
+           "double", "longdouble", "clongdouble",
            "csingle", "cdouble", "True_", "False_", "generic", "number", "integer",
            "signedinteger", "unsignedinteger", "inexact", "floating", "complexfloating",
            "issubdtype", "promote_types", "common_type", "euler_gamma", "little_endian",
@@ -45,6 +45,8 @@ byte, short, intc, int_, intp, long, longlong = int8, int16, int32, int64, int64
 ubyte, ushort, uintc, uint, uintp, ulong, ulonglong = (uint8, uint16, uint32, uint64, uint64,
                                                        uint64, uint64)
 half, single, double, csingle, cdouble = float16, float32, float64, complex64, complex128
+# no backend has extended precision: long double is double, as NumPy's on Windows and macOS/ARM
+longdouble, clongdouble = float64, complex128
 True_, False_ = True, False
 euler_gamma = 0.5772156649015329
 little_endian = sys.byteorder == "little"

@@ -13,7 +13,8 @@ _PRINT = ("printing: polygrad arrays print through NumPy, so numpy.set_printopti
           "like already apply; call NumPy's formatters on x.asnumpy()")
 _DATETIME = "dates and times: no datetime dtypes in the Array API standard or its backends"
 _STRINGS = "string, bytes, object and structured dtypes: no backend has them"
-_EXTENDED = "extended precision: no backend has it (float64 / complex128 are the widest)"
+_EXTENDED = ("extended precision: no backend has it (float64 / complex128 are the widest); "
+             "longdouble / clongdouble are provided as float64 / complex128")
 _CODES = "NumPy's one-letter type codes and type registries: polygrad dtypes have none"
 _LAYOUT = "memory sharing and iteration over NumPy's buffers: backends own their memory"
 _CLASSES = ("NumPy-specific array classes (matrix, memmap, record arrays, poly1d): use Arrays "
@@ -37,7 +38,7 @@ OMITTED: dict[str, dict[str, str]] = {
                          "isnat"], _DATETIME),
         **dict.fromkeys(["bytes_", "str_", "character", "flexible", "void", "object_",
                          "record", "recarray"], _STRINGS),
-        **dict.fromkeys(["longdouble", "float128", "clongdouble", "complex256"], _EXTENDED),
+        **dict.fromkeys(["float128", "complex256"], _EXTENDED),
         **dict.fromkeys(["typecodes", "sctypeDict", "ScalarType", "typename", "mintypecode",
                          "min_scalar_type"], _CODES),
         **dict.fromkeys(["may_share_memory", "shares_memory", "nditer", "nested_iters",
