@@ -236,3 +236,15 @@ def test_fft_of_float16_is_numpys_complex64(backend):
     assert numpy.fft.fft(X).dtype == numpy.complex64
     g = pg.grad(lambda v: np.sum(np.abs(np.fft.rfft(v)) ** 2))(x)
     assert g.dtype == np.float16
+
+
+def test_float16_as_the_default_float_dtype(backend):
+    pg.set_default_dtype("float16")
+    try:
+        assert np.ones(2).dtype == np.asarray([1.5]).dtype == np.float16
+        assert (np.arange(3) * 0.5).dtype == np.float16
+        info = np.__array_namespace_info__().default_dtypes()
+        assert (info["real floating"], info["complex floating"]) == (np.float16, np.complex64)
+        assert pg.grad(lambda v: np.sum(v ** 2))(np.asarray([1.0, 2.0])).tolist() == [2.0, 4.0]
+    finally:
+        pg.set_default_dtype(None)

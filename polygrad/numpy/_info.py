@@ -17,7 +17,8 @@ _KINDS = {
     "bool": "b", "signed integer": "i", "unsigned integer": "u", "integral": "iu",
     "real floating": "f", "complex floating": "c", "numeric": "iufc",
 }
-_COMPLEX = {"float32": _dtypes.complex64, "float64": _dtypes.complex128}
+_COMPLEX = {"float16": _dtypes.complex64, "float32": _dtypes.complex64,
+            "float64": _dtypes.complex128}
 
 
 def _native_info(backend: Backend) -> Any:
