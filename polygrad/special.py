@@ -10,10 +10,10 @@ DLPack copy (backends supply ``Backend.kernels[name]``: torch from ``torch.speci
 derivatives of ``gammainc``/``gammaincc``/``betainc`` in their shapes (no closed form) are
 primitives of their own (``gammainc_da``, ``betainc_da``, ``betainc_db``), and so are the inverses
 ``gammaincinv``, ``gammainccinv``, ``betaincinv``: their kernels are Array API code
-(polygrad/scipy/_special_kernels.py), SciPy's on NumPy data where SciPy has the function. The
-derivatives of ``ive`` in its order and of ``zeta`` in ``x`` raise ``DifferentiationError`` naming
-the argument. The rest are compositions. Imports the core and ``polygrad.numpy`` (and the kernels
-module lazily).
+(polygrad/scipy/_special_kernels.py), SciPy's on NumPy data where SciPy has the function. So is
+the derivative of ``zeta`` in ``x`` (``zeta_dx``); the derivative of ``ive`` in its order raises
+``DifferentiationError`` naming the argument. The rest are compositions. Imports the core and
+``polygrad.numpy`` (and the kernels module lazily).
 """
 
 from __future__ import annotations
@@ -508,14 +508,6 @@ y0 = unary("y0", lambda ans, x: -y1(x), kernel=_host_kernel("y0"), inexact=True,
 y1 = unary("y1", lambda ans, x: y0(x) - ans / x, kernel=_host_kernel("y1"), inexact=True,
            doc="The Bessel function of the second kind of order 1 (x > 0); Y1' = Y0 - Y1/x.")
 
-_ive = _special_primitive(
-    "ive", _no_derivative("ive", "the order v", "the derivative of I_v in v has no closed form"),
-    lambda ans, v, x: (_ive(v - 1.0, x) + _ive(v + 1.0, x)) / 2.0 - ew.sign(x) * ans)
-_zeta = _special_primitive(
-    "zeta", _no_derivative("zeta", "x", "the derivative of the Hurwitz zeta function in x has "
-                           "no closed form"),
-    lambda ans, x, q: -x * _zeta(x + 1.0, q))
-
 
 def _array_api_kernel(compute: Callable, scipy_name: str | None = None) -> Callable:
     """A kernel factory running ``compute(kernels, xp, *args)`` (``kernels``: the Array API
@@ -541,6 +533,21 @@ def _array_api_kernel(compute: Callable, scipy_name: str | None = None) -> Calla
             return compute(kernels, xp, *args)
         return kernel
     return factory
+
+
+_ive = _special_primitive(
+    "ive", _no_derivative("ive", "the order v", "the derivative of I_v in v has no closed form"),
+    lambda ans, v, x: (_ive(v - 1.0, x) + _ive(v + 1.0, x)) / 2.0 - ew.sign(x) * ans)
+# ∂ζ(x, q)/∂x = -Σₖ log(k + q) (k + q)^(-x): Euler-Maclaurin summation carried with its
+# x-derivative; its q-derivative is ∂/∂x (-x ζ(x + 1, q)) = -ζ(x + 1, q) - x ζ_x(x + 1, q)
+_zeta_dx = _special_primitive(
+    "zeta_dx", _no_derivative("zeta_dx", "x", "the second derivative of the Hurwitz zeta "
+                              "function in x is not implemented"),
+    lambda ans, x, q: -_zeta(x + 1.0, q) - x * _zeta_dx(x + 1.0, q),
+    kernel=_array_api_kernel(lambda k, xp, x, q: k.zeta_dx(xp, x, q)))
+_zeta = _special_primitive(
+    "zeta", lambda ans, x, q: _zeta_dx(x, q),
+    lambda ans, x, q: -x * _zeta(x + 1.0, q))
 
 
 _NO_SECOND = "its second derivative in the shapes is not implemented"
@@ -630,8 +637,9 @@ def ive(v: Any, x: Any, /) -> Any:
 
 def zeta(x: Any, q: Any = None, /) -> Any:
     """The Hurwitz zeta function Σₖ (k + q)^(-x) (the Riemann zeta function when ``q`` is None),
-    as ``scipy.special.zeta``. Differentiable in ``q`` (∂/∂q = -x ζ(x + 1, q)); its derivative
-    in ``x`` has no closed form and raises ``DifferentiationError``.
+    as ``scipy.special.zeta``. Differentiable in ``q`` (∂/∂q = -x ζ(x + 1, q)) and in ``x``
+    for x > 1 (-Σₖ log(k + q) (k + q)^(-x), by Euler-Maclaurin summation, ~1e-14 relative);
+    the second derivative in ``x`` raises ``DifferentiationError``.
 
     Examples
     --------

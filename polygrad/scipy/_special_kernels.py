@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 __all__ = ["igamma", "gammaincinv", "ibeta", "betaincinv", "iterations", "lgamma", "digamma",
-           "gammainc_da", "betainc_dab", "gammaincinv_of", "betaincinv_of"]
+           "gammainc_da", "betainc_dab", "gammaincinv_of", "betaincinv_of", "zeta_dx"]
 
 _SHIFT = 15
 # B₂ₖ / (2k (2k - 1)), the coefficients of Stirling's series of log Γ
@@ -20,6 +20,20 @@ _STIRLING = (1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360, 1 /
              -3617 / 122400)
 # B₂ₖ / (2k), those of the asymptotic series of ψ
 _PSI = (1 / 12, -1 / 120, 1 / 252, -1 / 240, 1 / 132, -691 / 32760, 1 / 12)
+
+
+def _settled(xp: Any, close: Any) -> bool:
+    """Whether every element has converged: read on the host every few iterations so that a loop
+    stops early; where it cannot be read (traced under jax.jit) the fixed count runs out."""
+    try:
+        return bool(xp.all(close))
+    except Exception:   # a tracer: no value to read
+        return False
+
+
+def _eps(xp: Any, x: Any) -> float:
+    """The tolerance of the convergence tests: a few ulps (a sum can wobble by one forever)."""
+    return 4.0 * float(xp.finfo(x.dtype).eps)
 
 
 def lgamma(xp: Any, a: Any) -> Any:
@@ -65,8 +79,9 @@ def igamma(xp: Any, a: Any, x: Any, lgam: Any, dig: Any | None, n: int) -> tuple
     igam / igamc, each carried with its derivative in ``a``)."""
     series = x < a + 1.0
     positive = x > 0
-    xs = xp.where(positive & series, x, a + 0.5)
-    xc = xp.where(series, a + 2.0, x)
+    # each branch gets, where the other one is used, a point where it converges fast
+    xs = xp.where(positive & series, x, 0.5 * (a + 1.0))
+    xc = xp.where(series, 2.0 * a + 10.0, x)
     p_s, dp_s = _igamma_series(xp, a, xs, lgam, dig, n)
     q_c, dq_c = _igammac_fraction(xp, a, xc, lgam, dig, n)
     p = xp.where(series, p_s, 1.0 - q_c)
@@ -85,6 +100,7 @@ def _igamma_series(xp, a, x, lgam, dig, n):
     c = xp.ones_like(x)
     dc = xp.zeros_like(x)
     s, ds = c, dc
+    eps = _eps(xp, x)
     for k in range(1, n + 1):
         r = 1.0 / (a + float(k))
         c = c * x * r
@@ -92,6 +108,9 @@ def _igamma_series(xp, a, x, lgam, dig, n):
         if dig is not None:
             dc = (dc * x - c) * r
             ds = ds + dc
+        if k % 8 == 0 and _settled(xp, (c <= eps * s) & (
+                True if dig is None else xp.abs(dc) <= eps * xp.abs(ds))):
+            break
     log_front = a * xp.log(x) - x - lgam - xp.log(a)
     front = xp.exp(log_front)
     if dig is None:
@@ -110,6 +129,7 @@ def _igammac_fraction(xp, a, x, lgam, dig, n):
     dpkm2 = dqkm2 = dpkm1 = xp.zeros_like(x)
     dqkm1 = -x
     pk, qk, dpk, dqk = pkm1, qkm1, dpkm1, dqkm1
+    eps, last, dlast = _eps(xp, x), pk / qk, xp.zeros_like(x)
     for k in range(1, n + 1):
         y = y + 1.0
         z = z + 2.0
@@ -121,18 +141,28 @@ def _igammac_fraction(xp, a, x, lgam, dig, n):
             dqk = dqkm1 * z - qkm1 - dqkm2 * yc + qkm2 * float(k)
             dpkm2, dqkm2, dpkm1, dqkm1 = dpkm1, dqkm1, dpk, dqk
         pkm2, qkm2, pkm1, qkm1 = pkm1, qkm1, pk, qk
-        scale = xp.where(xp.abs(pk) > big, 1.0 / big, xp.ones_like(pk))
+        if k % 8:
+            continue
+        # every 8 terms (a growth of at most ~1e40): rescale to |qk| = 1, and stop once settled
+        scale = xp.where(xp.abs(qk) > big, 1.0 / xp.abs(qk), xp.ones_like(qk))
         pkm2, qkm2, pkm1, qkm1 = pkm2 * scale, qkm2 * scale, pkm1 * scale, qkm1 * scale
         pk, qk = pkm1, qkm1
+        close = xp.abs(pk / qk - last) <= eps * xp.abs(last)
+        last = pk / qk
         if grad:
             dpkm2, dqkm2, dpkm1, dqkm1 = dpkm2 * scale, dqkm2 * scale, dpkm1 * scale, \
                 dqkm1 * scale
             dpk, dqk = dpkm1, dqkm1
+            dfrac = dpk / qk - (pk / qk) * (dqk / qk)
+            close = close & (xp.abs(dfrac - dlast) <= eps * xp.abs(dfrac))
+            dlast = dfrac
+        if _settled(xp, close):
+            break
     frac = pk / qk
     front = xp.exp(a * xp.log(x) - x - lgam)
     if not grad:
         return front * frac, None
-    dfrac = (dpk * qk - pk * dqk) / (qk * qk)
+    dfrac = dpk / qk - (pk / qk) * (dqk / qk)
     return front * frac, front * ((xp.log(x) - dig) * frac + dfrac)
 
 
@@ -174,7 +204,11 @@ def gammaincinv(xp: Any, a: Any, p: Any, lgam: Any, *, upper: bool, n: int,
         inside = ((new > lo) & (new < hi)) | (new == x)
         bisect = xp.where(hi < math.inf, xp.sqrt(xp.where(lo > 0, lo, hi * 1e-3)) * xp.sqrt(hi),
                           4.0 * x)
-        x = xp.where(g == 0, x, xp.where(inside, new, bisect))
+        new = xp.where(g == 0, x, xp.where(inside, new, bisect))
+        if _settled(xp, xp.abs(new - x) <= _eps(xp, x) * x):
+            x = new
+            break
+        x = new
     # the ends and SciPy's NaNs: P = 0 at x = 0, Q = 0 at x = inf
     x = xp.where(lower_p == 0, 0.0, xp.where(upper_p == 0, math.inf, x))
     bad = (p < 0) | (p > 1) | xp.isnan(p) | ~(a > 0)
@@ -252,6 +286,7 @@ def _beta_fraction(xp, a, b, x, n, grad):
     dda, ddb = -d * d * dea, -d * d * deb
     dca = dcb = xp.zeros_like(x)
     dfa, dfb = dda, ddb
+    eps, last, last_a, last_b = _eps(xp, x), f, dfa, dfb
     for j in range(2, 2 * n + 2):
         e, dea, deb = _beta_term(xp, a, b, x, j)
         d_new = 1.0 + e * d
@@ -269,6 +304,15 @@ def _beta_fraction(xp, a, b, x, n, grad):
             dca, dcb, dda, ddb = dca_n, dcb_n, dda_n, ddb_n
         c, d = c_new, d_new
         f = f * c * d
+        if j % 16 == 1:   # every 8 pairs of terms: stop once settled
+            close = xp.abs(f - last) <= eps * xp.abs(f)
+            if grad:
+                close = close & (xp.abs(dfa - last_a) <= eps * xp.abs(dfa)) & (
+                    xp.abs(dfb - last_b) <= eps * xp.abs(dfb))
+                last_a, last_b = dfa, dfb
+            last = f
+            if _settled(xp, close):
+                break
     return f, (dfa if grad else None), (dfb if grad else None)
 
 
@@ -300,7 +344,11 @@ def betaincinv(xp: Any, a: Any, b: Any, y: Any, lbeta: Any, *, n: int, steps: in
         inside = ((new > lo) & (new < hi)) | (new == x)
         bisect = xp.where(lo > 0, xp.where(hi < 1, 0.5 * (lo + hi), 1.0 - 1e-3 * (1.0 - lo)),
                           1e-3 * hi)
-        x = xp.where(g == 0, x, xp.where(inside, new, bisect))
+        new = xp.where(g == 0, x, xp.where(inside, new, bisect))
+        if _settled(xp, xp.abs(new - x) <= _eps(xp, x) * x):
+            x = new
+            break
+        x = new
     x = xp.where((y == 0) | zero, 0.0, xp.where((y == 1) | one, 1.0, x))
     bad = (y < 0) | (y > 1) | xp.isnan(y) | ~(a > 0) | ~(b > 0)
     return xp.where(bad, math.nan, x)
@@ -369,3 +417,39 @@ def betaincinv_of(xp: Any, a: Any, b: Any, y: Any) -> Any:
     lbeta = lgamma(xp, a_) + lgamma(xp, b_) - lgamma(xp, a_ + b_)
     steps = 16 if a.dtype == xp.float64 else 10
     return _invalid(xp, betaincinv(xp, a_, b_, y, lbeta, n=iterations(xp, a_), steps=steps), ~ok)
+
+
+# (2j)! / B₂ⱼ, the Euler-Maclaurin coefficients of the zeta function (Cephes' zeta.c)
+_ZETA_A = (12.0, -720.0, 30240.0, -1209600.0, 47900160.0, -1.8924375803183791606e9,
+           7.47242496e10, -2.950130727918164224e12, 1.1646782814350067249e14,
+           -4.5979787224074726105e15, 1.8152105401943546773e17, -7.1661652561756670113e18)
+
+
+def zeta_dx(xp: Any, x: Any, q: Any) -> Any:
+    """∂ζ(x, q)/∂x = -Σₖ log(k + q) (k + q)^(-x) for x > 1, q > 0 (NaN elsewhere): Cephes'
+    Euler-Maclaurin summation of ζ (ten terms, the integral of the rest, twelve Bernoulli
+    corrections at w = q + 9), each term carried with its derivative in x."""
+    ok = (x > 1) & (q > 0)
+    x, q = xp.where(ok, x, 2.0), xp.where(ok, q, 1.0)
+    s, ds = xp.zeros_like(x), xp.zeros_like(x)
+    for k in range(10):
+        log_k = xp.log(q + float(k))
+        t = xp.exp(-x * log_k)
+        s, ds = s + t, ds - log_k * t
+    w = q + 9.0
+    log_w = xp.log(w)
+    b = xp.exp(-x * log_w)
+    db = -log_w * b
+    # the rest: ∫_w^∞ t^(-x) dt = w^(1-x)/(x-1), less half the last term (counted whole above)
+    s = s + b * w / (x - 1.0) - 0.5 * b
+    ds = ds + db * w / (x - 1.0) - b * w / ((x - 1.0) * (x - 1.0)) - 0.5 * db
+    a, da, k = xp.ones_like(x), xp.zeros_like(x), 0.0
+    for coef in _ZETA_A:   # a = x (x+1) … (x+2j-2), b = w^(-x-2j+1)
+        a, da = a * (x + k), da * (x + k) + a
+        b, db = b / w, db / w
+        s, ds = s + a * b / coef, ds + (da * b + a * db) / coef
+        k += 1.0
+        a, da = a * (x + k), da * (x + k) + a
+        b, db = b / w, db / w
+        k += 1.0
+    return _invalid(xp, ds, ~ok)
