@@ -103,7 +103,7 @@ def specs() -> list:
         _row("zeta", special.zeta, _sp("zeta"), [
             Case(A((3,), _gt2, diff=False), A((3,), "positive")),
             Case(A((), _gt2, diff=False), A((2, 3), "positive")),
-            Case(A((3,), _gt2), A((3,), "positive"), order=1)],
+            Case(A((3,), _gt2), A((3,), "positive"), order=1, id="in-x")],
              covers=("special.zeta", "zeta_dx")),
         # the shape derivatives of the incomplete gamma and beta functions are primitives
         # (gammainc_da, betainc_da, betainc_db) whose own shape derivatives raise: the cases
@@ -111,31 +111,31 @@ def specs() -> list:
         _row("gammainc", special.gammainc, _sp("gammainc"), [
             Case(A((3,), "positive", diff=False), A((3,), "positive")),
             Case(A((), "positive", diff=False), A((2, 3), "positive")),
-            Case(A((3,), _shape), A((3,), "positive"), order=1)],
+            Case(A((3,), _shape), A((3,), "positive"), order=1, id="in-shapes")],
              covers=("special.gammainc", "gammainc_da")),
         _row("gammaincc", special.gammaincc, _sp("gammaincc"), [
             Case(A((3,), "positive", diff=False), A((3,), "positive")),
             Case(A((), "positive", diff=False), A((2, 3), "positive")),
-            Case(A((3,), _shape), A((3,), "positive"), order=1)],
+            Case(A((3,), _shape), A((3,), "positive"), order=1, id="in-shapes")],
              covers=("special.gammaincc",)),
         _row("betainc", special.betainc, _sp("betainc"), [
             Case(A((3,), _shape, diff=False), A((3,), _shape, diff=False), A((3,), _prob)),
             Case(A((), _shape, diff=False), A((), _shape, diff=False), A((2, 3), _prob)),
-            Case(A((3,), _shape), A((3,), _shape), A((3,), _prob), order=1)],
+            Case(A((3,), _shape), A((3,), _shape), A((3,), _prob), order=1, id="in-shapes")],
              covers=("special.betainc", "betainc_da", "betainc_db")),
         _row("gammaincinv", special.gammaincinv, _sp("gammaincinv"), [
             Case(A((3,), _shape, diff=False), A((3,), _prob)),
             Case(A((), _shape, diff=False), A((2, 3), _prob)),
-            Case(A((3,), _shape), A((3,), _prob), order=1)],
+            Case(A((3,), _shape), A((3,), _prob), order=1, id="in-shapes")],
              covers=("special.gammaincinv",)),
         _row("gammainccinv", special.gammainccinv, _sp("gammainccinv"), [
             Case(A((3,), _shape, diff=False), A((3,), _prob)),
-            Case(A((3,), _shape), A((3,), _prob), order=1)],
+            Case(A((3,), _shape), A((3,), _prob), order=1, id="in-shapes")],
              covers=("special.gammainccinv",)),
         _row("betaincinv", special.betaincinv, _sp("betaincinv"), [
             Case(A((3,), _shape, diff=False), A((3,), _shape, diff=False), A((3,), _prob)),
             Case(A((), _shape, diff=False), A((), _shape, diff=False), A((2, 3), _prob)),
-            Case(A((3,), _shape), A((3,), _shape), A((3,), _prob), order=1)],
+            Case(A((3,), _shape), A((3,), _shape), A((3,), _prob), order=1, id="in-shapes")],
              covers=("special.betaincinv",)),
         _row("special.xlogy", special.xlogy, _sp("xlogy"), [
             Case(A((4,)), A((4,), "positive")), Case(A((2, 3)), A((3,), "positive")),
