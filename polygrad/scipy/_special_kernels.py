@@ -1,6 +1,7 @@
 """Array API kernels of the incomplete gamma and beta functions with their derivatives in the shape
-parameters, and of their inverses (Newton-Halley in a bracket): vectorised, with fixed iteration
-counts, so they run on any namespace (numpy, torch, jax under jit, array-api-strict, GPUs).
+parameters, of their inverses (Newton's method in a bracket) and of zeta's derivative in x:
+vectorised, with bounded iteration counts that stop early once every element has converged, so
+they run on any eager namespace (numpy, torch, array-api-strict, dask, any device).
 
 The log-gamma and digamma values they need (the Array API has neither) are Stirling's series
 after a shift of the argument above 15 (``lgamma``, ``digamma``). Imports nothing from polygrad.
@@ -24,11 +25,10 @@ _PSI = (1 / 12, -1 / 120, 1 / 252, -1 / 240, 1 / 132, -691 / 32760, 1 / 12)
 
 def _settled(xp: Any, close: Any) -> bool:
     """Whether every element has converged: read on the host every few iterations so that a loop
-    stops early; where it cannot be read (traced under jax.jit) the fixed count runs out."""
-    try:
-        return bool(xp.all(close))
-    except Exception:   # a tracer: no value to read
-        return False
+    stops early. A tracer that cannot read values (torch's make_fx, jax.jit) raises its own
+    error here: unrolled, the loops would make graphs of 1e5 operations (pg.jit on torch falls
+    back to running the kernels; the jax backend supplies host callbacks instead)."""
+    return bool(xp.all(close))
 
 
 def _eps(xp: Any, x: Any) -> float:
