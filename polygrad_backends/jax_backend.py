@@ -15,7 +15,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from polygrad.extend import Backend, dtype as by_name
+from polygrad.extend import Backend, default_kernel
+from polygrad.extend import dtype as by_name
 
 __all__ = ["JaxBackend", "JaxRandom"]
 
@@ -62,15 +63,22 @@ _SPECIAL = {name: _special(name) for name in ("erf", "erfc", "erfinv", "gammaln"
                                               "gammaincc", "betainc")}
 
 
-def _host_callback(name: str):
-    """``polygrad.special.<name>`` (j0 j1 y0 y1 ive: not in jax.scipy.special) as SciPy's through
-    ``jax.pure_callback``, so it also runs under ``jax.jit`` (on the host)."""
+def _host_callback(name: str, portable: bool = False):
+    """``polygrad.special.<name>`` (j0 j1 y0 y1 ive gammaincinv gammainccinv betaincinv: not in
+    jax.scipy.special) as SciPy's through ``jax.pure_callback``, so it also runs under
+    ``jax.jit`` (on the host); ``portable``: polygrad's own kernel on NumPy data instead (the
+    shape derivatives betainc_da, betainc_db and zeta_dx, whose Array API loops would unroll
+    under jax.jit)."""
     def factory(xp):
         import jax
         import numpy
-        import scipy.special
 
-        fn = getattr(scipy.special, name)
+        if portable:
+            fn = default_kernel(name, numpy)
+        else:
+            import scipy.special
+
+            fn = getattr(scipy.special, name)
 
         def kernel(*args):
             # the arguments broadcast (ive's order against x: pg.vmap batches either)
@@ -82,7 +90,23 @@ def _host_callback(name: str):
     return factory
 
 
-_SPECIAL.update({name: _host_callback(name) for name in ("j0", "j1", "y0", "y1", "ive")})
+_SPECIAL.update({name: _host_callback(name) for name in ("j0", "j1", "y0", "y1", "ive",
+                                                          "gammaincinv", "gammainccinv",
+                                                          "betaincinv")})
+_SPECIAL.update({name: _host_callback(name, portable=True)
+                 for name in ("betainc_da", "betainc_db", "zeta_dx")})
+
+
+def _gammainc_da(xp):
+    """∂P(a, x)/∂a from jax's own derivative of jax.scipy.special.gammainc in a."""
+    import jax
+    import jax.scipy.special
+
+    return lambda a, x: jax.jvp(lambda a: jax.scipy.special.gammainc(a, x), (a,),
+                                (xp.ones_like(a),))[1]
+
+
+_SPECIAL["gammainc_da"] = _gammainc_da
 
 
 def _device_name(device: str | None) -> str:

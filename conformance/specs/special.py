@@ -1,6 +1,6 @@
 """Spec rows of ``polygrad.special`` (logsumexp, the softmax and logistic families, erf & co.,
 gammaln, digamma, polygamma, xlogy, the Bessel functions, zeta, the incomplete gamma and beta
-functions); SciPy is the reference.
+functions and their inverses); SciPy is the reference.
 
 Imports polygrad.special, NumPy and the suite's spec types; SciPy lazily.
 """
@@ -50,6 +50,22 @@ def _shape(rng, shape, c):
     return rng.uniform(1.5, 4.0, shape)
 
 
+def _fd(name, arg):
+    """The derivative of ``scipy.special.<name>`` in argument ``arg``: a five-point central
+    difference (error ~1e-11 relative), the reference of the shape-derivative primitives."""
+    def ref(*args):
+        f = _sp(name)
+        h = 1e-3 * numpy.abs(args[arg])
+
+        def at(k):
+            moved = list(args)
+            moved[arg] = args[arg] + k * h
+            return f(*moved)
+        return (-at(2) + 8 * at(1) - 8 * at(-1) + at(-2)) / (12 * h)
+    ref.__name__ = f"d{name}"
+    return ref
+
+
 def _row(name, fn, ref, cases, **kw) -> Spec:
     return Spec(name, fn, ref, cases, needs=("scipy",), category="special", **kw)
 
@@ -94,26 +110,60 @@ def specs() -> list:
         _unary("j1", "real", covers=("special.j1",)),
         _unary("y0", "positive", covers=("special.y0",)),
         _unary("y1", "positive", covers=("special.y1",)),
-        # the shape / order arguments have no closed-form derivative (DifferentiationError):
-        # they are held constant (diff=False), the rows differentiate the others
+        # ive's order has no derivative (DifferentiationError): held constant (diff=False);
+        # zeta's x derivative (zeta_dx) has no second derivative in x: that case stops at first
+        # order
         _row("ive", special.ive, _sp("ive"), [
             Case(A((3,), _order, diff=False), A((3,), "positive")),
             Case(A((), _order, diff=False), A((2, 3), "positive"))], covers=("special.ive",)),
         _row("zeta", special.zeta, _sp("zeta"), [
             Case(A((3,), _gt2, diff=False), A((3,), "positive")),
-            Case(A((), _gt2, diff=False), A((2, 3), "positive"))], covers=("special.zeta",)),
+            Case(A((3,), _gt2), A((3,), "positive"), order=1, id="in-x"),
+            Case(A((), _gt2, diff=False), A((2, 3), "positive"))],
+             covers=("special.zeta",)),
+        # the shape derivatives of the incomplete gamma and beta functions are primitives
+        # (gammainc_da, betainc_da, betainc_db) whose own shape derivatives raise: the cases
+        # differentiating a shape stop at first order
         _row("gammainc", special.gammainc, _sp("gammainc"), [
             Case(A((3,), "positive", diff=False), A((3,), "positive")),
-            Case(A((), "positive", diff=False), A((2, 3), "positive"))],
+            Case(A((), "positive", diff=False), A((2, 3), "positive")),
+            Case(A((3,), _shape), A((3,), "positive"), order=1, id="in-shapes")],
              covers=("special.gammainc",)),
         _row("gammaincc", special.gammaincc, _sp("gammaincc"), [
             Case(A((3,), "positive", diff=False), A((3,), "positive")),
-            Case(A((), "positive", diff=False), A((2, 3), "positive"))],
+            Case(A((), "positive", diff=False), A((2, 3), "positive")),
+            Case(A((3,), _shape), A((3,), "positive"), order=1, id="in-shapes")],
              covers=("special.gammaincc",)),
         _row("betainc", special.betainc, _sp("betainc"), [
             Case(A((3,), _shape, diff=False), A((3,), _shape, diff=False), A((3,), _prob)),
+            Case(A((3,), _shape), A((3,), _shape), A((3,), _prob), order=1, id="in-shapes"),
             Case(A((), _shape, diff=False), A((), _shape, diff=False), A((2, 3), _prob))],
              covers=("special.betainc",)),
+        # the shape-derivative primitives themselves (their x-derivatives are closed forms)
+        _row("gammainc_da", special._gammainc_da, _fd("gammainc", 0), [
+            Case(A((3,), _shape, diff=False), A((3,), "positive"), tol=100.0)]),
+        _row("betainc_da", special._betainc_da, _fd("betainc", 0), [
+            Case(A((3,), _shape, diff=False), A((3,), _shape, diff=False), A((3,), _prob),
+                 tol=100.0)]),
+        _row("betainc_db", special._betainc_db, _fd("betainc", 1), [
+            Case(A((3,), _shape, diff=False), A((3,), _shape, diff=False), A((3,), _prob),
+                 tol=100.0)]),
+        _row("zeta_dx", special._zeta_dx, _fd("zeta", 0), [
+            Case(A((3,), _gt2, diff=False), A((3,), "positive"), tol=100.0)]),
+        _row("gammaincinv", special.gammaincinv, _sp("gammaincinv"), [
+            Case(A((3,), _shape, diff=False), A((3,), _prob)),
+            Case(A((), _shape, diff=False), A((2, 3), _prob)),
+            Case(A((3,), _shape), A((3,), _prob), order=1, id="in-shapes")],
+             covers=("special.gammaincinv",)),
+        _row("gammainccinv", special.gammainccinv, _sp("gammainccinv"), [
+            Case(A((3,), _shape, diff=False), A((3,), _prob)),
+            Case(A((3,), _shape), A((3,), _prob), order=1, id="in-shapes")],
+             covers=("special.gammainccinv",)),
+        _row("betaincinv", special.betaincinv, _sp("betaincinv"), [
+            Case(A((3,), _shape, diff=False), A((3,), _shape, diff=False), A((3,), _prob)),
+            Case(A((), _shape, diff=False), A((), _shape, diff=False), A((2, 3), _prob)),
+            Case(A((3,), _shape), A((3,), _shape), A((3,), _prob), order=1, id="in-shapes")],
+             covers=("special.betaincinv",)),
         _row("special.xlogy", special.xlogy, _sp("xlogy"), [
             Case(A((4,)), A((4,), "positive")), Case(A((2, 3)), A((3,), "positive")),
             Case(A((3,), values=[0.0, 1.5, 0.0]), A((3,), values=[2.0, 2.0, 3.0]), id="x=0")],

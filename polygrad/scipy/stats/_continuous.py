@@ -1,5 +1,5 @@
-"""Continuous location-scale distributions: each is its standardised log-density (and, where it
-has one in closed form with our special functions, its distribution and quantile functions) of
+"""Continuous location-scale distributions: each is its standardised log-density (and its
+distribution and quantile functions, in closed form or through our special functions) of
 ``z = (x - loc) / scale``; the shared class adds ``loc``, ``scale`` and SciPy's calling forms.
 
 Imports ``polygrad.numpy`` and ``polygrad.special``.
@@ -56,8 +56,9 @@ class _LocScale(Distribution):
 
 
 class _WithCdfOnly(_LocScale):
-    """A continuous distribution whose distribution function is one of our special functions
-    (the incomplete gamma and beta functions), but whose quantile function is not."""
+    """A continuous distribution with distribution functions (``_cdf``, and where more accurate
+    than the defaults ``_sf``, ``_logcdf``, ``_logsf``); ``_WithCdf`` adds the quantile
+    function."""
 
     def cdf(self, x: Any, *args: Any, **kwds: Any) -> Any:
         x, shapes, loc, scale = self._prepared("cdf", x, args, kwds)
@@ -87,7 +88,7 @@ class _WithCdfOnly(_LocScale):
 
 
 class _WithCdf(_WithCdfOnly):
-    """A continuous distribution whose distribution and quantile functions have closed forms."""
+    """A continuous distribution with distribution and quantile functions (``_ppf``)."""
 
     def ppf(self, q: Any, *args: Any, **kwds: Any) -> Any:
         q, shapes, loc, scale = self._prepared("ppf", q, args, kwds)
@@ -112,11 +113,21 @@ class _Norm(_WithCdf):
 
 
 # The distribution functions of t, gamma, chi2 and beta are the incomplete beta and gamma
-# functions: differentiable in x, loc and scale; their derivatives in the shape parameters have
-# no closed form (DifferentiationError naming the argument). No ppf: it needs their inverses.
-class _T(_WithCdfOnly):
+# functions, their quantile functions these functions' inverses: differentiable in x (q), loc,
+# scale and (to first order) in the shape parameters.
+class _T(_WithCdf):
     name = "t"
     shapes = ("df",)
+
+    # |x| from y = I⁻¹(ν/2, ½; 2 min(q, 1-q)) = ν/(ν+x²) in the tails; near the median from
+    # w = I⁻¹(½, ν/2; |2q - 1|) = x²/(ν+x²) instead (y close to 1 would lose x's digits)
+    def _ppf(self, q, df):
+        centre = np.abs(2.0 * q - 1.0) < 0.5
+        tail = np.minimum(q, 1.0 - q)
+        y = special.betaincinv(df / 2.0, 0.5, np.where(centre, 0.25, 2.0 * tail))
+        w = special.betaincinv(0.5, df / 2.0, np.where(centre, np.abs(2.0 * q - 1.0), 0.25))
+        size = np.where(centre, np.sqrt(df * w / (1.0 - w)), np.sqrt(df * (1.0 - y) / y))
+        return np.where(q < 0.5, -size, size)
 
     # P(T ≤ z) = ½ I_{ν/(ν+z²)}(ν/2, ½) for z ≤ 0, and 1 minus that for z > 0
     def _cdf(self, z, df):
@@ -132,9 +143,12 @@ class _T(_WithCdfOnly):
                 - 0.5 * np.log(df * math.pi) - (df + 1.0) / 2.0 * np.log1p(np.square(z) / df))
 
 
-class _Gamma(_WithCdfOnly):
+class _Gamma(_WithCdf):
     name = "gamma"
     shapes = ("a",)
+
+    def _ppf(self, q, a):
+        return special.gammaincinv(a, q)
 
     def _cdf(self, z, a):
         return np.where(z > 0, special.gammainc(a, np.where(z > 0, z, 1.0)), 0.0)
@@ -149,9 +163,12 @@ class _Gamma(_WithCdfOnly):
         return special.xlogy(a - 1.0, z) - z - special.gammaln(a)
 
 
-class _Chi2(_WithCdfOnly):
+class _Chi2(_WithCdf):
     name = "chi2"
     shapes = ("df",)
+
+    def _ppf(self, q, df):
+        return 2.0 * special.gammaincinv(df / 2.0, q)
 
     def _cdf(self, z, df):
         return _GAMMA._cdf(z / 2.0, df / 2.0)
@@ -167,9 +184,12 @@ class _Chi2(_WithCdfOnly):
         return special.xlogy(half - 1.0, z) - z / 2.0 - special.gammaln(half) - half * math.log(2.0)
 
 
-class _Beta(_WithCdfOnly):
+class _Beta(_WithCdf):
     name = "beta"
     shapes = ("a", "b")
+
+    def _ppf(self, q, a, b):
+        return special.betaincinv(a, b, q)
 
     def _cdf(self, z, a, b):
         inside = np.logical_and(z > 0, z < 1)
