@@ -23,7 +23,7 @@ __all__: list[str] = []
 
 def _special() -> Any:
     """``polygrad.special``, imported on first use (SciPy's ufuncs called on an Array)."""
-    import polygrad.special
+    import polygrad.special   # above the namespace (it imports polygrad.numpy), and SciPy-backed
 
     return polygrad.special
 

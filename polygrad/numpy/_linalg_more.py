@@ -8,10 +8,10 @@ category modules and the ``_linalg_*`` modules.
 from __future__ import annotations
 
 import math
-from .._batching import agreed, per_example
 from typing import Any
 
 from .._backend import use_backend
+from .._batching import agreed, per_example
 from . import _elementwise as ew
 from . import _manipulation as mp
 from . import _statistics as st
@@ -77,7 +77,7 @@ def cond(x: Any, p: Any = None) -> Any:
     if p is None or p in (2, -2):
         s = svdvals(x)
         return s[..., 0] / s[..., -1] if p != -2 else s[..., -1] / s[..., 0]
-    from .linalg import norm
+    from .linalg import norm   # linalg imports this module (its public namespace re-exports cond)
 
     return norm(x, p, axis=(-2, -1)) * norm(inv(x), p, axis=(-2, -1))
 

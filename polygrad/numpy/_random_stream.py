@@ -15,7 +15,10 @@ from typing import Any
 
 from .._array import Array
 from .._backend import get_backend, get_default_dtype
+from .._batching import BatchingError
 from .._dtypes import by_name
+from .._graph import recording
+from .._trace import _batching as _batching_depth
 
 __all__ = ["Stream"]
 
@@ -40,18 +43,14 @@ def _host(value: Any) -> Any:
 
 
 def _not_in_vmap(what: str) -> None:
-    from .._trace import _batching
-
-    if _batching.get():
-        from .._batching import BatchingError
-
+    if _batching_depth.get():
         raise BatchingError(
             f"polygrad.numpy.random.{what}: a random draw inside pg.vmap would be one sample "
             f"shared by every example; draw the batch's samples outside vmap (size=(batch, ...)) "
             f"and pass them in as a batched argument")
-def _not_recording() -> None:
-    from .._graph import recording
 
+
+def _not_recording() -> None:
     if recording():
         raise TypeError("polygrad.numpy.random: a draw while pg.jit (or pg.make_graph) traces a "
                         "program would be made once and replayed as a constant on every call: "
