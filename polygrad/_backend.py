@@ -652,9 +652,10 @@ def use_backend(spec: str | Backend) -> Iterator[Backend]:
 def set_default_dtype(dtype: DType | str | None) -> None:
     """Override every backend's default floating dtype (``None`` restores each backend's own)."""
     global _default_dtype
-    _default_dtype = None if dtype is None else _dtypes.by_name(dtype)
-    if _default_dtype is not None and _default_dtype.kind != "f":
+    wanted = None if dtype is None else _dtypes.by_name(dtype)
+    if wanted is not None and wanted.kind != "f":   # checked before anything is stored
         raise TypeError(f"polygrad.set_default_dtype: expected a real floating dtype, got {dtype}")
+    _default_dtype = wanted
 
 
 def get_default_dtype(backend: Backend | None = None) -> DType:

@@ -98,3 +98,10 @@ def test_info_answers_for_the_current_backend():
     assert defaults["real floating"] == np.float32 and defaults["complex floating"] is None
     # outside the block the default backend answers again
     assert "float64" in np.__array_namespace_info__().dtypes()
+
+
+def test_set_default_dtype_refuses_a_non_floating_dtype_and_keeps_the_old_default():
+    before = pg.get_default_dtype()
+    with pytest.raises(TypeError, match=r"set_default_dtype: expected a real floating dtype"):
+        pg.set_default_dtype("int32")
+    assert pg.get_default_dtype() == before   # nothing stored by the refused call
