@@ -118,18 +118,13 @@ def _sym_methods(cls: type) -> type:
     return cls
 
 
-@_sym_methods
-class SymInt(int):
-    """The size of a dynamic axis (or an int computed from sizes) while ``pg.jit`` traces with
-    ``dynamic_axes``: an int of this call's value that also knows its expression in the sizes'
-    names (``s0``, ``(s0 * 784)``), so that the program computes it afresh for each size.
-    Comparing it (``if n > 1``, ``shape == (n, 3)``) records a guard that the program checks
-    before each run; ``int(n)`` fixes the value (a guard ``s0 == 256``)."""
+class _Symbolic:
+    """What SymInt and SymFloat share: a number that also carries its expression ``expr``."""
 
-    __hash__ = int.__hash__
+    expr: str
 
-    def __new__(cls, value: int, expr: str) -> SymInt:
-        self = super().__new__(cls, value)
+    def __new__(cls, value: Any, expr: str) -> Any:
+        self = super().__new__(cls, value)  # type: ignore[call-arg]
         self.expr = expr
         return self
 
@@ -141,6 +136,25 @@ class SymInt(int):
 
     def __abs__(self) -> Any:
         return _make(abs(plain(self)), f"abs({self.expr})")
+
+    def __bool__(self) -> bool:
+        return _guard(self, "!=", 0, plain(self) != 0)
+
+    def __repr__(self) -> str:
+        return self.expr
+
+    __str__ = __repr__
+
+
+@_sym_methods
+class SymInt(_Symbolic, int):
+    """The size of a dynamic axis (or an int computed from sizes) while ``pg.jit`` traces with
+    ``dynamic_axes``: an int of this call's value that also knows its expression in the sizes'
+    names (``s0``, ``(s0 * 784)``), so that the program computes it afresh for each size.
+    Comparing it (``if n > 1``, ``shape == (n, 3)``) records a guard that the program checks
+    before each run; ``int(n)`` fixes the value (a guard ``s0 == 256``)."""
+
+    __hash__ = int.__hash__
 
     def __int__(self) -> int:
         value = plain(self)
@@ -152,37 +166,15 @@ class SymInt(int):
     def __float__(self) -> float:
         return float(self.__int__())
 
-    def __bool__(self) -> bool:
-        return _guard(self, "!=", 0, plain(self) != 0)
-
-    def __repr__(self) -> str:
-        return self.expr
-
-    __str__ = __repr__
-
     def __reduce__(self) -> Any:
         return (int, (plain(self),))
 
 
 @_sym_methods
-class SymFloat(float):
+class SymFloat(_Symbolic, float):
     """A float computed from sizes of dynamic axes (``1 / s0``, see :class:`SymInt`)."""
 
     __hash__ = float.__hash__
-
-    def __new__(cls, value: float, expr: str) -> SymFloat:
-        self = super().__new__(cls, value)
-        self.expr = expr
-        return self
-
-    def __neg__(self) -> Any:
-        return _make(-plain(self), f"(-{self.expr})")
-
-    def __pos__(self) -> Any:
-        return self
-
-    def __abs__(self) -> Any:
-        return _make(abs(plain(self)), f"abs({self.expr})")
 
     def __float__(self) -> float:
         value = plain(self)
@@ -192,19 +184,8 @@ class SymFloat(float):
     def __int__(self) -> int:
         return int(self.__float__())
 
-    def __bool__(self) -> bool:
-        return _guard(self, "!=", 0, plain(self) != 0)
-
-    def __repr__(self) -> str:
-        return self.expr
-
-    __str__ = __repr__
-
     def __reduce__(self) -> Any:
         return (float, (plain(self),))
-
-
-SYMBOLIC = (SymInt, SymFloat)
 
 
 SYMBOLIC = (SymInt, SymFloat)
