@@ -156,9 +156,34 @@ def _special_n(name: str):
     return factory
 
 
+def _numpy_kernel_block(name: str, *blocks: Any) -> Any:
+    """Primitive ``name``'s NumPy kernel on one block of each argument."""
+    from polygrad._backend import backend_for
+    from polygrad._trace import kernel_for
+    from polygrad.extend import primitives
+
+    return kernel_for(primitives()[name], backend_for("numpy"))(*blocks)
+
+
+def _numpy_blockwise(name: str):
+    """A kernel running primitive ``name``'s NumPy kernel block by block, for the special
+    functions whose default kernels iterate until they converge: run on dask arrays, each step's
+    convergence test would compute the whole graph built so far."""
+    def factory(xp):
+        def kernel(*args):
+            import dask.array
+
+            return dask.array.map_blocks(_numpy_kernel_block, name, *args,
+                                         dtype=args[-1].dtype)
+        return kernel
+    return factory
+
+
 _SPECIAL = ("erf", "erfc", "erfinv", "gammaln", "digamma", "polygamma", "i0e", "i1", "i1e", "j0",
             "j1", "y0", "y1")
 _SPECIAL_N = ("ive", "zeta", "gammainc", "gammaincc", "betainc")
+_ITERATIVE = ("gammainc_da", "betainc_da", "betainc_db", "zeta_dx", "gammaincinv",
+              "gammainccinv", "betaincinv")
 
 
 class DaskBackend(Backend):
@@ -173,6 +198,7 @@ class DaskBackend(Backend):
                "searchsorted": _searchsorted,
                **{name: _special(name) for name in _SPECIAL},
                **{name: _special_n(name) for name in _SPECIAL_N},
+               **{name: _numpy_blockwise(name) for name in _ITERATIVE},
                "nonzero": _refuse("nonzero", _DATA_DEPENDENT),
                **{f"unique_{kind}": _refuse(f"unique_{kind}", _DATA_DEPENDENT)
                   for kind in ("all", "counts", "inverse", "values")}}
