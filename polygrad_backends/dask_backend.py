@@ -157,12 +157,12 @@ def _special_n(name: str):
 
 
 def _numpy_kernel_block(name: str, *blocks: Any) -> Any:
-    """Primitive ``name``'s NumPy kernel on one block of each argument."""
-    from polygrad._backend import backend_for
-    from polygrad._trace import kernel_for
-    from polygrad.extend import primitives
+    """Primitive ``name``'s default kernel on NumPy, on one block of each argument."""
+    import numpy
 
-    return kernel_for(primitives()[name], backend_for("numpy"))(*blocks)
+    from polygrad.extend import default_kernel
+
+    return default_kernel(name, numpy)(*blocks)
 
 
 def _numpy_blockwise(name: str):
