@@ -9,7 +9,7 @@ are then that call's results — and the traced Python never sees a value. The
 :class:`Graph` prints one line per primitive (as ``jax.make_jaxpr`` does), draws itself as
 Graphviz source, is optimised by the passes in this module, and runs as generated straight-line
 Python that calls the backend's kernels directly (the replay mode of ``pg.jit``). Imports util,
-sizes, array, backend, trace and compiler.
+sizes, array, backend, trace, primitive and compiler.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 from ._array import Array, native_of
 from ._backend import Backend, get_backend
 from ._compiler import Compiler, ConcretizationError, reads_value, value_message
+from ._primitive import Primitive, primitives
 from ._sizes import SYMBOLIC as _SYM
 from ._sizes import Sizes, SymFloat, SymInt, evaluate
 from ._sizes import current as _sizes
@@ -887,9 +888,10 @@ def _split(leaves: list) -> tuple[Backend, list, list]:
 
 
 # -- passes ---------------------------------------------------------------------------------------
-def optimize(graph: Graph, passes: Sequence[str] = ("fold", "cse", "dce", "reuse")) -> Graph:
+def optimize(graph: Graph, passes: Sequence[str] = ("fold", "cse", "dce", "masks", "reuse")
+             ) -> Graph:
     """The program after the passes, in order: constant folding, common-subexpression
-    elimination, dead-code elimination, buffer reuse. Returns a new Graph."""
+    elimination, dead-code elimination, ReLU masks, buffer reuse. Returns a new Graph."""
     g = Graph(graph.backend, list(graph.inputs), list(graph.eqns), list(graph.outputs),
               graph.in_structure, graph.in_spec, graph.out_structure, graph.out_spec, graph.name)
     for p in passes:
@@ -1029,7 +1031,7 @@ def reuse(graph: Graph) -> Graph:
     only_ufunc_uses: dict[int, bool] = {}
     kernels = [kernel_for(e.prim, backend) for e in graph.eqns]
     for i, (e, k) in enumerate(zip(graph.eqns, kernels)):
-        is_ufunc = _elementwise(k, e, numpy)
+        is_ufunc = _elementwise(k, e, numpy) or getattr(k, "fresh", False)
         for v in e.invars:
             if type(v) is Var:
                 uses[id(v)] = i
@@ -1062,4 +1064,72 @@ def _elementwise(kernel: Any, eqn: Eqn, numpy: Any) -> bool:
         and not eqn.params
 
 
-_PASSES = {"dce": dce, "cse": cse, "fold": fold, "reuse": reuse}
+def _extremum_weight_kernel(xp: Any) -> Callable:
+    import numpy
+
+    def extremum_weight(x, other, larger, dtype):
+        taken = numpy.greater(x, other) if larger else numpy.less(x, other)
+        ties = numpy.equal(x, other)
+        if not ties.any():
+            return taken   # (bool: the product with it is the cotangent or a zero)
+        w = taken.astype(dtype)
+        w[ties] = 0.5
+        return w
+    extremum_weight.fresh = True   # a new array, never a view of x: x may be overwritten after
+    return extremum_weight
+
+
+#: the weight of select_extremum as a value of its own (made by ``masks``; never registered)
+_extremum_weight = Primitive("extremum_weight", _extremum_weight_kernel)
+
+
+def masks(graph: Graph) -> Graph:
+    """ReLU masks (NumPy): each ``select_extremum(g, x, other)`` (the derivative of ``maximum``
+    / ``minimum``: every ReLU layer's backward pass) becomes ``g * w``, with the weight ``w``
+    (``x > other`` as bool, or 1, 0.5 at ties and 0 as floats where there are ties) computed
+    where ``x`` is made, as a hand-written backward pass keeps its mask. ``x`` is then dead
+    after the forward pass's own use of it (``maximum(x, 0)``, which ``reuse`` may then do in
+    place) instead of kept alive, at its full size, until the backward pass; and the product is
+    one pass over ``g`` (in place, after ``reuse``) instead of a cast, a product and a test for
+    ties. The values are the same bit for bit: the kernel's are ``taken * g`` and ``g * 0.5``
+    at ties."""
+    backend = graph.backend
+    if getattr(backend, "library", None) != "numpy":
+        return graph
+    multiply = primitives().get("multiply")
+    if multiply is None:   # pragma: no cover (polygrad.numpy not imported)
+        return graph
+    import numpy
+
+    made = {id(v): i for i, e in enumerate(graph.eqns) for v in e.outvars}
+    after: dict[int, list[Eqn]] = {}   # index of an eqn -> the weights to compute after it
+    new = []
+    for e in graph.eqns:
+        if e.prim.name == "select_extremum" and len(e.invars) == 3 and \
+                set(e.params) == {"larger"}:
+            g, x, other = e.invars
+            out = e.outvars[0]
+            if type(g) is Var and type(x) is Var and x.shape and g.shape == out.shape and \
+                    x.shape == out.shape and g.dtype == out.dtype and \
+                    (isinstance(other, (int, float)) and not isinstance(other, bool) or
+                     type(other) is Var and other.shape == x.shape):
+                w = Var(x.shape, numpy.dtype(bool), out.device)
+                we = Eqn(_extremum_weight, [x, other],
+                         {"larger": e.params["larger"], "dtype": out.dtype}, [w])
+                where = max([made.get(id(x), -1)] +
+                            ([made.get(id(other), -1)] if type(other) is Var else []))
+                after.setdefault(where, []).append(we)
+                new.append(Eqn(multiply, [g, w], {}, e.outvars))
+                continue
+        new.append(e)
+    if not after:
+        return graph
+    eqns = list(after.get(-1, []))
+    for i, ne in enumerate(new):
+        eqns.append(ne)
+        eqns.extend(after.get(i, []))
+    return Graph(graph.backend, graph.inputs, eqns, graph.outputs, graph.in_structure,
+                 graph.in_spec, graph.out_structure, graph.out_spec, graph.name)
+
+
+_PASSES = {"dce": dce, "cse": cse, "fold": fold, "masks": masks, "reuse": reuse}

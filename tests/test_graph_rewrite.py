@@ -1,0 +1,101 @@
+"""The rewriting passes of ``polygrad._graph``: ``masks`` (the ReLU backward pass as a product
+with a mask made in the forward pass) and ``simplify`` (elementwise algebra: fused rules lowered,
+power-of-two scales carried, commuted operands shared).
+
+Each is checked against the program without it, bit for bit (``assert_array_equal`` also takes
+-0.0 and 0.0 as equal, the one difference ``simplify`` documents), and on NaN, infinities and
+exact ties where they matter.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy
+import pytest
+
+import polygrad as pg
+import polygrad.numpy as np
+import polygrad.special as special
+from polygrad._graph import masks, optimize
+from polygrad.extend import JitWarning
+
+WITHOUT_MASKS = ("fold", "cse", "dce", "reuse")
+
+
+def run(graph, *args):
+    out = graph(*args)
+    return [numpy.asarray(o.asnumpy()) for o in (out if isinstance(out, (list, tuple)) else [out])]
+
+
+def same(got, want):
+    for a, b in zip(got, want):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        numpy.testing.assert_array_equal(a, b)
+
+
+def mlp_loss(ps, x, y):
+    h = x
+    for i in range(0, len(ps) - 2, 2):
+        h = np.maximum(h @ ps[i] + ps[i + 1], 0.0)
+    z = h @ ps[-2] + ps[-1]
+    return -np.sum(y * special.log_softmax(z, axis=1)) / x.shape[0]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_masks_keep_an_mlp_gradient_bit_for_bit(numpy_backend, dtype):
+    rng = numpy.random.default_rng(1)
+    sizes = (6, 8, 8, 3)
+    ps = []
+    for m, n in zip(sizes[:-1], sizes[1:]):
+        ps += [np.asarray(rng.standard_normal((m, n)).astype(dtype)),
+               np.asarray(rng.standard_normal(n).astype(dtype))]
+    x = rng.standard_normal((5, 6)).astype(dtype)
+    x[0] = 0.0   # exact ties at the first layer's ReLU (where its bias is 0 too)
+    ps[1] = np.asarray(numpy.where(numpy.arange(8) < 3, 0.0, ps[1].asnumpy()).astype(dtype))
+    x, y = np.asarray(x), np.asarray(numpy.eye(3, dtype=dtype)[[0, 2, 1, 1, 0]])
+    graph = pg.make_graph(pg.grad(mlp_loss))(ps, x, y)
+    with_masks = optimize(graph)
+    names = [e.prim.name for e in with_masks.eqns]
+    assert "select_extremum" not in names and names.count("extremum_weight") == 2
+    in_place = [e.prim.name for e in with_masks.eqns if e.inplace is not None]
+    assert in_place.count("maximum") == 2   # x is dead after the forward pass's maximum
+    same(run(with_masks, ps, x, y), run(optimize(graph, WITHOUT_MASKS), ps, x, y))
+    same(run(with_masks, ps, x, y), [numpy.asarray(g.asnumpy())
+                                     for g in pg.grad(mlp_loss)(ps, x, y)])
+
+
+@pytest.mark.parametrize("larger", [True, False])
+def test_masks_on_ties_nan_and_infinities(numpy_backend, larger):
+    extremum = np.maximum if larger else np.minimum
+    x = np.asarray([-2.0, 0.0, 0.0, numpy.nan, numpy.inf, -numpy.inf, 3.0, -0.0])
+    other = np.asarray([1.0, 0.0, -1.0, 0.0, numpy.inf, 0.0, numpy.nan, 0.0])
+    g = np.asarray([1.5, -2.0, 3.0, 4.0, 5.0, -6.0, 7.0, numpy.inf])
+
+    def f(x, other, g):   # the cotangent g through maximum(x, other) and maximum(x, 0.5)
+        return pg.vjp(lambda x, o: extremum(x, o) + extremum(x * 1.0, 0.0), x, other)[1](g)
+    graph = pg.make_graph(f)(x, other, g)
+    done = masks(optimize(graph, ("dce",)))
+    assert [e.prim.name for e in done.eqns].count("extremum_weight") == 3
+    with numpy.errstate(invalid="ignore"):   # inf * 0 where a weight is 0, as in the kernel
+        same(run(optimize(done, ("reuse",)), x, other, g), run(graph, x, other, g))
+        same(run(optimize(graph), x, other, g), run(graph, x, other, g))
+
+
+def test_masks_leave_other_backends_alone():
+    pytest.importorskip("array_api_strict", reason="array_api_strict is not installed")
+    with pg.use_backend("strict"):
+        x = np.asarray([1.0, -1.0])
+        graph = pg.make_graph(pg.grad(lambda x: np.sum(np.maximum(x, 0.0))))(x)
+        assert [e.prim.name for e in masks(graph).eqns] == [e.prim.name for e in graph.eqns]
+
+
+def test_jit_runs_the_masked_program(numpy_backend):
+    x = np.asarray(numpy.linspace(-1, 1, 9).reshape(3, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", JitWarning)
+        step = pg.jit(pg.grad(lambda w: np.sum(np.maximum(x @ w, 0.0) ** 2)))
+        w = np.asarray(numpy.eye(3))
+        for _ in range(2):
+            same([step(w).asnumpy()], [pg.grad(lambda w: np.sum(
+                np.maximum(x @ w, 0.0) ** 2))(w).asnumpy()])
