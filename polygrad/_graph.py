@@ -27,7 +27,7 @@ from ._primitive import Primitive, primitives
 from ._sizes import SYMBOLIC as _SYM
 from ._sizes import Sizes, SymFloat, SymInt, evaluate
 from ._sizes import current as _sizes
-from ._trace import Trace, kernel_for, trace_scope
+from ._trace import MixedBackendError, Trace, kernel_for, trace_scope
 from ._util import tree_flatten, tree_unflatten
 
 __all__ = ["make_graph", "Graph", "Eqn", "Var", "Const", "GraphTrace", "optimize"]
@@ -851,7 +851,7 @@ def make_graph(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Calla
         static = _static_positions(statics, len(args))
         leaves, structure = tree_flatten(([a for i, a in enumerate(args) if i not in static],
                                           kwargs))
-        backend, natives, spec = _split(leaves)
+        backend, natives, spec = _split(leaves, "polygrad.make_graph")
 
         def flat(tracers: list, trace: GraphTrace) -> list:
             it = iter(tracers)
@@ -872,7 +872,15 @@ def make_graph(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Calla
     return traced
 
 
-def _split(leaves: list) -> tuple[Backend, list, list]:
+def _split(leaves: list, where: str | None = None) -> tuple[Backend | None, list, list]:
+    """(backend, the arrays' native values, the leaves with each array replaced by ``_DYN``):
+    what ``make_graph`` and ``pg.jit`` trace. Host arrays go to the current backend, as they
+    would eagerly.
+
+    Arrays on several backends: with ``where`` (a function's public name), a
+    ``MixedBackendError`` naming it (``make_graph``: there is no program to make); without, a
+    backend of None (``pg.jit``: the function then runs eagerly, which raises that error at the
+    primitive that mixes them)."""
     from ._convert import asarray
 
     backend, natives, spec = None, [], []
@@ -881,7 +889,16 @@ def _split(leaves: list) -> tuple[Backend, list, list]:
             spec.append(leaf)
             continue
         x = leaf if type(leaf) is Array else asarray(leaf)
-        backend = backend or x._backend
+        if backend is None:
+            backend = x._backend
+        elif x._backend is not backend:
+            if where is None:
+                return None, [], []
+            raise MixedBackendError(
+                f"{where}: its arguments live on two backends or devices, {backend.spec!r} and "
+                f"{x._backend.spec!r}; polygrad never copies behind your back: move one "
+                f"explicitly with Array.to_backend({backend.spec!r}) (or Array.to_device(...) "
+                f"for another device)")
         natives.append(native_of(x))
         spec.append(_DYN)
     return backend or get_backend(), natives, spec

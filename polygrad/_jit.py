@@ -2,7 +2,7 @@
 
 The function is traced once per cache key with the backend's symbolic arrays (JAX tracers, torch
 fake tensors) wrapped as polygrad Arrays, so polygrad's Python runs at trace time only. Imports
-util, array, backend, closures, convert, trace, reverse, args, compiler and graph; array
+util, array, backend, closures, trace, reverse, args, compiler and graph; array
 libraries only through ``Backend.compiler()``.
 """
 
@@ -15,12 +15,12 @@ from typing import Any
 
 from ._args import check_callable
 from ._array import Array, native_of
-from ._backend import Backend, get_backend
+from ._backend import Backend
 from ._closures import LIMIT, closed_over
 from ._compiler import (Compiler, ConcretizationError, JitWarning, compiler_of, compiling,
                         compiling_for, reads_value, replay_compiler, value_message)
-from ._convert import asarray
-from ._graph import NotGeneric, Retrace
+from ._graph import _DYN as _DYNAMIC   # marks the leaves passed to the compiled program
+from ._graph import NotGeneric, Retrace, _split
 from ._reverse import TAPE_LEAF
 from ._trace import tracing
 from ._util import tree_flatten, tree_unflatten
@@ -28,7 +28,6 @@ from ._util import tree_flatten, tree_unflatten
 __all__ = ["jit"]
 
 _warned: set[str] = set()
-_DYNAMIC = object()   # marks the leaves passed to the compiled function as arrays
 
 
 def jit(fun: Callable, static_argnums: int | Sequence[int] = (), *,
@@ -227,26 +226,6 @@ def _static_positions(statics: tuple, n: int) -> frozenset:
             raise ValueError(f"polygrad.jit: static_argnums {i} is out of range for a call with "
                              f"{n} positional argument(s)")
     return frozenset(i % n for i in statics)
-
-
-def _split(leaves: list) -> tuple[Backend | None, list, list]:
-    """(backend, the arrays' native values, the leaves with arrays replaced by a marker).
-
-    Host arrays go to the current backend, as they would eagerly; a backend of None means the
-    arrays live on several backends."""
-    backend, natives, spec = None, [], []
-    for leaf in leaves:
-        if type(leaf) is not Array and not (hasattr(leaf, "shape") and hasattr(leaf, "dtype")):
-            spec.append(leaf)
-            continue
-        x = leaf if type(leaf) is Array else asarray(leaf)
-        if backend is None:
-            backend = x._backend
-        elif x._backend is not backend:
-            return None, [], []
-        natives.append(native_of(x))
-        spec.append(_DYNAMIC)
-    return backend or get_backend(), natives, spec
 
 
 def _dims(dynamic: dict, args: tuple, static: frozenset, natives: list) -> list | None:

@@ -99,3 +99,18 @@ def test_jit_runs_the_masked_program(numpy_backend):
         for _ in range(2):
             same([step(w).asnumpy()], [pg.grad(lambda w: np.sum(
                 np.maximum(x @ w, 0.0) ** 2))(w).asnumpy()])
+
+
+# -- one _split for make_graph and pg.jit ---------------------------------------------------------
+def test_make_graph_of_arrays_on_two_backends_says_so():
+    pytest.importorskip("array_api_strict", reason="array_api_strict is not installed")
+    from polygrad._trace import MixedBackendError
+
+    with pg.use_backend("strict"):
+        b = np.ones(3)
+    a = np.ones(3)
+    with pytest.raises(MixedBackendError, match=r"polygrad.make_graph: its arguments live on two "
+                       r"backends or devices, 'numpy:cpu' and 'strict:cpu'"):
+        pg.make_graph(lambda a, b: a + b)(a, b)
+    with pytest.raises(MixedBackendError, match="polygrad.numpy.add: its arguments live on two"):
+        pg.jit(lambda a, b: a + b)(a, b)   # (run eagerly, which says so)
