@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -905,10 +906,11 @@ def _split(leaves: list, where: str | None = None) -> tuple[Backend | None, list
 
 
 # -- passes ---------------------------------------------------------------------------------------
-def optimize(graph: Graph, passes: Sequence[str] = ("fold", "cse", "dce", "masks", "reuse")
-             ) -> Graph:
-    """The program after the passes, in order: constant folding, common-subexpression
-    elimination, dead-code elimination, ReLU masks, buffer reuse. Returns a new Graph."""
+def optimize(graph: Graph, passes: Sequence[str] = ("fold", "simplify", "cse", "dce", "masks",
+                                                   "reuse")) -> Graph:
+    """The program after the passes, in order: constant folding, elementwise algebra,
+    common-subexpression elimination, dead-code elimination, ReLU masks, buffer reuse. Returns
+    a new Graph."""
     g = Graph(graph.backend, list(graph.inputs), list(graph.eqns), list(graph.outputs),
               graph.in_structure, graph.in_spec, graph.out_structure, graph.out_spec, graph.name)
     for p in passes:
@@ -1081,6 +1083,141 @@ def _elementwise(kernel: Any, eqn: Eqn, numpy: Any) -> bool:
         and not eqn.params
 
 
+# -- elementwise algebra ---------------------------------------------------------------------------
+_ARITH = frozenset(("add", "subtract", "multiply", "negative", "tanh_backward",
+                    "tanh_backward_dy"))
+
+
+def _pow2(k: Any) -> bool:
+    """A Python number that is plus or minus a power of two (1 included): a product by it is
+    exact in binary floating point (within range), so such factors may move."""
+    if type(k) not in (int, float) or k == 0 or k != k or k in (float("inf"), float("-inf")):
+        return False
+    return math.frexp(abs(k))[0] == 0.5
+
+
+def _floating(dtype: Any) -> bool:
+    name = getattr(dtype, "name", None) or str(dtype)
+    return "float" in name and "complex" not in name
+
+
+def simplify(graph: Graph) -> Graph:
+    """Elementwise algebra on real floating-point values: the fused rules of higher
+    derivatives (``tanh_backward``, ``tanh_backward_dy``) become the products and differences
+    their kernels compute; each value is carried as ``s * v`` with ``s`` a power of two, so that
+    factors such as the -2 of tanh's derivatives, a multiplication by 1 and a pair of negations
+    cost no pass over the array, and are applied once where a value leaves this algebra; and a
+    product or sum of the same operands in either order is computed once (``t * (1 - t * t)``
+    recomputed by a later rule is the earlier one).
+
+    The values are those of the program before it, bit for bit, with two exceptions: the sign
+    of a zero that is the sum of two zeros (``-0.0`` for ``0.0``), and values within a factor of
+    the carried scales (at most ``2 ** 60`` here) of the dtype's overflow or underflow threshold,
+    where moving a power of two may round differently (multiplying by a power of two is exact
+    only while the result is a normal number)."""
+    reg = primitives()
+    prims = {n: reg.get(n) for n in ("add", "subtract", "multiply", "negative")}
+    if any(p is None for p in prims.values()):   # pragma: no cover (polygrad.numpy not imported)
+        return graph
+    add, sub, mul = prims["add"], prims["subtract"], prims["multiply"]
+    eqns: list[Eqn] = []
+    scaled: dict[int, tuple[Any, float]] = {}   # id(a Var of the graph) -> (value now, scale)
+    made: dict[tuple, Var] = {}   # the products and sums emitted, by operands (for reuse)
+    like: list[Var] = []   # the shape and dtype of the eqn being rewritten
+
+    def opkey(v: Any) -> tuple:
+        if type(v) is Var:
+            return ("v", id(v))
+        return ("n", type(v), v, math.copysign(1.0, v) if type(v) is float else 0)
+
+    def emit(prim: Any, a: Any, b: Any, ref: Var | None = None) -> Var:
+        keys = [opkey(a), opkey(b)]
+        if prim is add or prim is mul:
+            keys.sort(key=repr)
+        key = (prim.name, *keys)
+        out = made.get(key)
+        if out is None:
+            ref = ref or like[0]
+            out = made[key] = Var(ref.shape, ref.dtype, ref.device)
+            eqns.append(Eqn(prim, [a, b], {}, [out]))
+        return out
+
+    def pair(v: Any) -> tuple[Any, float]:
+        return scaled.get(id(v), (v, 1.0)) if type(v) is Var else (v, 1.0)
+
+    def value(p: tuple[Any, float], ref: Var | None = None) -> Any:
+        b, s = p
+        return b if s == 1.0 else emit(mul, b, s, ref)
+
+    def plain(v: Any) -> Any:   # a Var of the graph as an array of the program now
+        return value(pair(v), v) if type(v) is Var else v
+
+    def times(p: tuple, q: tuple) -> tuple:
+        (a, s), (b, t) = p, q
+        if type(a) is not Var:
+            (a, s), (b, t) = (b, t), (a, s)
+        if type(b) is not Var:   # a number
+            return (a, s * b) if _pow2(b) else (emit(mul, a, b), s)
+        return emit(mul, a, b), s * t
+
+    def plus(p: tuple, q: tuple, sign: float, original: Any) -> tuple:
+        (a, s), (b, t) = p, q
+        if type(a) is not Var or type(b) is not Var:   # a number: as written, unscaled
+            return emit(original, value(p), value(q)), 1.0
+        t *= sign
+        if s == t:
+            return emit(add, a, b), s
+        if s == -t:
+            return emit(sub, a, b), s
+        return emit(add, a, emit(mul, b, t / s)), s
+
+    def lower(e: Eqn) -> tuple | None:
+        name, args = e.prim.name, e.invars
+        if name == "multiply":
+            return times(pair(args[0]), pair(args[1]))
+        if name == "negative":
+            a, s = pair(args[0])
+            return a, -s
+        if name in ("add", "subtract"):
+            return plus(pair(args[0]), pair(args[1]), 1.0 if name == "add" else -1.0, e.prim)
+        if name == "tanh_backward":   # g (1 - y y), as its kernel computes it
+            g, y = args
+            d = plus((1, 1.0), times(pair(y), pair(y)), -1.0, sub)
+            return d if type(g) in (int, float) and g == 1 else times(pair(g), d)
+        k, arrays = -2, []   # tanh_backward_dy(c, g, y) = -2 c g y, as its kernel computes it
+        for v in args:
+            if type(v) in (int, float):
+                k *= v
+            else:
+                arrays.append(v)
+        if not arrays:
+            return None
+        p = pair(arrays[0])
+        for v in arrays[1:]:
+            p = times(p, pair(v))
+        return times(p, (k, 1.0))
+
+    for e in graph.eqns:
+        out = e.outvars[0]
+        ok = e.prim.name in _ARITH and not e.params and len(e.outvars) == 1 and \
+            _floating(out.dtype) and all(
+                (type(v) is Var and v.shape == out.shape and v.dtype == out.dtype) or
+                (type(v) in (int, float)) for v in e.invars) and \
+            any(type(v) is Var for v in e.invars)
+        if ok:
+            like[:] = [out]
+            result = lower(e)
+            if result is not None:
+                scaled[id(out)] = result
+                continue
+        invars = [plain(v) for v in e.invars]
+        params = _replace_vars(e.params, plain) if _has_var(e.params) else e.params
+        eqns.append(Eqn(e.prim, invars, params, e.outvars))
+    outputs = [plain(v) for v in graph.outputs]
+    return Graph(graph.backend, graph.inputs, eqns, outputs, graph.in_structure,
+                 graph.in_spec, graph.out_structure, graph.out_spec, graph.name)
+
+
 def _extremum_weight_kernel(xp: Any) -> Callable:
     import numpy
 
@@ -1149,4 +1286,5 @@ def masks(graph: Graph) -> Graph:
                  graph.in_spec, graph.out_structure, graph.out_spec, graph.name)
 
 
-_PASSES = {"dce": dce, "cse": cse, "fold": fold, "masks": masks, "reuse": reuse}
+_PASSES = {"dce": dce, "cse": cse, "fold": fold, "simplify": simplify, "masks": masks,
+           "reuse": reuse}
