@@ -1084,7 +1084,7 @@ def _elementwise(kernel: Any, eqn: Eqn, numpy: Any) -> bool:
 
 
 # -- elementwise algebra ---------------------------------------------------------------------------
-_ARITH = frozenset(("add", "subtract", "multiply", "negative", "tanh_backward",
+_ARITH = frozenset(("add", "subtract", "multiply", "divide", "negative", "tanh_backward",
                     "tanh_backward_dy"))
 
 
@@ -1096,6 +1096,11 @@ def _pow2(k: Any) -> bool:
     return math.frexp(abs(k))[0] == 0.5
 
 
+def _fits(scale: float) -> bool:
+    """A scale ``simplify`` may carry: at most 2 ** 60 either way."""
+    return 2.0 ** -60 <= abs(scale) <= 2.0 ** 60
+
+
 def _floating(dtype: Any) -> bool:
     name = getattr(dtype, "name", None) or str(dtype)
     return "float" in name and "complex" not in name
@@ -1105,10 +1110,11 @@ def simplify(graph: Graph) -> Graph:
     """Elementwise algebra on real floating-point values: the fused rules of higher
     derivatives (``tanh_backward``, ``tanh_backward_dy``) become the products and differences
     their kernels compute; each value is carried as ``s * v`` with ``s`` a power of two, so that
-    factors such as the -2 of tanh's derivatives, a multiplication by 1 and a pair of negations
-    cost no pass over the array, and are applied once where a value leaves this algebra; and a
-    product or sum of the same operands in either order is computed once (``t * (1 - t * t)``
-    recomputed by a later rule is the earlier one).
+    factors such as the -2 of tanh's derivatives, a multiplication or division by 1 or 4 and a
+    pair of negations cost no pass over the array, and are applied once where a value leaves
+    this algebra (sums, products and quotients take them along: ``2a + 4b`` is ``2 (a + 2b)``);
+    and a product or sum of the same operands in either order is computed once (``t * (1 - t *
+    t)`` recomputed by a later rule is the earlier one).
 
     The values are those of the program before it, bit for bit, with two exceptions: the sign
     of a zero that is the sum of two zeros (``-0.0`` for ``0.0``), and values within a factor of
@@ -1116,10 +1122,11 @@ def simplify(graph: Graph) -> Graph:
     where moving a power of two may round differently (multiplying by a power of two is exact
     only while the result is a normal number)."""
     reg = primitives()
-    prims = {n: reg.get(n) for n in ("add", "subtract", "multiply", "negative")}
+    prims = {n: reg.get(n) for n in ("add", "subtract", "multiply", "divide", "negative")}
     if any(p is None for p in prims.values()):   # pragma: no cover (polygrad.numpy not imported)
         return graph
-    add, sub, mul = prims["add"], prims["subtract"], prims["multiply"]
+    add, sub, mul, div, neg = (prims[n] for n in ("add", "subtract", "multiply", "divide",
+                                                  "negative"))
     eqns: list[Eqn] = []
     scaled: dict[int, tuple[Any, float]] = {}   # id(a Var of the graph) -> (value now, scale)
     made: dict[tuple, Var] = {}   # the products and sums emitted, by operands (for reuse)
@@ -1130,8 +1137,8 @@ def simplify(graph: Graph) -> Graph:
             return ("v", id(v))
         return ("n", type(v), v, math.copysign(1.0, v) if type(v) is float else 0)
 
-    def emit(prim: Any, a: Any, b: Any, ref: Var | None = None) -> Var:
-        keys = [opkey(a), opkey(b)]
+    def emit(prim: Any, a: Any, b: Any = None, ref: Var | None = None) -> Var:
+        keys = [opkey(a)] if prim is neg else [opkey(a), opkey(b)]
         if prim is add or prim is mul:
             keys.sort(key=repr)
         key = (prim.name, *keys)
@@ -1139,7 +1146,7 @@ def simplify(graph: Graph) -> Graph:
         if out is None:
             ref = ref or like[0]
             out = made[key] = Var(ref.shape, ref.dtype, ref.device)
-            eqns.append(Eqn(prim, [a, b], {}, [out]))
+            eqns.append(Eqn(prim, [a] if prim is neg else [a, b], {}, [out]))
         return out
 
     def pair(v: Any) -> tuple[Any, float]:
@@ -1147,7 +1154,7 @@ def simplify(graph: Graph) -> Graph:
 
     def value(p: tuple[Any, float], ref: Var | None = None) -> Any:
         b, s = p
-        return b if s == 1.0 else emit(mul, b, s, ref)
+        return b if s == 1.0 else emit(neg, b, ref=ref) if s == -1.0 else emit(mul, b, s, ref)
 
     def plain(v: Any) -> Any:   # a Var of the graph as an array of the program now
         return value(pair(v), v) if type(v) is Var else v
@@ -1157,7 +1164,9 @@ def simplify(graph: Graph) -> Graph:
         if type(a) is not Var:
             (a, s), (b, t) = (b, t), (a, s)
         if type(b) is not Var:   # a number
-            return (a, s * b) if _pow2(b) else (emit(mul, a, b), s)
+            return (a, s * b) if _pow2(b) and _fits(s * b) else (emit(mul, a, b), s)
+        if not _fits(s * t):
+            return emit(mul, value(p), value(q)), 1.0
         return emit(mul, a, b), s * t
 
     def plus(p: tuple, q: tuple, sign: float, original: Any) -> tuple:
@@ -1178,6 +1187,13 @@ def simplify(graph: Graph) -> Graph:
         if name == "negative":
             a, s = pair(args[0])
             return a, -s
+        if name == "divide":
+            (a, s), (b, t) = pair(args[0]), pair(args[1])
+            if type(b) is not Var:   # by a number
+                return (a, s / b) if _pow2(b) and _fits(s / b) else (emit(div, a, b), s)
+            if not _fits(s / t):
+                return emit(div, value((a, s)), value((b, t))), 1.0
+            return emit(div, a, b), s / t
         if name in ("add", "subtract"):
             return plus(pair(args[0]), pair(args[1]), 1.0 if name == "add" else -1.0, e.prim)
         if name == "tanh_backward":   # g (1 - y y), as its kernel computes it
