@@ -97,7 +97,7 @@ class _Stats:
     """What one jitted function has traced: the count, and the last signature (for the
     warning that names the argument that changed)."""
 
-    __slots__ = ("mode", "limit", "traces", "last", "warned", "dynamic", "said")
+    __slots__ = ("mode", "limit", "traces", "last", "warned", "dynamic", "said", "fast")
 
     def __init__(self, mode: str | None, limit: int, dynamic: dict | None) -> None:
         self.mode, self.limit, self.dynamic = mode, limit, dynamic
@@ -105,6 +105,8 @@ class _Stats:
         self.traces = 0
         self.last: list | None = None
         self.warned = False
+        #: the entries of calls with concrete Arrays only, by backend, shapes and dtypes
+        self.fast: dict[tuple, _Entry] = {}
 
     def traced(self, fun: Callable, signature: list) -> None:
         self.traces += 1
@@ -154,6 +156,12 @@ def _call(fun: Callable, statics: tuple, cache: dict, args: tuple, kwargs: dict,
           stats: _Stats, sized: bool = False) -> Any:
     if tracing() or compiling() is not None:
         return fun(*args, **kwargs)   # differentiated, or inside another jit: part of its trace
+    plain = not kwargs and not statics and stats.dynamic is None and not sized and args and \
+        all(type(a) is Array and a._trace is None for a in args)
+    if plain:   # only concrete Arrays: a program already traced for these shapes, found fast
+        entry, natives, closures = _fast(fun, args, stats)
+        if entry is not None:
+            return entry(natives, list(args), closures)
     static = _static_positions(statics, len(args))
     leaves, structure = tree_flatten(([a for i, a in enumerate(args) if i not in static], kwargs))
     backend, natives, spec = _split(leaves)
@@ -183,7 +191,12 @@ def _call(fun: Callable, statics: tuple, cache: dict, args: tuple, kwargs: dict,
     if entry.eager:
         return fun(*args, **kwargs)
     try:
-        return entry(natives, leaves, closures)
+        out = entry(natives, leaves, closures)
+        if plain and not stopped and backend is args[0]._backend:
+            fast = _fast_key(backend, len(args), natives)
+            if fast is not None:
+                stats.fast[fast] = entry
+        return out
     except Retrace:   # sizes the program's guards exclude: a program for these sizes
         return _call(fun, statics, cache, args, kwargs, stats, sized=True)
     except NotGeneric as exc:
@@ -202,6 +215,31 @@ def _call(fun: Callable, statics: tuple, cache: dict, args: tuple, kwargs: dict,
         entry.eager = True
         _warn_untraced(fun, backend, exc)
         return fun(*args, **kwargs)
+
+
+def _fast(fun: Callable, args: tuple, stats: _Stats) -> tuple[Any, list, list]:
+    """(the entry of a call whose arguments are all concrete Arrays, or None; the natives of
+    the arguments and of the arrays ``fun`` closes over; those arrays): the cache key of such a
+    call is its backend and the shapes and dtypes alone, without flattening the arguments."""
+    backend = args[0]._backend
+    for a in args:
+        if a._backend is not backend:
+            return None, [], []
+    closures, stopped = closed_over(fun, backend)
+    if stopped:
+        return None, [], []
+    natives = [a._v for a in args] + [native_of(c) for c in closures]
+    key = _fast_key(backend, len(args), natives)
+    return (stats.fast.get(key) if key is not None else None), natives, closures
+
+
+def _fast_key(backend: Backend, nargs: int, natives: list) -> tuple | None:
+    key = (backend, nargs, tuple([(n.shape, n.dtype) for n in natives]))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _signature(args: tuple, static: frozenset, natives: list) -> list:

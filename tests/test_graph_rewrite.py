@@ -200,3 +200,37 @@ def test_simplify_leaves_integers_broadcasts_and_other_scalars_as_written(numpy_
     same(host_bits(after(i, x, row)), host_bits(h(i, x, row)))
     assert [e.prim.name for e in after.eqns if e.invars[0] is graph.inputs[0]] == \
         ["multiply"]   # integers untouched
+
+
+# -- pg.jit's fast path for calls with concrete Arrays only ----------------------------------------
+_SCALE = None
+
+
+def _scaled_sum(x):
+    return np.sum(x * _SCALE)
+
+
+def test_the_fast_path_serves_each_signature_and_reads_closures_at_each_call(numpy_backend):
+    global _SCALE
+    _SCALE = np.asarray([1.0, 2.0])
+    f = pg.jit(_scaled_sum)
+    a, b = np.asarray([1.0, 1.0]), np.asarray([[1.0, 1.0]])
+    assert float(f(a)) == 3.0 and float(f(a)) == 3.0
+    assert float(f(b)) == 3.0 and f.trace_count() == 2
+    _SCALE = np.asarray([10.0, 20.0])   # a rebound global: read again, same program
+    assert float(f(a)) == 30.0 and float(f(b)) == 30.0 and f.trace_count() == 2
+    _SCALE = np.asarray([1.0, 2.0, 3.0])   # another closed-over shape: another program
+    assert float(f(np.ones(3))) == 6.0 and f.trace_count() == 3
+    assert float(f(np.ones(3, dtype="float32"))) == 6.0 and f.trace_count() == 4
+
+
+def test_the_fast_path_writes_an_in_place_update_back(numpy_backend):
+    def bump(x):
+        x[0] = x[0] + 1.0
+        return x * 2.0
+    f = pg.jit(bump)
+    x = np.asarray([1.0, 5.0])
+    for k in range(3):
+        out = f(x)
+        assert x.tolist() == [2.0 + k, 5.0] and out.tolist() == [4.0 + 2 * k, 10.0]
+    assert f.trace_count() == 1
