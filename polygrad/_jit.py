@@ -38,10 +38,11 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (), *,
     On JAX the function is traced through ``jax.jit``; on torch it is traced to a graph of
     torch operations and compiled by ``torch.compile``. On every other backend (NumPy,
     array-api-strict, Dask, plugins), and on any backend with ``compiler="replay"``, it is
-    traced to a program (see ``pg.make_graph``), optimised (constant folding, common
-    subexpressions, dead code, buffer reuse) and run as generated straight-line Python that
-    calls the backend's kernels directly. Either way polygrad's own Python runs only while
-    tracing. ``jitted.trace_count()`` counts the traces; after ``retrace_warning`` of them a
+    traced to a program (see ``pg.make_graph``), optimised (constant folding, elementwise
+    algebra, common subexpressions, dead code, ReLU masks, buffer reuse) and run as generated
+    straight-line Python that calls the backend's kernels directly. Either way polygrad's own
+    Python runs only while tracing. ``jitted.trace_count()`` counts the traces; after
+    ``retrace_warning`` of them a
     ``JitWarning`` names the argument whose shape, dtype or value changed. Compiled versions
     are cached by the arguments' structure, shapes, dtypes, backend and device, and by the
     values of everything that is not an array: the arguments in ``static_argnums`` and Python
