@@ -42,11 +42,10 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (), *,
     algebra, common subexpressions, dead code, ReLU masks, buffer reuse) and run as generated
     straight-line Python that calls the backend's kernels directly. Either way polygrad's own
     Python runs only while tracing. ``jitted.trace_count()`` counts the traces; after
-    ``retrace_warning`` of them a
-    ``JitWarning`` names the argument whose shape, dtype or value changed. Compiled versions
-    are cached by the arguments' structure, shapes, dtypes, backend and device, and by the
-    values of everything that is not an array: the arguments in ``static_argnums`` and Python
-    numbers, strings and ``None`` anywhere in the arguments.
+    ``retrace_warning`` of them a ``JitWarning`` names the argument whose shape, dtype or value
+    changed. Compiled versions are cached by the arguments' structure, shapes, dtypes, backend
+    and device, and by the values of everything that is not an array: the arguments in
+    ``static_argnums`` and Python numbers, strings and ``None`` anywhere in the arguments.
     Reading an array's value while tracing (``if x > 0:``, ``float(x)``) raises
     :class:`ConcretizationError` naming the line; see ``pg.cond``, ``pg.fori_loop``, ``pg.scan``.
     Called while a derivative is being taken (``grad(jit(f))``) ``fun`` runs eagerly, so that
