@@ -234,3 +234,16 @@ def test_the_fast_path_writes_an_in_place_update_back(numpy_backend):
         out = f(x)
         assert x.tolist() == [2.0 + k, 5.0] and out.tolist() == [4.0 + 2 * k, 10.0]
     assert f.trace_count() == 1
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_simplify_through_pg_jit_bit_for_bit(numpy_backend, dtype):
+    f = _nested(np.tanh, 4)
+    x = _points("numpy", dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", JitWarning)
+        jitted = pg.jit(f)
+        first, second = jitted(x), jitted(x)   # (the first call's results come from the trace)
+    assert second.dtype == x.dtype
+    same(host_bits(first), host_bits(f(x)))
+    same(host_bits(second), host_bits(f(x)))
