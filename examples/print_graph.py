@@ -2,9 +2,10 @@
 
 ``pg.make_graph(fun)(*args)`` traces ``fun`` with the shapes and dtypes of its arguments (never
 their values) and returns the program: one line per primitive, the forward computation first,
-then the backward one. ``optimize`` applies the passes ``pg.jit`` uses (constant folding, common
-subexpressions, dead code, buffer reuse). ``to_dot()`` is Graphviz source; with the ``graphviz``
-package and Graphviz's ``dot`` program installed, ``--render`` draws it to SVG.
+then the backward one. ``optimize`` applies the passes ``pg.jit`` uses (constant folding,
+elementwise algebra, common subexpressions, dead code, ReLU masks, buffer reuse). ``to_dot()`` is
+Graphviz source; with the ``graphviz`` package and Graphviz's ``dot`` program installed,
+``--render`` draws it to SVG.
 
     python examples/print_graph.py                      # text forms, and simple_net_grad.dot
     python examples/print_graph.py --render             # also simple_net_grad.svg

@@ -9,7 +9,7 @@ are then that call's results — and the traced Python never sees a value. The
 :class:`Graph` prints one line per primitive (as ``jax.make_jaxpr`` does), draws itself as
 Graphviz source, is optimised by the passes in this module, and runs as generated straight-line
 Python that calls the backend's kernels directly (the replay mode of ``pg.jit``). Imports util,
-sizes, array, backend, trace and compiler.
+sizes, array, backend, trace, primitive and compiler.
 """
 
 from __future__ import annotations
@@ -17,16 +17,18 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._array import Array, native_of
 from ._backend import Backend, get_backend
 from ._compiler import Compiler, ConcretizationError, reads_value, value_message
+from ._primitive import Primitive, primitives
 from ._sizes import SYMBOLIC as _SYM
 from ._sizes import Sizes, SymFloat, SymInt, evaluate
 from ._sizes import current as _sizes
-from ._trace import Trace, kernel_for, trace_scope
+from ._trace import MixedBackendError, Trace, kernel_for, trace_scope
 from ._util import tree_flatten, tree_unflatten
 
 __all__ = ["make_graph", "Graph", "Eqn", "Var", "Const", "GraphTrace", "optimize"]
@@ -850,7 +852,7 @@ def make_graph(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Calla
         static = _static_positions(statics, len(args))
         leaves, structure = tree_flatten(([a for i, a in enumerate(args) if i not in static],
                                           kwargs))
-        backend, natives, spec = _split(leaves)
+        backend, natives, spec = _split(leaves, "polygrad.make_graph")
 
         def flat(tracers: list, trace: GraphTrace) -> list:
             it = iter(tracers)
@@ -871,7 +873,15 @@ def make_graph(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Calla
     return traced
 
 
-def _split(leaves: list) -> tuple[Backend, list, list]:
+def _split(leaves: list, where: str | None = None) -> tuple[Backend | None, list, list]:
+    """(backend, the arrays' native values, the leaves with each array replaced by ``_DYN``):
+    what ``make_graph`` and ``pg.jit`` trace. Host arrays go to the current backend, as they
+    would eagerly.
+
+    Arrays on several backends: with ``where`` (a function's public name), a
+    ``MixedBackendError`` naming it (``make_graph``: there is no program to make); without, a
+    backend of None (``pg.jit``: the function then runs eagerly, which raises that error at the
+    primitive that mixes them)."""
     from ._convert import asarray
 
     backend, natives, spec = None, [], []
@@ -880,16 +890,27 @@ def _split(leaves: list) -> tuple[Backend, list, list]:
             spec.append(leaf)
             continue
         x = leaf if type(leaf) is Array else asarray(leaf)
-        backend = backend or x._backend
+        if backend is None:
+            backend = x._backend
+        elif x._backend is not backend:
+            if where is None:
+                return None, [], []
+            raise MixedBackendError(
+                f"{where}: its arguments live on two backends or devices, {backend.spec!r} and "
+                f"{x._backend.spec!r}; polygrad never copies behind your back: move one "
+                f"explicitly with Array.to_backend({backend.spec!r}) (or Array.to_device(...) "
+                f"for another device)")
         natives.append(native_of(x))
         spec.append(_DYN)
     return backend or get_backend(), natives, spec
 
 
 # -- passes ---------------------------------------------------------------------------------------
-def optimize(graph: Graph, passes: Sequence[str] = ("fold", "cse", "dce", "reuse")) -> Graph:
-    """The program after the passes, in order: constant folding, common-subexpression
-    elimination, dead-code elimination, buffer reuse. Returns a new Graph."""
+def optimize(graph: Graph, passes: Sequence[str] = ("fold", "simplify", "cse", "dce", "masks",
+                                                   "reuse")) -> Graph:
+    """The program after the passes, in order: constant folding, elementwise algebra,
+    common-subexpression elimination, dead-code elimination, ReLU masks, buffer reuse. Returns
+    a new Graph."""
     g = Graph(graph.backend, list(graph.inputs), list(graph.eqns), list(graph.outputs),
               graph.in_structure, graph.in_spec, graph.out_structure, graph.out_spec, graph.name)
     for p in passes:
@@ -1029,7 +1050,7 @@ def reuse(graph: Graph) -> Graph:
     only_ufunc_uses: dict[int, bool] = {}
     kernels = [kernel_for(e.prim, backend) for e in graph.eqns]
     for i, (e, k) in enumerate(zip(graph.eqns, kernels)):
-        is_ufunc = _elementwise(k, e, numpy)
+        is_ufunc = _elementwise(k, e, numpy) or getattr(k, "fresh", False)
         for v in e.invars:
             if type(v) is Var:
                 uses[id(v)] = i
@@ -1062,4 +1083,224 @@ def _elementwise(kernel: Any, eqn: Eqn, numpy: Any) -> bool:
         and not eqn.params
 
 
-_PASSES = {"dce": dce, "cse": cse, "fold": fold, "reuse": reuse}
+# -- elementwise algebra ---------------------------------------------------------------------------
+_ARITH = frozenset(("add", "subtract", "multiply", "divide", "negative", "tanh_backward",
+                    "tanh_backward_dy"))
+
+
+def _pow2(k: Any) -> bool:
+    """A Python number that is plus or minus a power of two (1 included): a product by it is
+    exact in binary floating point (within range), so such factors may move."""
+    if type(k) not in (int, float) or k == 0 or k != k or k in (float("inf"), float("-inf")):
+        return False
+    return math.frexp(abs(k))[0] == 0.5
+
+
+def _fits(scale: float) -> bool:
+    """A scale ``simplify`` may carry: at most 2 ** 60 either way."""
+    return 2.0 ** -60 <= abs(scale) <= 2.0 ** 60
+
+
+def _floating(dtype: Any) -> bool:
+    name = getattr(dtype, "name", None) or str(dtype)
+    return "float" in name and "complex" not in name
+
+
+def simplify(graph: Graph) -> Graph:
+    """Elementwise algebra on real floating-point values: the fused rules of higher
+    derivatives (``tanh_backward``, ``tanh_backward_dy``) become the products and differences
+    their kernels compute; each value is carried as ``s * v`` with ``s`` a power of two, so that
+    factors such as the -2 of tanh's derivatives, a multiplication or division by 1 or 4 and a
+    pair of negations cost no pass over the array, and are applied once where a value leaves
+    this algebra (sums, products and quotients take them along: ``2a + 4b`` is ``2 (a + 2b)``);
+    and a product or sum of the same operands in either order is computed once (``t * (1 - t *
+    t)`` recomputed by a later rule is the earlier one).
+
+    The values are those of the program before it, bit for bit, with two exceptions: the sign
+    of a zero that is the sum of two zeros (``-0.0`` for ``0.0``), and values within a factor of
+    the carried scales (at most ``2 ** 60`` here) of the dtype's overflow or underflow threshold,
+    where moving a power of two may round differently (multiplying by a power of two is exact
+    only while the result is a normal number)."""
+    reg = primitives()
+    prims = {n: reg.get(n) for n in ("add", "subtract", "multiply", "divide", "negative")}
+    if any(p is None for p in prims.values()):   # pragma: no cover (polygrad.numpy not imported)
+        return graph
+    add, sub, mul, div, neg = (prims[n] for n in ("add", "subtract", "multiply", "divide",
+                                                  "negative"))
+    eqns: list[Eqn] = []
+    scaled: dict[int, tuple[Any, float]] = {}   # id(a Var of the graph) -> (value now, scale)
+    made: dict[tuple, Var] = {}   # the products and sums emitted, by operands (for reuse)
+    like: list[Var] = []   # the shape and dtype of the eqn being rewritten
+
+    def opkey(v: Any) -> tuple:
+        if type(v) is Var:
+            return ("v", id(v))
+        return ("n", type(v), v, math.copysign(1.0, v) if type(v) is float else 0)
+
+    def emit(prim: Any, a: Any, b: Any = None, ref: Var | None = None) -> Var:
+        keys = [opkey(a)] if prim is neg else [opkey(a), opkey(b)]
+        if prim is add or prim is mul:
+            keys.sort(key=repr)
+        key = (prim.name, *keys)
+        out = made.get(key)
+        if out is None:
+            ref = ref or like[0]
+            out = made[key] = Var(ref.shape, ref.dtype, ref.device)
+            eqns.append(Eqn(prim, [a] if prim is neg else [a, b], {}, [out]))
+        return out
+
+    def pair(v: Any) -> tuple[Any, float]:
+        return scaled.get(id(v), (v, 1.0)) if type(v) is Var else (v, 1.0)
+
+    def value(p: tuple[Any, float], ref: Var | None = None) -> Any:
+        b, s = p
+        return b if s == 1.0 else emit(neg, b, ref=ref) if s == -1.0 else emit(mul, b, s, ref)
+
+    def plain(v: Any) -> Any:   # a Var of the graph as an array of the program now
+        return value(pair(v), v) if type(v) is Var else v
+
+    def times(p: tuple, q: tuple) -> tuple:
+        (a, s), (b, t) = p, q
+        if type(a) is not Var:
+            (a, s), (b, t) = (b, t), (a, s)
+        if type(b) is not Var:   # a number
+            return (a, s * b) if _pow2(b) and _fits(s * b) else (emit(mul, a, b), s)
+        if not _fits(s * t):
+            return emit(mul, value(p), value(q)), 1.0
+        return emit(mul, a, b), s * t
+
+    def plus(p: tuple, q: tuple, sign: float, original: Any) -> tuple:
+        (a, s), (b, t) = p, q
+        if type(a) is not Var or type(b) is not Var:   # a number: as written, unscaled
+            return emit(original, value(p), value(q)), 1.0
+        t *= sign
+        if s == t:
+            return emit(add, a, b), s
+        if s == -t:
+            return emit(sub, a, b), s
+        return emit(add, a, emit(mul, b, t / s)), s
+
+    def lower(e: Eqn) -> tuple | None:
+        name, args = e.prim.name, e.invars
+        if name == "multiply":
+            return times(pair(args[0]), pair(args[1]))
+        if name == "negative":
+            a, s = pair(args[0])
+            return a, -s
+        if name == "divide":
+            (a, s), (b, t) = pair(args[0]), pair(args[1])
+            if type(b) is not Var:   # by a number
+                return (a, s / b) if _pow2(b) and _fits(s / b) else (emit(div, a, b), s)
+            if not _fits(s / t):
+                return emit(div, value((a, s)), value((b, t))), 1.0
+            return emit(div, a, b), s / t
+        if name in ("add", "subtract"):
+            return plus(pair(args[0]), pair(args[1]), 1.0 if name == "add" else -1.0, e.prim)
+        if name == "tanh_backward":   # g (1 - y y), as its kernel computes it
+            g, y = args
+            d = plus((1, 1.0), times(pair(y), pair(y)), -1.0, sub)
+            return d if type(g) in (int, float) and g == 1 else times(pair(g), d)
+        k, arrays = -2, []   # tanh_backward_dy(c, g, y) = -2 c g y, as its kernel computes it
+        for v in args:
+            if type(v) in (int, float):
+                k *= v
+            else:
+                arrays.append(v)
+        if not arrays:
+            return None
+        p = pair(arrays[0])
+        for v in arrays[1:]:
+            p = times(p, pair(v))
+        return times(p, (k, 1.0))
+
+    for e in graph.eqns:
+        out = e.outvars[0]
+        ok = e.prim.name in _ARITH and not e.params and len(e.outvars) == 1 and \
+            _floating(out.dtype) and all(
+                (type(v) is Var and v.shape == out.shape and v.dtype == out.dtype) or
+                (type(v) in (int, float)) for v in e.invars) and \
+            any(type(v) is Var for v in e.invars)
+        if ok:
+            like[:] = [out]
+            result = lower(e)
+            if result is not None:
+                scaled[id(out)] = result
+                continue
+        invars = [plain(v) for v in e.invars]
+        params = _replace_vars(e.params, plain) if _has_var(e.params) else e.params
+        eqns.append(Eqn(e.prim, invars, params, e.outvars))
+    outputs = [plain(v) for v in graph.outputs]
+    return Graph(graph.backend, graph.inputs, eqns, outputs, graph.in_structure,
+                 graph.in_spec, graph.out_structure, graph.out_spec, graph.name)
+
+
+def _extremum_weight_kernel(xp: Any) -> Callable:
+    import numpy
+
+    def extremum_weight(x, other, larger, dtype):
+        taken = numpy.greater(x, other) if larger else numpy.less(x, other)
+        ties = numpy.equal(x, other)
+        if not ties.any():
+            return taken   # (bool: the product with it is the cotangent or a zero)
+        w = taken.astype(dtype)
+        w[ties] = 0.5
+        return w
+    extremum_weight.fresh = True   # a new array, never a view of x: x may be overwritten after
+    return extremum_weight
+
+
+#: the weight of select_extremum as a value of its own (made by ``masks``; never registered)
+_extremum_weight = Primitive("extremum_weight", _extremum_weight_kernel)
+
+
+def masks(graph: Graph) -> Graph:
+    """ReLU masks (NumPy): each ``select_extremum(g, x, other)`` (the derivative of ``maximum``
+    / ``minimum``: every ReLU layer's backward pass) becomes ``g * w``, with the weight ``w``
+    (``x > other`` as bool, or 1, 0.5 at ties and 0 as floats where there are ties) computed
+    where ``x`` is made, as a hand-written backward pass keeps its mask. ``x`` is then dead
+    after the forward pass's own use of it (``maximum(x, 0)``, which ``reuse`` may then do in
+    place) instead of kept alive, at its full size, until the backward pass; and the product is
+    one pass over ``g`` (in place, after ``reuse``) instead of a cast, a product and a test for
+    ties. The values are the same bit for bit: the kernel's are ``taken * g`` and ``g * 0.5``
+    at ties."""
+    backend = graph.backend
+    if getattr(backend, "library", None) != "numpy":
+        return graph
+    multiply = primitives().get("multiply")
+    if multiply is None:   # pragma: no cover (polygrad.numpy not imported)
+        return graph
+    import numpy
+
+    made = {id(v): i for i, e in enumerate(graph.eqns) for v in e.outvars}
+    after: dict[int, list[Eqn]] = {}   # index of an eqn -> the weights to compute after it
+    new = []
+    for e in graph.eqns:
+        if e.prim.name == "select_extremum" and len(e.invars) == 3 and \
+                set(e.params) == {"larger"}:
+            g, x, other = e.invars
+            out = e.outvars[0]
+            if type(g) is Var and type(x) is Var and x.shape and g.shape == out.shape and \
+                    x.shape == out.shape and g.dtype == out.dtype and \
+                    (isinstance(other, (int, float)) and not isinstance(other, bool) or
+                     type(other) is Var and other.shape == x.shape):
+                w = Var(x.shape, numpy.dtype(bool), out.device)
+                we = Eqn(_extremum_weight, [x, other],
+                         {"larger": e.params["larger"], "dtype": out.dtype}, [w])
+                where = max([made.get(id(x), -1)] +
+                            ([made.get(id(other), -1)] if type(other) is Var else []))
+                after.setdefault(where, []).append(we)
+                new.append(Eqn(multiply, [g, w], {}, e.outvars))
+                continue
+        new.append(e)
+    if not after:
+        return graph
+    eqns = list(after.get(-1, []))
+    for i, ne in enumerate(new):
+        eqns.append(ne)
+        eqns.extend(after.get(i, []))
+    return Graph(graph.backend, graph.inputs, eqns, graph.outputs, graph.in_structure,
+                 graph.in_spec, graph.out_structure, graph.out_spec, graph.name)
+
+
+_PASSES = {"dce": dce, "cse": cse, "fold": fold, "simplify": simplify, "masks": masks,
+           "reuse": reuse}

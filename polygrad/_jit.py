@@ -2,7 +2,7 @@
 
 The function is traced once per cache key with the backend's symbolic arrays (JAX tracers, torch
 fake tensors) wrapped as polygrad Arrays, so polygrad's Python runs at trace time only. Imports
-util, array, backend, closures, convert, trace, reverse, args, compiler and graph; array
+util, array, backend, closures, trace, reverse, args, compiler and graph; array
 libraries only through ``Backend.compiler()``.
 """
 
@@ -15,12 +15,12 @@ from typing import Any
 
 from ._args import check_callable
 from ._array import Array, native_of
-from ._backend import Backend, get_backend
+from ._backend import Backend
 from ._closures import LIMIT, closed_over
 from ._compiler import (Compiler, ConcretizationError, JitWarning, compiler_of, compiling,
                         compiling_for, reads_value, replay_compiler, value_message)
-from ._convert import asarray
-from ._graph import NotGeneric, Retrace
+from ._graph import _DYN as _DYNAMIC   # marks the leaves passed to the compiled program
+from ._graph import NotGeneric, Retrace, _split
 from ._reverse import TAPE_LEAF
 from ._trace import tracing
 from ._util import tree_flatten, tree_unflatten
@@ -28,7 +28,6 @@ from ._util import tree_flatten, tree_unflatten
 __all__ = ["jit"]
 
 _warned: set[str] = set()
-_DYNAMIC = object()   # marks the leaves passed to the compiled function as arrays
 
 
 def jit(fun: Callable, static_argnums: int | Sequence[int] = (), *,
@@ -39,14 +38,14 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (), *,
     On JAX the function is traced through ``jax.jit``; on torch it is traced to a graph of
     torch operations and compiled by ``torch.compile``. On every other backend (NumPy,
     array-api-strict, Dask, plugins), and on any backend with ``compiler="replay"``, it is
-    traced to a program (see ``pg.make_graph``), optimised (constant folding, common
-    subexpressions, dead code, buffer reuse) and run as generated straight-line Python that
-    calls the backend's kernels directly. Either way polygrad's own Python runs only while
-    tracing. ``jitted.trace_count()`` counts the traces; after ``retrace_warning`` of them a
-    ``JitWarning`` names the argument whose shape, dtype or value changed. Compiled versions
-    are cached by the arguments' structure, shapes, dtypes, backend and device, and by the
-    values of everything that is not an array: the arguments in ``static_argnums`` and Python
-    numbers, strings and ``None`` anywhere in the arguments.
+    traced to a program (see ``pg.make_graph``), optimised (constant folding, elementwise
+    algebra, common subexpressions, dead code, ReLU masks, buffer reuse) and run as generated
+    straight-line Python that calls the backend's kernels directly. Either way polygrad's own
+    Python runs only while tracing. ``jitted.trace_count()`` counts the traces; after
+    ``retrace_warning`` of them a ``JitWarning`` names the argument whose shape, dtype or value
+    changed. Compiled versions are cached by the arguments' structure, shapes, dtypes, backend
+    and device, and by the values of everything that is not an array: the arguments in
+    ``static_argnums`` and Python numbers, strings and ``None`` anywhere in the arguments.
     Reading an array's value while tracing (``if x > 0:``, ``float(x)``) raises
     :class:`ConcretizationError` naming the line; see ``pg.cond``, ``pg.fori_loop``, ``pg.scan``.
     Called while a derivative is being taken (``grad(jit(f))``) ``fun`` runs eagerly, so that
@@ -98,7 +97,7 @@ class _Stats:
     """What one jitted function has traced: the count, and the last signature (for the
     warning that names the argument that changed)."""
 
-    __slots__ = ("mode", "limit", "traces", "last", "warned", "dynamic", "said")
+    __slots__ = ("mode", "limit", "traces", "last", "warned", "dynamic", "said", "fast")
 
     def __init__(self, mode: str | None, limit: int, dynamic: dict | None) -> None:
         self.mode, self.limit, self.dynamic = mode, limit, dynamic
@@ -106,6 +105,8 @@ class _Stats:
         self.traces = 0
         self.last: list | None = None
         self.warned = False
+        #: the entries of calls with concrete Arrays only, by backend, shapes and dtypes
+        self.fast: dict[tuple, _Entry] = {}
 
     def traced(self, fun: Callable, signature: list) -> None:
         self.traces += 1
@@ -155,6 +156,12 @@ def _call(fun: Callable, statics: tuple, cache: dict, args: tuple, kwargs: dict,
           stats: _Stats, sized: bool = False) -> Any:
     if tracing() or compiling() is not None:
         return fun(*args, **kwargs)   # differentiated, or inside another jit: part of its trace
+    plain = not kwargs and not statics and stats.dynamic is None and not sized and args and \
+        all(type(a) is Array and a._trace is None for a in args)
+    if plain:   # only concrete Arrays: a program already traced for these shapes, found fast
+        entry, natives, closures = _fast(fun, args, stats)
+        if entry is not None:
+            return entry(natives, list(args), closures)
     static = _static_positions(statics, len(args))
     leaves, structure = tree_flatten(([a for i, a in enumerate(args) if i not in static], kwargs))
     backend, natives, spec = _split(leaves)
@@ -184,7 +191,12 @@ def _call(fun: Callable, statics: tuple, cache: dict, args: tuple, kwargs: dict,
     if entry.eager:
         return fun(*args, **kwargs)
     try:
-        return entry(natives, leaves, closures)
+        out = entry(natives, leaves, closures)
+        if plain and not stopped and backend is args[0]._backend:
+            fast = _fast_key(backend, len(args), natives)
+            if fast is not None:
+                stats.fast[fast] = entry
+        return out
     except Retrace:   # sizes the program's guards exclude: a program for these sizes
         return _call(fun, statics, cache, args, kwargs, stats, sized=True)
     except NotGeneric as exc:
@@ -203,6 +215,31 @@ def _call(fun: Callable, statics: tuple, cache: dict, args: tuple, kwargs: dict,
         entry.eager = True
         _warn_untraced(fun, backend, exc)
         return fun(*args, **kwargs)
+
+
+def _fast(fun: Callable, args: tuple, stats: _Stats) -> tuple[Any, list, list]:
+    """(the entry of a call whose arguments are all concrete Arrays, or None; the natives of
+    the arguments and of the arrays ``fun`` closes over; those arrays): the cache key of such a
+    call is its backend and the shapes and dtypes alone, without flattening the arguments."""
+    backend = args[0]._backend
+    for a in args:
+        if a._backend is not backend:
+            return None, [], []
+    closures, stopped = closed_over(fun, backend)
+    if stopped:
+        return None, [], []
+    natives = [a._v for a in args] + [native_of(c) for c in closures]
+    key = _fast_key(backend, len(args), natives)
+    return (stats.fast.get(key) if key is not None else None), natives, closures
+
+
+def _fast_key(backend: Backend, nargs: int, natives: list) -> tuple | None:
+    key = (backend, nargs, tuple([(n.shape, n.dtype) for n in natives]))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _signature(args: tuple, static: frozenset, natives: list) -> list:
@@ -227,26 +264,6 @@ def _static_positions(statics: tuple, n: int) -> frozenset:
             raise ValueError(f"polygrad.jit: static_argnums {i} is out of range for a call with "
                              f"{n} positional argument(s)")
     return frozenset(i % n for i in statics)
-
-
-def _split(leaves: list) -> tuple[Backend | None, list, list]:
-    """(backend, the arrays' native values, the leaves with arrays replaced by a marker).
-
-    Host arrays go to the current backend, as they would eagerly; a backend of None means the
-    arrays live on several backends."""
-    backend, natives, spec = None, [], []
-    for leaf in leaves:
-        if type(leaf) is not Array and not (hasattr(leaf, "shape") and hasattr(leaf, "dtype")):
-            spec.append(leaf)
-            continue
-        x = leaf if type(leaf) is Array else asarray(leaf)
-        if backend is None:
-            backend = x._backend
-        elif x._backend is not backend:
-            return None, [], []
-        natives.append(native_of(x))
-        spec.append(_DYNAMIC)
-    return backend or get_backend(), natives, spec
 
 
 def _dims(dynamic: dict, args: tuple, static: frozenset, natives: list) -> list | None:
