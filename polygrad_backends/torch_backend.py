@@ -95,7 +95,6 @@ def _polygamma(xp):
 _SPECIAL = {name: _special(name) for name in ("erf", "erfc", "erfinv", "gammaln", "digamma",
                                               "i0e", "i1", "i1e", "zeta", "gammainc",
                                               "gammaincc")}
-# (ive and betainc have no torch kernel: polygrad.special's default copies through the host)
 
 
 def _bessel(name: str):
@@ -111,6 +110,21 @@ def _bessel(name: str):
 
 
 _SPECIAL.update({name: _bessel(name) for name in ("j0", "j1", "y0", "y1")})
+
+
+def _opaque_kernels() -> dict:
+    """The kernels that read values (iterations until converged) or copy to the host, each as
+    one opaque operation so that pg.jit traces and compiles around it (torch_opaque.py)."""
+    from .torch_opaque import opaque
+
+    out = {name: opaque(name, _SPECIAL.get(name)) for name in ("j0", "j1", "y0", "y1")}
+    out.update({name: opaque(name) for name in (
+        "ive", "betainc", "gammaincinv", "gammainccinv", "betaincinv", "gammainc_da",
+        "betainc_da", "betainc_db")})
+    return out
+
+
+_SPECIAL.update(_opaque_kernels())
 
 
 def _select_extremum(xp):

@@ -26,8 +26,9 @@ _PSI = (1 / 12, -1 / 120, 1 / 252, -1 / 240, 1 / 132, -691 / 32760, 1 / 12)
 def _settled(xp: Any, close: Any) -> bool:
     """Whether every element has converged: read on the host every few iterations so that a loop
     stops early. A tracer that cannot read values (torch's make_fx, jax.jit) raises its own
-    error here: unrolled, the loops would make graphs of 1e5 operations (pg.jit on torch falls
-    back to running the kernels; the jax backend supplies host callbacks instead)."""
+    error here: unrolled, the loops would make graphs of 1e5 operations. Under pg.jit the
+    backends run these kernels outside the compiled graph instead: torch as one opaque custom
+    operator (polygrad_backends/torch_opaque.py), jax through jax.pure_callback."""
     return bool(xp.all(close))
 
 
