@@ -8,12 +8,16 @@ DLPack copy (backends supply ``Backend.kernels[name]``: torch from ``torch.speci
 ``jax.scipy.special``, dask block by block; a backend kernel for ``polygamma`` is called as
 ``k(x, n=n)``, one for the others with the arrays in the function's argument order). The
 derivatives of ``gammainc``/``gammaincc``/``betainc`` in their shapes (no closed form) are
-primitives of their own (``gammainc_da``, ``betainc_da``, ``betainc_db``), and so are the inverses
-``gammaincinv``, ``gammainccinv``, ``betaincinv``: their kernels are Array API code
-(polygrad/scipy/_special_kernels.py), SciPy's on NumPy data where SciPy has the function. So is
-the derivative of ``zeta`` in ``x`` (``zeta_dx``); the derivative of ``ive`` in its order raises
-``DifferentiationError`` naming the argument. The rest are compositions. Imports the core and
-``polygrad.numpy`` (and the kernels module lazily).
+primitives of their own (``gammainc_da``, ``betainc_da``, ``betainc_db``), and so are their
+second derivatives in the shapes (``gammainc_daa``, ``betainc_daa``, ``betainc_dadb``,
+``betainc_dbb``; the third raise ``DifferentiationError``) and the inverses ``gammaincinv``,
+``gammainccinv``, ``betaincinv``: their kernels are Array API code
+(polygrad/scipy/_special_kernels.py), SciPy's on NumPy data where SciPy has the function. So are
+the first and second derivatives of ``zeta`` in ``x`` (``zeta_dx``, ``zeta_dxx``); the
+derivative of ``ive`` in its order raises ``DifferentiationError`` naming the argument. Under
+``pg.jit`` the kernels that iterate until convergence run outside the compiled graph: on torch
+as one opaque operation, on JAX through ``jax.pure_callback``. The rest are compositions.
+Imports the core and ``polygrad.numpy`` (and the kernels module lazily).
 """
 
 from __future__ import annotations
@@ -538,11 +542,22 @@ def _array_api_kernel(compute: Callable, scipy_name: str | None = None) -> Calla
 _ive = _special_primitive(
     "ive", _no_derivative("ive", "the order v", "the derivative of I_v in v has no closed form"),
     lambda ans, v, x: (_ive(v - 1.0, x) + _ive(v + 1.0, x)) / 2.0 - ew.sign(x) * ans)
+def _third(name: str, arg: str) -> Callable:
+    """The rule of a second derivative's own derivative in a shape: not implemented (raises)."""
+    return _no_derivative(f"{name} (a second derivative)", arg,
+                          f"the third derivative of {name.split('_d')[0]} in {arg.split()[-1]} "
+                          f"is not implemented")
+
+
 # ∂ζ(x, q)/∂x = -Σₖ log(k + q) (k + q)^(-x): Euler-Maclaurin summation carried with its
-# x-derivative; its q-derivative is ∂/∂x (-x ζ(x + 1, q)) = -ζ(x + 1, q) - x ζ_x(x + 1, q)
+# x-derivatives; the q-derivatives are ∂/∂x (-x ζ(x + 1, q)) = -ζ(x + 1, q) - x ζ_x(x + 1, q)
+# and ∂²/∂x² (-x ζ(x + 1, q)) = -2 ζ_x(x + 1, q) - x ζ_xx(x + 1, q)
+_zeta_dxx = _special_primitive(
+    "zeta_dxx", _third("zeta_dxx", "x"),
+    lambda ans, x, q: -2.0 * _zeta_dx(x + 1.0, q) - x * _zeta_dxx(x + 1.0, q),
+    kernel=_array_api_kernel(lambda k, xp, x, q: k.zeta_dxx(xp, x, q)))
 _zeta_dx = _special_primitive(
-    "zeta_dx", _no_derivative("zeta_dx", "x", "the second derivative of the Hurwitz zeta "
-                              "function in x is not implemented"),
+    "zeta_dx", lambda ans, x, q: _zeta_dxx(x, q),
     lambda ans, x, q: -_zeta(x + 1.0, q) - x * _zeta_dx(x + 1.0, q),
     kernel=_array_api_kernel(lambda k, xp, x, q: k.zeta_dx(xp, x, q)))
 _zeta = _special_primitive(
@@ -550,26 +565,77 @@ _zeta = _special_primitive(
     lambda ans, x, q: -x * _zeta(x + 1.0, q))
 
 
-_NO_SECOND = "its second derivative in the shapes is not implemented"
 # ∂P/∂a has no closed form: the power series of P (x < a + 1) or the continued fraction of
-# Q (elsewhere), each carried with its derivative in a (as Cephes' igam / igamc). Its
-# x-derivative is ∂/∂a of the density: x^(a-1) e^-x / Γ(a) · (log x − ψ(a))
+# Q (elsewhere), each carried with its first and second derivatives in a (as Cephes' igam /
+# igamc). The x-derivatives are ∂/∂a and ∂²/∂a² of the density x^(a-1) e^-x / Γ(a): that times
+# (log x − ψ(a)), and times ((log x − ψ(a))² − ψ'(a))
+_gammainc_daa = _special_primitive(
+    "gammainc_daa", _third("gammainc_daa", "the shape a"),
+    lambda ans, a, x: _density_times_square(_gamma_density(a, x), x, -digamma(a), None)
+    - _gamma_density(a, x) * polygamma(1, a),
+    kernel=_array_api_kernel(lambda k, xp, a, x: k.gammainc_daa(xp, a, x)))
 _gammainc_da = _special_primitive(
-    "gammainc_da", _no_derivative("gammainc_da", "the shape a", _NO_SECOND),
+    "gammainc_da", lambda ans, a, x: bind(_gammainc_daa, (a, x), {}),
     lambda ans, a, x: xlogy(_gamma_density(a, x), x) - _gamma_density(a, x) * digamma(a),
     kernel=_array_api_kernel(lambda k, xp, a, x: k.gammainc_da(xp, a, x)))
-# ∂I/∂a and ∂I/∂b: the continued fraction of I (Lentz's method) carried with its derivatives
-# in a and b; their x-derivatives are ∂/∂a and ∂/∂b of the density
-# x^(a-1) (1-x)^(b-1) / B(a, b): that · (log x − ψ(a) + ψ(a+b)), · (log(1-x) − ψ(b) + ψ(a+b))
+
+
+# ∂I/∂a and ∂I/∂b: the continued fraction of I (Lentz's method) carried with its first and
+# second derivatives in a and b; their x-derivatives are those of the density
+# x^(a-1) (1-x)^(b-1) / B(a, b): that · (log x − ψ(a) + ψ(a+b)) = that · La,
+# · (log(1-x) − ψ(b) + ψ(a+b)) = that · Lb, and for the second ones · (La² − ψ'(a) + ψ'(a+b)),
+# · (La Lb + ψ'(a+b)), · (Lb² − ψ'(b) + ψ'(a+b))
+def _density_times_square(dens: Any, x: Any, alpha: Any, beta: Any) -> Any:
+    """dens · (log x + alpha)² (``beta`` None), else dens · (log x + alpha)(log(1-x) + beta), with
+    xlogy / xlog1py so that a zero density at x = 0 or 1 gives 0, not NaN."""
+    dl = xlogy(dens, x)   # dens log x
+    if beta is None:
+        return xlogy(dl, x) + 2.0 * alpha * dl + ew.square(alpha) * dens
+    return xlog1py(dl, -x) + beta * dl + alpha * xlog1py(dens, -x) + alpha * beta * dens
+
+
+def _beta_shifts(a: Any, b: Any) -> tuple:
+    # La = log x + alpha, Lb = log(1 - x) + beta, and ψ'(a + b)
+    dab = digamma(a + b)
+    return dab - digamma(a), dab - digamma(b), polygamma(1, a + b)
+
+
+def _betainc_second(which: str) -> Callable:
+    def rule(ans: Any, a: Any, b: Any, x: Any) -> Any:
+        dens = _beta_density(a, b, x)
+        alpha, beta, trig_ab = _beta_shifts(a, b)
+        if which == "aa":
+            return (_density_times_square(dens, x, alpha, None)
+                    + dens * (trig_ab - polygamma(1, a)))
+        if which == "bb":   # dens (log(1-x) + beta)²
+            dl = xlog1py(dens, -x)
+            return (xlog1py(dl, -x) + 2.0 * beta * dl + ew.square(beta) * dens
+                    + dens * (trig_ab - polygamma(1, b)))
+        return _density_times_square(dens, x, alpha, beta) + dens * trig_ab
+    return rule
+
+
+_betainc_daa = _special_primitive(
+    "betainc_daa", _third("betainc_daa", "the shape a"), _third("betainc_daa", "the shape b"),
+    _betainc_second("aa"),
+    kernel=_array_api_kernel(lambda k, xp, a, b, x: k.betainc_dab2(xp, a, b, x)[0]))
+_betainc_dadb = _special_primitive(
+    "betainc_dadb", _third("betainc_dadb", "the shape a"), _third("betainc_dadb", "the shape b"),
+    _betainc_second("ab"),
+    kernel=_array_api_kernel(lambda k, xp, a, b, x: k.betainc_dab2(xp, a, b, x)[1]))
+_betainc_dbb = _special_primitive(
+    "betainc_dbb", _third("betainc_dbb", "the shape a"), _third("betainc_dbb", "the shape b"),
+    _betainc_second("bb"),
+    kernel=_array_api_kernel(lambda k, xp, a, b, x: k.betainc_dab2(xp, a, b, x)[2]))
 _betainc_da = _special_primitive(
-    "betainc_da", _no_derivative("betainc_da", "the shape a", _NO_SECOND),
-    _no_derivative("betainc_da", "the shape b", _NO_SECOND),
+    "betainc_da", lambda ans, a, b, x: bind(_betainc_daa, (a, b, x), {}),
+    lambda ans, a, b, x: bind(_betainc_dadb, (a, b, x), {}),
     lambda ans, a, b, x: xlogy(_beta_density(a, b, x), x)
     - _beta_density(a, b, x) * (digamma(a) - digamma(a + b)),
     kernel=_array_api_kernel(lambda k, xp, a, b, x: k.betainc_dab(xp, a, b, x)[0]))
 _betainc_db = _special_primitive(
-    "betainc_db", _no_derivative("betainc_db", "the shape a", _NO_SECOND),
-    _no_derivative("betainc_db", "the shape b", _NO_SECOND),
+    "betainc_db", lambda ans, a, b, x: bind(_betainc_dadb, (a, b, x), {}),
+    lambda ans, a, b, x: bind(_betainc_dbb, (a, b, x), {}),
     lambda ans, a, b, x: xlog1py(_beta_density(a, b, x), -x)
     - _beta_density(a, b, x) * (digamma(b) - digamma(a + b)),
     kernel=_array_api_kernel(lambda k, xp, a, b, x: k.betainc_dab(xp, a, b, x)[1]))
@@ -638,8 +704,9 @@ def ive(v: Any, x: Any, /) -> Any:
 def zeta(x: Any, q: Any = None, /) -> Any:
     """The Hurwitz zeta function Σₖ (k + q)^(-x) (the Riemann zeta function when ``q`` is None),
     as ``scipy.special.zeta``. Differentiable in ``q`` (∂/∂q = -x ζ(x + 1, q)) and in ``x``
-    for x > 1 (-Σₖ log(k + q) (k + q)^(-x), by Euler-Maclaurin summation, ~1e-14 relative);
-    the second derivative in ``x`` raises ``DifferentiationError``.
+    for x > 1 (-Σₖ log(k + q) (k + q)^(-x), by Euler-Maclaurin summation, ~1e-14 relative),
+    twice in ``x`` (Σₖ log²(k + q) (k + q)^(-x), likewise); the third derivative in ``x``
+    raises ``DifferentiationError``.
 
     Examples
     --------
@@ -654,8 +721,9 @@ def gammainc(a: Any, x: Any, /) -> Any:
     """The regularized lower incomplete gamma function P(a, x) = γ(a, x) / Γ(a), as
     ``scipy.special.gammainc``. Differentiable in ``x`` (∂P/∂x = x^(a-1) e^(-x) / Γ(a)) and in
     the shape ``a`` (no closed form: the series or continued fraction of P carried with its
-    derivative, ~1e-12 relative in float64 for a up to ~1e3). Second derivatives in ``a`` raise
-    ``DifferentiationError``; the mixed one in ``a`` and ``x`` is exact.
+    derivative, ~1e-12 relative in float64 for a up to ~1e3), twice in ``a`` (the same carried
+    with its second derivative, likewise accurate); the third derivative in ``a`` raises
+    ``DifferentiationError``. The mixed ones with ``x`` are exact.
 
     Examples
     --------
@@ -676,8 +744,9 @@ def betainc(a: Any, b: Any, x: Any, /) -> Any:
     """The regularized incomplete beta function I_x(a, b), as ``scipy.special.betainc``.
     Differentiable in ``x`` (∂I/∂x = x^(a-1) (1-x)^(b-1) / B(a, b)) and in the shapes ``a``
     and ``b`` (no closed form: the continued fraction of I carried with its derivatives, ~1e-10
-    relative in float64 for shapes up to ~1e3). Second derivatives in the shapes raise
-    ``DifferentiationError``; the mixed ones with ``x`` are exact.
+    relative in float64 for shapes up to ~1e3), twice in the shapes (the fraction carried with
+    its second derivatives); third derivatives in the shapes raise ``DifferentiationError``.
+    The mixed ones with ``x`` are exact.
 
     Examples
     --------

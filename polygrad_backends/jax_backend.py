@@ -67,8 +67,8 @@ def _host_callback(name: str, portable: bool = False):
     """``polygrad.special.<name>`` (j0 j1 y0 y1 ive gammaincinv gammainccinv betaincinv: not in
     jax.scipy.special) as SciPy's through ``jax.pure_callback``, so it also runs under
     ``jax.jit`` (on the host); ``portable``: polygrad's own kernel on NumPy data instead (the
-    shape derivatives betainc_da, betainc_db and zeta_dx, whose Array API loops would unroll
-    under jax.jit)."""
+    shape derivatives betainc_da, betainc_db and zeta_dx and the second ones, whose Array API
+    loops would unroll under jax.jit)."""
     def factory(xp):
         import jax
         import numpy
@@ -94,7 +94,8 @@ _SPECIAL.update({name: _host_callback(name) for name in ("j0", "j1", "y0", "y1",
                                                           "gammaincinv", "gammainccinv",
                                                           "betaincinv")})
 _SPECIAL.update({name: _host_callback(name, portable=True)
-                 for name in ("betainc_da", "betainc_db", "zeta_dx")})
+                 for name in ("betainc_da", "betainc_db", "zeta_dx", "gammainc_daa",
+                              "betainc_daa", "betainc_dadb", "betainc_dbb", "zeta_dxx")})
 
 
 def _gammainc_da(xp):

@@ -120,7 +120,8 @@ def _opaque_kernels() -> dict:
     out = {name: opaque(name, _SPECIAL.get(name)) for name in ("j0", "j1", "y0", "y1")}
     out.update({name: opaque(name) for name in (
         "ive", "betainc", "gammaincinv", "gammainccinv", "betaincinv", "gammainc_da",
-        "betainc_da", "betainc_db")})
+        "gammainc_daa", "betainc_da", "betainc_db", "betainc_daa", "betainc_dadb",
+        "betainc_dbb")})
     return out
 
 

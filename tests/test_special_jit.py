@@ -147,3 +147,16 @@ def test_dynamic_axes(compiled):
         for n in (6, 4, 5):
             got = f(*_args(A[:n], P[:n]))
             assert_close(got, scipy_special.betaincinv(A[:n], 2.0 * A[:n], P[:n]), scale=100.0)
+
+
+def test_second_derivatives_in_the_shapes_under_jit(compiled):
+    # gammainc_daa, betainc_daa / dadb / dbb and zeta_dxx under the compiler
+    a, b, p = _args(A[1:5], B[1:5], P[1:5])
+    for h, args in ((pg.hessian(lambda a: np.sum(stats.gamma.logcdf(p, a))), (a,)),
+                    (pg.hessian(lambda a, b: np.sum(special.betainc(a, b, p)), argnum=(0, 1)),
+                     (a, b)),
+                    (pg.elementwise_grad(pg.elementwise_grad(special.zeta)), (a + 1.5,))):
+        want = h(*args)
+        got = _jit(h, *args)
+        for w, o in zip(pg.tree.flatten(want)[0], pg.tree.flatten(got)[0]):
+            assert_close(o, w.asnumpy(), scale=10.0)

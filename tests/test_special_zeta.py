@@ -1,7 +1,7 @@
 """The derivative of the Hurwitz zeta function ζ(x, q) in x (Euler-Maclaurin summation of
 -log(k + q) (k + q)^(-x)): against mpmath's zeta derivative, finite differences (check_grads, both
-modes, with the mixed second derivative in q), on every backend; the second derivative in x raises
-naming the argument."""
+modes, with the mixed second derivative in q), on every backend; the third derivative in x raises
+naming the argument (the second is tested in test_special_second_order.py)."""
 
 from __future__ import annotations
 
@@ -56,10 +56,12 @@ def test_outside_the_domain_is_nan(numpy_backend):
 
 
 @pytest.mark.parametrize("mode", ["rev", "fwd"])
-def test_second_derivative_in_x_raises_naming_it(mode):
-    def second(f):
+def test_third_derivative_in_x_raises_naming_it(mode):
+    def third(f):
         if mode == "rev":
-            return pg.grad(pg.grad(f))
-        return lambda x: pg.jvp(lambda x: pg.jvp(f, (x,), (1.0,))[1], (x,), (1.0,))
-    with pytest.raises(pg.DifferentiationError, match="zeta_dx.*respect to x"):
-        second(lambda x: special.zeta(x, 2.0))(2.5)
+            return pg.grad(pg.grad(pg.grad(f)))
+        d = lambda f: lambda x: pg.jvp(f, (x,), (1.0,))[1]   # noqa: E731
+        return d(d(d(f)))
+    with pytest.raises(pg.DifferentiationError,
+                       match="zeta_dxx.*respect to x.*third derivative of zeta in x"):
+        third(lambda x: special.zeta(x, 2.0))(2.5)

@@ -66,6 +66,46 @@ def _fd(name, arg):
     return ref
 
 
+def _mp_gammainc(mpmath, a, x):
+    return mpmath.gammainc(a, 0, x, regularized=True)
+
+
+def _mp_betainc(mpmath, a, b, x):
+    return mpmath.betainc(a, b, 0, x, regularized=True)
+
+
+def _mp_second(name, f, orders):
+    """The second derivative of ``f`` in its shapes (``orders``, as mpmath.diff's) by mpmath at
+    40 digits, element by element; ``f`` None: the Hurwitz zeta function's in x."""
+    def ref(*args):
+        import mpmath
+
+        args = numpy.broadcast_arrays(*args)
+        out = numpy.empty(args[0].shape)
+        with mpmath.workdps(40):
+            for i in numpy.ndindex(out.shape):
+                v = [mpmath.mpf(float(a[i])) for a in args]
+                if f is None:
+                    out[i] = float(mpmath.zeta(v[0], v[1], 2))
+                else:
+                    n = len(orders)
+                    rest = v[n:]
+                    out[i] = float(mpmath.diff(lambda *s, rest=rest: f(mpmath, *s, *rest),
+                                               tuple(v[:n]), orders))
+        return out
+    ref.__name__ = name
+    return ref
+
+
+def _mp_row(name, fn, f, orders, cases) -> Spec:
+    return Spec(name, fn, _mp_second(name, f, orders), cases, needs=("mpmath",),
+                category="special")
+
+
+def _beta2_cases():
+    return [Case(A((3,), _shape, diff=False), A((3,), _shape, diff=False), A((3,), _prob))]
+
+
 def _row(name, fn, ref, cases, **kw) -> Spec:
     return Spec(name, fn, ref, cases, needs=("scipy",), category="special", **kw)
 
@@ -111,58 +151,74 @@ def specs() -> list:
         _unary("y0", "positive", covers=("special.y0",)),
         _unary("y1", "positive", covers=("special.y1",)),
         # ive's order has no derivative (DifferentiationError): held constant (diff=False);
-        # zeta's x derivative (zeta_dx) has no second derivative in x: that case stops at first
-        # order
+        # zeta's second derivative in x is a primitive (zeta_dxx) whose own x-derivative
+        # raises: the derivative rows of zeta_dx in x stop at first order
         _row("ive", special.ive, _sp("ive"), [
             Case(A((3,), _order, diff=False), A((3,), "positive")),
             Case(A((), _order, diff=False), A((2, 3), "positive"))], covers=("special.ive",)),
         _row("zeta", special.zeta, _sp("zeta"), [
             Case(A((3,), _gt2, diff=False), A((3,), "positive")),
-            Case(A((3,), _gt2), A((3,), "positive"), order=1, id="in-x"),
+            Case(A((3,), _gt2), A((3,), "positive"), id="in-x"),
             Case(A((), _gt2, diff=False), A((2, 3), "positive"))],
              covers=("special.zeta",)),
         # the shape derivatives of the incomplete gamma and beta functions are primitives
-        # (gammainc_da, betainc_da, betainc_db) whose own shape derivatives raise: the cases
-        # differentiating a shape stop at first order
+        # (gammainc_da, betainc_da, betainc_db), and so are the second ones (gammainc_daa,
+        # betainc_daa, betainc_dadb, betainc_dbb), whose own shape derivatives raise: second
+        # order here, first order in the rows of the first derivatives, none in the second's
         _row("gammainc", special.gammainc, _sp("gammainc"), [
             Case(A((3,), "positive", diff=False), A((3,), "positive")),
             Case(A((), "positive", diff=False), A((2, 3), "positive")),
-            Case(A((3,), _shape), A((3,), "positive"), order=1, id="in-shapes")],
+            Case(A((3,), _shape), A((3,), "positive"), id="in-shapes")],
              covers=("special.gammainc",)),
         _row("gammaincc", special.gammaincc, _sp("gammaincc"), [
             Case(A((3,), "positive", diff=False), A((3,), "positive")),
             Case(A((), "positive", diff=False), A((2, 3), "positive")),
-            Case(A((3,), _shape), A((3,), "positive"), order=1, id="in-shapes")],
+            Case(A((3,), _shape), A((3,), "positive"), id="in-shapes")],
              covers=("special.gammaincc",)),
         _row("betainc", special.betainc, _sp("betainc"), [
             Case(A((3,), _shape, diff=False), A((3,), _shape, diff=False), A((3,), _prob)),
-            Case(A((3,), _shape), A((3,), _shape), A((3,), _prob), order=1, id="in-shapes"),
+            Case(A((3,), _shape), A((3,), _shape), A((3,), _prob), id="in-shapes"),
             Case(A((), _shape, diff=False), A((), _shape, diff=False), A((2, 3), _prob))],
              covers=("special.betainc",)),
-        # the shape-derivative primitives themselves (their x-derivatives are closed forms)
+        # the shape-derivative primitives themselves (their x-derivatives are closed forms;
+        # their shape derivatives the second-derivative primitives, whose own raise)
         _row("gammainc_da", special._gammainc_da, _fd("gammainc", 0), [
-            Case(A((3,), _shape, diff=False), A((3,), "positive"), tol=100.0)]),
+            Case(A((3,), _shape, diff=False), A((3,), "positive"), tol=100.0),
+            Case(A((3,), _shape), A((3,), "positive"), order=1, tol=100.0, id="in-shapes")]),
         _row("betainc_da", special._betainc_da, _fd("betainc", 0), [
             Case(A((3,), _shape, diff=False), A((3,), _shape, diff=False), A((3,), _prob),
-                 tol=100.0)]),
+                 tol=100.0),
+            Case(A((3,), _shape), A((3,), _shape), A((3,), _prob), order=1, tol=100.0,
+                 id="in-shapes")]),
         _row("betainc_db", special._betainc_db, _fd("betainc", 1), [
             Case(A((3,), _shape, diff=False), A((3,), _shape, diff=False), A((3,), _prob),
-                 tol=100.0)]),
+                 tol=100.0),
+            Case(A((3,), _shape), A((3,), _shape), A((3,), _prob), order=1, tol=100.0,
+                 id="in-shapes")]),
         _row("zeta_dx", special._zeta_dx, _fd("zeta", 0), [
-            Case(A((3,), _gt2, diff=False), A((3,), "positive"), tol=100.0)]),
+            Case(A((3,), _gt2, diff=False), A((3,), "positive"), tol=100.0),
+            Case(A((3,), _gt2), A((3,), "positive"), order=1, tol=100.0, id="in-x")]),
+        # the second derivatives, against mpmath's (40 digits)
+        _mp_row("gammainc_daa", special._gammainc_daa, _mp_gammainc, (2,), [
+            Case(A((3,), _shape, diff=False), A((3,), "positive"))]),
+        _mp_row("betainc_daa", special._betainc_daa, _mp_betainc, (2, 0), _beta2_cases()),
+        _mp_row("betainc_dadb", special._betainc_dadb, _mp_betainc, (1, 1), _beta2_cases()),
+        _mp_row("betainc_dbb", special._betainc_dbb, _mp_betainc, (0, 2), _beta2_cases()),
+        _mp_row("zeta_dxx", special._zeta_dxx, None, (2,), [
+            Case(A((3,), _gt2, diff=False), A((3,), "positive"))]),
         _row("gammaincinv", special.gammaincinv, _sp("gammaincinv"), [
             Case(A((3,), _shape, diff=False), A((3,), _prob)),
             Case(A((), _shape, diff=False), A((2, 3), _prob)),
-            Case(A((3,), _shape), A((3,), _prob), order=1, id="in-shapes")],
+            Case(A((3,), _shape), A((3,), _prob), id="in-shapes")],
              covers=("special.gammaincinv",)),
         _row("gammainccinv", special.gammainccinv, _sp("gammainccinv"), [
             Case(A((3,), _shape, diff=False), A((3,), _prob)),
-            Case(A((3,), _shape), A((3,), _prob), order=1, id="in-shapes")],
+            Case(A((3,), _shape), A((3,), _prob), id="in-shapes")],
              covers=("special.gammainccinv",)),
         _row("betaincinv", special.betaincinv, _sp("betaincinv"), [
             Case(A((3,), _shape, diff=False), A((3,), _shape, diff=False), A((3,), _prob)),
             Case(A((), _shape, diff=False), A((), _shape, diff=False), A((2, 3), _prob)),
-            Case(A((3,), _shape), A((3,), _shape), A((3,), _prob), order=1, id="in-shapes")],
+            Case(A((3,), _shape), A((3,), _shape), A((3,), _prob), id="in-shapes")],
              covers=("special.betaincinv",)),
         _row("special.xlogy", special.xlogy, _sp("xlogy"), [
             Case(A((4,)), A((4,), "positive")), Case(A((2, 3)), A((3,), "positive")),

@@ -13,7 +13,8 @@ import math
 from typing import Any
 
 __all__ = ["igamma", "gammaincinv", "ibeta", "betaincinv", "iterations", "lgamma", "digamma",
-           "gammainc_da", "betainc_dab", "gammaincinv_of", "betaincinv_of", "zeta_dx"]
+           "trigamma", "gammainc_da", "gammainc_daa", "betainc_dab", "betainc_dab2",
+           "gammaincinv_of", "betaincinv_of", "zeta_dx", "zeta_dxx"]
 
 _SHIFT = 15
 # B₂ₖ / (2k (2k - 1)), the coefficients of Stirling's series of log Γ
@@ -68,23 +69,44 @@ def digamma(xp: Any, a: Any) -> Any:
     return xp.log(z) - 0.5 / z - series * w - acc
 
 
+# B₂ₖ, the coefficients of the asymptotic series of ψ'
+_TRIGAMMA = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6)
+
+
+def trigamma(xp: Any, a: Any) -> Any:
+    """ψ'(a) for a > 0: ψ'(a) = ψ'(a + n) + Σ 1/(a + k)² with a + n ≥ 15, then the asymptotic
+    series 1/z + 1/(2z²) + Σ B₂ₖ / z^(2k+1)."""
+    z, acc = a, xp.zeros_like(a)
+    for _ in range(_SHIFT):
+        small = z < _SHIFT
+        acc = xp.where(small, acc + 1.0 / (z * z), acc)
+        z = xp.where(small, z + 1.0, z)
+    w = 1.0 / (z * z)
+    series = xp.zeros_like(z)
+    for c in reversed(_TRIGAMMA):
+        series = series * w + c
+    return 1.0 / z + 0.5 * w + series * w / z + acc
+
+
 def iterations(xp: Any, x: Any) -> int:
     """Terms of the series and continued fractions: enough for shapes up to ~1e3 in float64."""
     return 120 if x.dtype == xp.float32 else 300
 
 
 # -- the regularised incomplete gamma functions ------------------------------------------------
-def igamma(xp: Any, a: Any, x: Any, lgam: Any, dig: Any | None, n: int) -> tuple:
+def igamma(xp: Any, a: Any, x: Any, lgam: Any, dig: Any | None, n: int,
+           trig: Any | None = None) -> tuple:
     """``(P(a, x), Q(a, x), ∂P/∂a)`` (the last None when ``dig`` is None) for a > 0, x ≥ 0:
     the power series of P where x < a + 1, the continued fraction of Q elsewhere (Cephes'
-    igam / igamc, each carried with its derivative in ``a``)."""
+    igam / igamc, each carried with its derivative in ``a``). With ``trig`` (ψ'(a)) too, a
+    fourth entry: ∂²P/∂a² (the series and fraction carried with their second derivatives)."""
     series = x < a + 1.0
     positive = x > 0
     # each branch gets, where the other one is used, a point where it converges fast
     xs = xp.where(positive & series, x, 0.5 * (a + 1.0))
     xc = xp.where(series, 2.0 * a + 10.0, x)
-    p_s, dp_s = _igamma_series(xp, a, xs, lgam, dig, n)
-    q_c, dq_c = _igammac_fraction(xp, a, xc, lgam, dig, n)
+    p_s, dp_s, d2p_s = _igamma_series(xp, a, xs, lgam, dig, n, trig)
+    q_c, dq_c, d2q_c = _igammac_fraction(xp, a, xc, lgam, dig, n, trig)
     p = xp.where(series, p_s, 1.0 - q_c)
     q = xp.where(series, 1.0 - p_s, q_c)
     p = xp.where(positive, p, 0.0)
@@ -92,16 +114,18 @@ def igamma(xp: Any, a: Any, x: Any, lgam: Any, dig: Any | None, n: int) -> tuple
     if dig is None:
         return p, q, None
     dp = xp.where(positive, xp.where(series, dp_s, -dq_c), 0.0)
-    return p, q, dp
+    if trig is None:
+        return p, q, dp
+    return p, q, dp, xp.where(positive, xp.where(series, d2p_s, -d2q_c), 0.0)
 
 
-def _igamma_series(xp, a, x, lgam, dig, n):
+def _igamma_series(xp, a, x, lgam, dig, n, trig=None):
     # P = x^a e^-x / Γ(a+1) · Σₖ xᵏ / ((a+1)…(a+k)); each term's a-derivative is itself times
-    # -Σⱼ 1/(a+j), carried along
+    # -Σⱼ 1/(a+j), carried along (and the second derivative: c'' = (x c''₋₁ - 2c') / (a+k))
     c = xp.ones_like(x)
-    dc = xp.zeros_like(x)
-    s, ds = c, dc
-    eps = _eps(xp, x)
+    dc = d2c = xp.zeros_like(x)
+    s, ds, d2s = c, dc, d2c
+    eps, second = _eps(xp, x), trig is not None
     for k in range(1, n + 1):
         r = 1.0 / (a + float(k))
         c = c * x * r
@@ -109,28 +133,39 @@ def _igamma_series(xp, a, x, lgam, dig, n):
         if dig is not None:
             dc = (dc * x - c) * r
             ds = ds + dc
+            if second:
+                d2c = (d2c * x - 2.0 * dc) * r
+                d2s = d2s + d2c
         if k % 8 == 0 and _settled(xp, (c <= eps * s) & (
-                True if dig is None else xp.abs(dc) <= eps * xp.abs(ds))):
+                True if dig is None else xp.abs(dc) <= eps * xp.abs(ds)) & (
+                True if not second else xp.abs(d2c) <= eps * xp.abs(d2s))):
             break
     log_front = a * xp.log(x) - x - lgam - xp.log(a)
     front = xp.exp(log_front)
     if dig is None:
-        return front * s, None
-    return front * s, front * ((xp.log(x) - dig - 1.0 / a) * s + ds)
+        return front * s, None, None
+    dlog = xp.log(x) - dig - 1.0 / a   # ∂/∂a of log_front
+    d = front * (dlog * s + ds)
+    if not second:
+        return front * s, d, None
+    d2log = 1.0 / (a * a) - trig
+    return front * s, d, front * ((dlog * dlog + d2log) * s + 2.0 * dlog * ds + d2s)
 
 
-def _igammac_fraction(xp, a, x, lgam, dig, n):
+def _igammac_fraction(xp, a, x, lgam, dig, n, trig=None):
     # Q = x^a e^-x / Γ(a) · 1/(x+1-a- 1(1-a)/(x+3-a- 2(2-a)/(x+5-a- …))), the convergents'
-    # numerators and denominators (and their a-derivatives) by the three-term recurrence
-    big, grad = 2.0 ** 64, dig is not None
+    # numerators and denominators (and their first and second a-derivatives) by the three-term
+    # recurrence
+    big, grad, second = 2.0 ** 64, dig is not None, trig is not None
     y = 1.0 - a
     z = x + y + 1.0
     pkm2, qkm2 = xp.ones_like(x), x
     pkm1, qkm1 = x + 1.0, z * x
     dpkm2 = dqkm2 = dpkm1 = xp.zeros_like(x)
     dqkm1 = -x
-    pk, qk, dpk, dqk = pkm1, qkm1, dpkm1, dqkm1
-    eps, last, dlast = _eps(xp, x), pk / qk, xp.zeros_like(x)
+    d2pkm2 = d2qkm2 = d2pkm1 = d2qkm1 = xp.zeros_like(x)
+    pk, qk, dpk, dqk, d2pk, d2qk = pkm1, qkm1, dpkm1, dqkm1, d2pkm1, d2qkm1
+    eps, last, dlast, d2last = _eps(xp, x), pk / qk, xp.zeros_like(x), xp.zeros_like(x)
     for k in range(1, n + 1):
         y = y + 1.0
         z = z + 2.0
@@ -138,6 +173,10 @@ def _igammac_fraction(xp, a, x, lgam, dig, n):
         pk = pkm1 * z - pkm2 * yc
         qk = qkm1 * z - qkm2 * yc
         if grad:   # dy/da = -1, dz/da = -1
+            if second:
+                d2pk = d2pkm1 * z - 2.0 * dpkm1 - d2pkm2 * yc + 2.0 * float(k) * dpkm2
+                d2qk = d2qkm1 * z - 2.0 * dqkm1 - d2qkm2 * yc + 2.0 * float(k) * dqkm2
+                d2pkm2, d2qkm2, d2pkm1, d2qkm1 = d2pkm1, d2qkm1, d2pk, d2qk
             dpk = dpkm1 * z - pkm1 - dpkm2 * yc + pkm2 * float(k)
             dqk = dqkm1 * z - qkm1 - dqkm2 * yc + qkm2 * float(k)
             dpkm2, dqkm2, dpkm1, dqkm1 = dpkm1, dqkm1, dpk, dqk
@@ -157,14 +196,27 @@ def _igammac_fraction(xp, a, x, lgam, dig, n):
             dfrac = dpk / qk - (pk / qk) * (dqk / qk)
             close = close & (xp.abs(dfrac - dlast) <= eps * xp.abs(dfrac))
             dlast = dfrac
+        if second:
+            d2pkm2, d2qkm2, d2pkm1, d2qkm1 = d2pkm2 * scale, d2qkm2 * scale, \
+                d2pkm1 * scale, d2qkm1 * scale
+            d2pk, d2qk = d2pkm1, d2qkm1
+            d2frac = (d2pk - 2.0 * dfrac * dqk - last * d2qk) / qk
+            close = close & (xp.abs(d2frac - d2last) <= eps * xp.abs(d2frac))
+            d2last = d2frac
         if _settled(xp, close):
             break
     frac = pk / qk
     front = xp.exp(a * xp.log(x) - x - lgam)
     if not grad:
-        return front * frac, None
-    dfrac = dpk / qk - (pk / qk) * (dqk / qk)
-    return front * frac, front * ((xp.log(x) - dig) * frac + dfrac)
+        return front * frac, None, None
+    # frac = p/q: frac' = (p' - frac q')/q, frac'' = (p'' - 2 frac' q' - frac q'')/q
+    dfrac = (dpk - frac * dqk) / qk
+    dlog = xp.log(x) - dig   # ∂/∂a of the log of the front factor
+    d = front * (dlog * frac + dfrac)
+    if not second:
+        return front * frac, d, None
+    d2frac = (d2pk - 2.0 * dfrac * dqk - frac * d2qk) / qk
+    return front * frac, d, front * ((dlog * dlog - trig) * frac + 2.0 * dlog * dfrac + d2frac)
 
 
 def _ndtri(xp: Any, p: Any) -> Any:
@@ -229,18 +281,20 @@ def _gamma_start(xp, a, p, lgam):
 
 
 # -- the regularised incomplete beta function --------------------------------------------------
-def ibeta(xp: Any, a: Any, b: Any, x: Any, lbeta: Any, digs: tuple | None, n: int) -> tuple:
+def ibeta(xp: Any, a: Any, b: Any, x: Any, lbeta: Any, digs: tuple | None, n: int,
+          trigs: tuple | None = None) -> tuple:
     """``(I_x(a, b), 1 - I_x(a, b), ∂I/∂a, ∂I/∂b)`` (the last two None when ``digs`` is None; else
     ``digs = (ψ(a), ψ(b), ψ(a + b))``) for a, b > 0, 0 ≤ x ≤ 1: the continued fraction of
     Numerical Recipes' betacf on x < (a + 1)/(a + b + 2), of I_{1-x}(b, a) = 1 - I_x(a, b)
-    elsewhere, by Lentz's method carried with its derivatives."""
+    elsewhere, by Lentz's method carried with its derivatives. With ``trigs`` too
+    (ψ'(a), ψ'(b), ψ'(a + b)), three more entries: ∂²I/∂a², ∂²I/∂a∂b, ∂²I/∂b²."""
     swap = x > (a + 1.0) / (a + b + 2.0)
     aa, bb = xp.where(swap, b, a), xp.where(swap, a, b)
     xx = xp.where(swap, 1.0 - x, x)
     inner = (xx > 0) & (xx < 1)
     xx = xp.where(inner, xx, 0.5)
-    grad = digs is not None
-    f, dfa, dfb = _beta_fraction(xp, aa, bb, xx, n, grad)
+    grad, second = digs is not None, trigs is not None
+    f, df, d2f = _beta_fraction(xp, aa, bb, xx, n, grad, second)
     log_front = aa * xp.log(xx) + bb * xp.log1p(-xx) - xp.log(aa) - lbeta
     front = xp.exp(log_front)
     value = front * f
@@ -252,57 +306,110 @@ def ibeta(xp: Any, a: Any, b: Any, x: Any, lbeta: Any, digs: tuple | None, n: in
     dig_a, dig_b, dig_ab = digs
     dga, dgb = xp.where(swap, dig_b, dig_a), xp.where(swap, dig_a, dig_b)
     # ∂/∂aa log front = log x - 1/aa - ψ(aa) + ψ(a+b); ∂/∂bb = log(1-x) - ψ(bb) + ψ(a+b)
-    d_aa = front * ((xp.log(xx) - 1.0 / aa - dga + dig_ab) * f + dfa)
-    d_bb = front * ((xp.log1p(-xx) - dgb + dig_ab) * f + dfb)
+    la = xp.log(xx) - 1.0 / aa - dga + dig_ab
+    lb = xp.log1p(-xx) - dgb + dig_ab
+    d_aa = front * (la * f + df[0])
+    d_bb = front * (lb * f + df[1])
     da = xp.where(inner, xp.where(swap, -d_bb, d_aa), 0.0)
     db = xp.where(inner, xp.where(swap, -d_aa, d_bb), 0.0)
-    return out, comp, da, db
+    if not second:
+        return out, comp, da, db
+    # the second derivatives of log front: 1/aa² - ψ'(aa) + ψ'(a+b), ψ'(a+b),
+    # -ψ'(bb) + ψ'(a+b); of front · f: front ((L'' + L'L') f + L' f' + L' f' + f'')
+    trig_a, trig_b, trig_ab = trigs
+    tga, tgb = xp.where(swap, trig_b, trig_a), xp.where(swap, trig_a, trig_b)
+    laa, lab, lbb = 1.0 / (aa * aa) - tga + trig_ab, trig_ab, trig_ab - tgb
+    d_aaaa = front * ((laa + la * la) * f + 2.0 * la * df[0] + d2f[0])
+    d_aabb = front * ((lab + la * lb) * f + la * df[1] + lb * df[0] + d2f[1])
+    d_bbbb = front * ((lbb + lb * lb) * f + 2.0 * lb * df[1] + d2f[2])
+    # swapped: I(a, b, x) = 1 - I(b, a, 1 - x)
+    daa = xp.where(inner, xp.where(swap, -d_bbbb, d_aaaa), 0.0)
+    dab = xp.where(inner, xp.where(swap, -d_aabb, d_aabb), 0.0)
+    dbb = xp.where(inner, xp.where(swap, -d_aaaa, d_bbbb), 0.0)
+    return out, comp, da, db, daa, dab, dbb
 
 
 def _beta_term(xp, a, b, x, j):
-    """dⱼ and its derivatives in a and b: d₂ₘ₊₁ = -(a+m)(a+b+m)x / ((a+2m)(a+2m+1)),
+    """dⱼ and its derivatives in a and b, then its second derivatives in (a, a) and (a, b) (the
+    one in (b, b) is 0): d₂ₘ₊₁ = -(a+m)(a+b+m)x / ((a+2m)(a+2m+1)),
     d₂ₘ = m(b-m)x / ((a+2m-1)(a+2m))."""
     m = float(j // 2)
     if j % 2:
         num = -(a + m) * (a + b + m)
         den = (a + 2 * m) * (a + 2 * m + 1.0)
-        dnum_a, dnum_b = -(a + b + m) - (a + m), -(a + m)
+        dnum_a, dnum_b, dnum_aa, dnum_ab = -(a + b + m) - (a + m), -(a + m), -2.0, -1.0
         dden_a = (a + 2 * m + 1.0) + (a + 2 * m)
     else:
         num = m * (b - m)
         den = (a + 2 * m - 1.0) * (a + 2 * m)
-        dnum_a, dnum_b = 0.0, m
+        dnum_a, dnum_b, dnum_aa, dnum_ab = 0.0, m, 0.0, 0.0
         dden_a = (a + 2 * m) + (a + 2 * m - 1.0)
     e = num * x / den
-    return e, x * (dnum_a * den - num * dden_a) / (den * den), x * dnum_b / den
+    # (u/v)'' = u''/v - 2u'v'/v² - u v''/v² + 2u v'²/v³, with v'' = 2 (in a), v_b = 0
+    e_aa = x * (dnum_aa / den - 2.0 * dnum_a * dden_a / (den * den) - 2.0 * num / (den * den)
+                + 2.0 * num * dden_a * dden_a / (den * den * den))
+    e_ab = x * (dnum_ab / den - dnum_b * dden_a / (den * den))
+    return (e, x * (dnum_a * den - num * dden_a) / (den * den), x * dnum_b / den, e_aa, e_ab)
 
 
-def _beta_fraction(xp, a, b, x, n, grad):
+def _beta_fraction(xp, a, b, x, n, grad, second=False):
     # 1/(1+ d₁/(1+ d₂/(1+ …))) by Lentz's method: D ← 1/(1 + dⱼ D), C ← 1 + dⱼ/C, f ← f C D,
-    # from D = f = 1/(1 + d₁), C = 1 (Numerical Recipes' betacf)
+    # from D = f = 1/(1 + d₁), C = 1 (Numerical Recipes' betacf). Returns f, (f_a, f_b) and
+    # (f_aa, f_ab, f_bb) (None where not asked for)
     tiny = 1e-30 if x.dtype == xp.float32 else 1e-300
-    e, dea, deb = _beta_term(xp, a, b, x, 1)
+    e, dea, deb, deaa, deab = _beta_term(xp, a, b, x, 1)
     d = 1.0 / (1.0 + e)
     c = xp.ones_like(x)
     f = d
     dda, ddb = -d * d * dea, -d * d * deb
     dca = dcb = xp.zeros_like(x)
     dfa, dfb = dda, ddb
+    if second:   # D = 1/t: D'' = 2 D³ t' t' - D² t'', with t = 1 + e
+        ddaa = 2.0 * d * d * d * dea * dea - d * d * deaa
+        ddab = 2.0 * d * d * d * dea * deb - d * d * deab
+        ddbb = 2.0 * d * d * d * deb * deb
+        dcaa = dcab = dcbb = xp.zeros_like(x)
+        dfaa, dfab, dfbb = ddaa, ddab, ddbb
+        last_aa, last_ab, last_bb = dfaa, dfab, dfbb
     eps, last, last_a, last_b = _eps(xp, x), f, dfa, dfb
     for j in range(2, 2 * n + 2):
-        e, dea, deb = _beta_term(xp, a, b, x, j)
+        e, dea, deb, deaa, deab = _beta_term(xp, a, b, x, j)
         d_new = 1.0 + e * d
         d_new = 1.0 / xp.where(xp.abs(d_new) < tiny, tiny, d_new)
         c_new = 1.0 + e / c
         c_new = xp.where(xp.abs(c_new) < tiny, tiny, c_new)
         if grad:   # dD = -D² (de D + e dD), dC = de/C - e dC/C²
-            dda_n = -d_new * d_new * (dea * d + e * dda)
-            ddb_n = -d_new * d_new * (deb * d + e * ddb)
+            ta, tb = dea * d + e * dda, deb * d + e * ddb   # t = 1 + e D
+            dda_n, ddb_n = -d_new * d_new * ta, -d_new * d_new * tb
             dca_n = dea / c - e * dca / (c * c)
             dcb_n = deb / c - e * dcb / (c * c)
             cd = c_new * d_new
-            dfa = dfa * cd + f * (dca_n * d_new + c_new * dda_n)
-            dfb = dfb * cd + f * (dcb_n * d_new + c_new * ddb_n)
+            cda, cdb = dca_n * d_new + c_new * dda_n, dcb_n * d_new + c_new * ddb_n
+            if second:
+                taa = deaa * d + 2.0 * dea * dda + e * ddaa
+                tab = deab * d + dea * ddb + deb * dda + e * ddab
+                tbb = 2.0 * deb * ddb + e * ddbb
+                d3 = 2.0 * d_new * d_new * d_new
+                ddaa_n = d3 * ta * ta - d_new * d_new * taa
+                ddab_n = d3 * ta * tb - d_new * d_new * tab
+                ddbb_n = d3 * tb * tb - d_new * d_new * tbb
+                # C = 1 + e/C₋: C'' = e''/C₋ - (e'C₋' + e'C₋')/C₋² - e C₋''/C₋² + 2e C₋'C₋'/C₋³
+                c2, c3 = c * c, c * c * c
+                dcaa_n = deaa / c - 2.0 * dea * dca / c2 - e * dcaa / c2 \
+                    + 2.0 * e * dca * dca / c3
+                dcab_n = deab / c - (dea * dcb + deb * dca) / c2 - e * dcab / c2 \
+                    + 2.0 * e * dca * dcb / c3
+                dcbb_n = -2.0 * deb * dcb / c2 - e * dcbb / c2 + 2.0 * e * dcb * dcb / c3
+                cdaa = dcaa_n * d_new + 2.0 * dca_n * dda_n + c_new * ddaa_n
+                cdab = dcab_n * d_new + dca_n * ddb_n + dcb_n * dda_n + c_new * ddab_n
+                cdbb = dcbb_n * d_new + 2.0 * dcb_n * ddb_n + c_new * ddbb_n
+                dfaa = dfaa * cd + 2.0 * dfa * cda + f * cdaa
+                dfab = dfab * cd + dfa * cdb + dfb * cda + f * cdab
+                dfbb = dfbb * cd + 2.0 * dfb * cdb + f * cdbb
+                dcaa, dcab, dcbb, ddaa, ddab, ddbb = dcaa_n, dcab_n, dcbb_n, ddaa_n, ddab_n, \
+                    ddbb_n
+            dfa = dfa * cd + f * cda
+            dfb = dfb * cd + f * cdb
             dca, dcb, dda, ddb = dca_n, dcb_n, dda_n, ddb_n
         c, d = c_new, d_new
         f = f * c * d
@@ -312,10 +419,17 @@ def _beta_fraction(xp, a, b, x, n, grad):
                 close = close & (xp.abs(dfa - last_a) <= eps * xp.abs(dfa)) & (
                     xp.abs(dfb - last_b) <= eps * xp.abs(dfb))
                 last_a, last_b = dfa, dfb
+            if second:
+                close = close & (xp.abs(dfaa - last_aa) <= eps * xp.abs(dfaa)) & (
+                    xp.abs(dfab - last_ab) <= eps * xp.abs(dfab)) & (
+                    xp.abs(dfbb - last_bb) <= eps * xp.abs(dfbb))
             last = f
+            if second:
+                last_aa, last_ab, last_bb = dfaa, dfab, dfbb
             if _settled(xp, close):
                 break
-    return f, (dfa if grad else None), (dfb if grad else None)
+    return (f, (dfa, dfb) if grad else None,
+            (dfaa, dfab, dfbb) if second else None)
 
 
 def betaincinv(xp: Any, a: Any, b: Any, y: Any, lbeta: Any, *, n: int, steps: int = 40) -> Any:
@@ -394,6 +508,15 @@ def gammainc_da(xp: Any, a: Any, x: Any) -> Any:
     return _invalid(xp, dp, ~ok, xp.isnan(a), xp.isnan(x))
 
 
+def gammainc_daa(xp: Any, a: Any, x: Any) -> Any:
+    """∂²P(a, x)/∂a² (NaN where a ≤ 0 or x < 0)."""
+    ok = (a > 0) & (x >= 0)
+    a_, x_ = xp.where(ok, a, 1.0), xp.where(ok, x, 1.0)
+    _, _, _, d2p = igamma(xp, a_, x_, lgamma(xp, a_), digamma(xp, a_), iterations(xp, a_),
+                          trigamma(xp, a_))
+    return _invalid(xp, d2p, ~ok, xp.isnan(a), xp.isnan(x))
+
+
 def betainc_dab(xp: Any, a: Any, b: Any, x: Any) -> tuple:
     """(∂I_x(a, b)/∂a, ∂I_x(a, b)/∂b) (NaN where a ≤ 0, b ≤ 0 or x ∉ [0, 1])."""
     ok = (a > 0) & (b > 0) & (x >= 0) & (x <= 1)
@@ -402,6 +525,17 @@ def betainc_dab(xp: Any, a: Any, b: Any, x: Any) -> tuple:
     digs = (digamma(xp, a_), digamma(xp, b_), digamma(xp, a_ + b_))
     _, _, da, db = ibeta(xp, a_, b_, x_, lbeta, digs, iterations(xp, a_))
     return tuple(_invalid(xp, d, ~ok) for d in (da, db))
+
+
+def betainc_dab2(xp: Any, a: Any, b: Any, x: Any) -> tuple:
+    """(∂²I/∂a², ∂²I/∂a∂b, ∂²I/∂b²) of I_x(a, b) (NaN where a ≤ 0, b ≤ 0 or x ∉ [0, 1])."""
+    ok = (a > 0) & (b > 0) & (x >= 0) & (x <= 1)
+    a_, b_, x_ = xp.where(ok, a, 1.0), xp.where(ok, b, 1.0), xp.where(ok, x, 0.5)
+    lbeta = lgamma(xp, a_) + lgamma(xp, b_) - lgamma(xp, a_ + b_)
+    digs = (digamma(xp, a_), digamma(xp, b_), digamma(xp, a_ + b_))
+    trigs = (trigamma(xp, a_), trigamma(xp, b_), trigamma(xp, a_ + b_))
+    out = ibeta(xp, a_, b_, x_, lbeta, digs, iterations(xp, a_), trigs)
+    return tuple(_invalid(xp, d, ~ok) for d in out[4:])
 
 
 def gammaincinv_of(xp: Any, a: Any, p: Any, *, upper: bool) -> Any:
@@ -455,3 +589,31 @@ def zeta_dx(xp: Any, x: Any, q: Any) -> Any:
         b, db = b / w, db / w
         k += 1.0
     return _invalid(xp, ds, ~ok)
+
+
+def zeta_dxx(xp: Any, x: Any, q: Any) -> Any:
+    """∂²ζ(x, q)/∂x² = Σₖ log²(k + q) (k + q)^(-x) for x > 1, q > 0 (NaN elsewhere): the
+    summation of ``zeta_dx``, each term carried with its second derivative in x."""
+    ok = (x > 1) & (q > 0)
+    x, q = xp.where(ok, x, 2.0), xp.where(ok, q, 1.0)
+    d2s = xp.zeros_like(x)
+    for k in range(10):
+        log_k = xp.log(q + float(k))
+        d2s = d2s + log_k * log_k * xp.exp(-x * log_k)
+    w = q + 9.0
+    log_w = xp.log(w)
+    b = xp.exp(-x * log_w)
+    db, d2b = -log_w * b, log_w * log_w * b
+    # (b w / (x-1))'' = w (b''/(x-1) - 2b'/(x-1)² + 2b/(x-1)³), less half the last term
+    u = 1.0 / (x - 1.0)
+    d2s = d2s + w * (d2b * u - 2.0 * db * u * u + 2.0 * b * u * u * u) - 0.5 * d2b
+    a, da, d2a, k = xp.ones_like(x), xp.zeros_like(x), xp.zeros_like(x), 0.0
+    for coef in _ZETA_A:   # a = x (x+1) … (x+2j-2), b = w^(-x-2j+1)
+        a, da, d2a = a * (x + k), da * (x + k) + a, d2a * (x + k) + 2.0 * da
+        b, db, d2b = b / w, db / w, d2b / w
+        d2s = d2s + (d2a * b + 2.0 * da * db + a * d2b) / coef
+        k += 1.0
+        a, da, d2a = a * (x + k), da * (x + k) + a, d2a * (x + k) + 2.0 * da
+        b, db, d2b = b / w, db / w, d2b / w
+        k += 1.0
+    return _invalid(xp, d2s, ~ok)

@@ -114,7 +114,7 @@ class _Norm(_WithCdf):
 
 # The distribution functions of t, gamma, chi2 and beta are the incomplete beta and gamma
 # functions, their quantile functions these functions' inverses: differentiable in x (q), loc,
-# scale and (to first order) in the shape parameters.
+# scale and (to second order) in the shape parameters.
 class _T(_WithCdf):
     name = "t"
     shapes = ("df",)

@@ -28,7 +28,7 @@ class _Discrete(Distribution):
 
     # the distribution functions of poisson and binom are incomplete gamma / beta functions of
     # floor(k): differentiable in the parameters (in n through betainc's shape derivatives, to
-    # first order)
+    # second order)
     def cdf(self, k: Any, *args: Any, **kwds: Any) -> Any:
         return self._tail("cdf", k, args, kwds, lower=True)
 
