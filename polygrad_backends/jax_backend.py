@@ -98,6 +98,20 @@ _SPECIAL.update({name: _host_callback(name, portable=True)
                               "betainc_daa", "betainc_dadb", "betainc_dbb", "zeta_dxx")})
 
 
+def _ive_dv(xp):
+    """∂ive/∂v: the portable kernel, which raises DifferentiationError outside its domain:
+    called directly on concrete arrays (so that error reaches the caller as it is), through
+    jax.pure_callback under jax.jit (where it arrives wrapped in jax's runtime error)."""
+    import jax
+
+    direct, traced = default_kernel("ive_dv", xp), _host_callback("ive_dv", portable=True)(xp)
+    return lambda v, x: (traced(v, x) if isinstance(v, jax.core.Tracer)
+                         or isinstance(x, jax.core.Tracer) else direct(v, x))
+
+
+_SPECIAL["ive_dv"] = _ive_dv
+
+
 def _gammainc_da(xp):
     """∂P(a, x)/∂a from jax's own derivative of jax.scipy.special.gammainc in a."""
     import jax

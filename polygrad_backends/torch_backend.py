@@ -121,7 +121,7 @@ def _opaque_kernels() -> dict:
     out.update({name: opaque(name) for name in (
         "ive", "betainc", "gammaincinv", "gammainccinv", "betaincinv", "gammainc_da",
         "gammainc_daa", "betainc_da", "betainc_db", "betainc_daa", "betainc_dadb",
-        "betainc_dbb")})
+        "betainc_dbb", "ive_dv")})
     return out
 
 

@@ -1,9 +1,10 @@
 """polygrad.special's Bessel functions (i0e i1 i1e ive j0 j1 y0 y1), zeta, and the incomplete
 gamma and beta functions: values equal SciPy's on every backend (float64, and float32 within
 its tolerance); derivatives in every real argument that has one against finite differences
-(both modes, second order); a clear DifferentiationError naming the argument for ive's order,
-whose derivative has no closed form (the shape derivatives of the incomplete gamma and beta
-functions: tests/test_special_inverse.py; zeta's in x: tests/test_special_zeta.py)."""
+(both modes, second order); a clear DifferentiationError naming the argument for ive's order
+outside the domain of its derivative (that derivative: tests/test_special_ive_order.py; the
+shape derivatives of the incomplete gamma and beta functions: tests/test_special_inverse.py;
+zeta's in x: tests/test_special_zeta.py)."""
 
 from __future__ import annotations
 
@@ -119,7 +120,9 @@ def test_gammainc_derivative_is_the_gamma_density():
 
 
 @pytest.mark.parametrize("call, argument", [
-    (lambda v: special.ive(v, 1.0), "the order v"),
+    # outside the domain of ive's derivative in its order (v = 0 at x = 50; v < 0)
+    (lambda v: special.ive(v - 2.5, 50.0), "ive: its derivative in the order v"),
+    (lambda v: special.ive(v - 3.0, 1.0), "ive: its derivative in the order v"),
 ])
 @pytest.mark.parametrize("mode", ["rev", "fwd"])
 def test_shape_derivatives_raise_naming_the_argument(call, argument, mode):

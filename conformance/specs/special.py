@@ -74,9 +74,9 @@ def _mp_betainc(mpmath, a, b, x):
     return mpmath.betainc(a, b, 0, x, regularized=True)
 
 
-def _mp_second(name, f, orders):
-    """The second derivative of ``f`` in its shapes (``orders``, as mpmath.diff's) by mpmath at
-    40 digits, element by element; ``f`` None: the Hurwitz zeta function's in x."""
+def _mp_derivative(name, f, orders):
+    """The derivative of ``f`` in its leading arguments (``orders``, as mpmath.diff's) by mpmath
+    at 40 digits, element by element; ``f`` None: the Hurwitz zeta function's second in x."""
     def ref(*args):
         import mpmath
 
@@ -97,8 +97,12 @@ def _mp_second(name, f, orders):
     return ref
 
 
+def _mp_ive(mpmath, v, x):
+    return mpmath.besseli(v, x) * mpmath.exp(-abs(x))
+
+
 def _mp_row(name, fn, f, orders, cases) -> Spec:
-    return Spec(name, fn, _mp_second(name, f, orders), cases, needs=("mpmath",),
+    return Spec(name, fn, _mp_derivative(name, f, orders), cases, needs=("mpmath",),
                 category="special")
 
 
@@ -150,12 +154,19 @@ def specs() -> list:
         _unary("j1", "real", covers=("special.j1",)),
         _unary("y0", "positive", covers=("special.y0",)),
         _unary("y1", "positive", covers=("special.y1",)),
-        # ive's order has no derivative (DifferentiationError): held constant (diff=False);
+        # ive's derivative in its order is a primitive (ive_dv) whose own derivative in the
+        # order raises: the case differentiating the order stops at first order;
         # zeta's second derivative in x is a primitive (zeta_dxx) whose own x-derivative
         # raises: the derivative rows of zeta_dx in x stop at first order
         _row("ive", special.ive, _sp("ive"), [
             Case(A((3,), _order, diff=False), A((3,), "positive")),
-            Case(A((), _order, diff=False), A((2, 3), "positive"))], covers=("special.ive",)),
+            Case(A((), _order, diff=False), A((2, 3), "positive")),
+            Case(A((3,), _order), A((3,), "positive"), order=1, id="in-v")],
+             covers=("special.ive",)),
+        # ive's derivative in its order (a power series, on its domain v ≥ 0, 0 ≤ x ≤ 600),
+        # whose own derivative in the order raises: in x only
+        _mp_row("ive_dv", special._ive_dv, _mp_ive, (1,), [
+            Case(A((3,), _order, diff=False), A((3,), "positive"))]),
         _row("zeta", special.zeta, _sp("zeta"), [
             Case(A((3,), _gt2, diff=False), A((3,), "positive")),
             Case(A((3,), _gt2), A((3,), "positive"), id="in-x"),
