@@ -14,8 +14,8 @@ second derivatives in the shapes (``gammainc_daa``, ``betainc_daa``, ``betainc_d
 ``gammainccinv``, ``betaincinv``: their kernels are Array API code
 (polygrad/scipy/_special_kernels.py), SciPy's on NumPy data where SciPy has the function. So are
 the first and second derivatives of ``zeta`` in ``x`` (``zeta_dx``, ``zeta_dxx``) and the
-derivative of ``ive`` in its order (``ive_dv``: a power series, on a documented domain; outside
-it, ``DifferentiationError``). Under
+derivative of ``ive`` in its order (``ive_dv``: a power series or an asymptotic expansion, on
+a documented domain; outside it, ``DifferentiationError``). Under
 ``pg.jit`` the kernels that iterate until convergence run outside the compiled graph: on torch
 as one opaque operation, on JAX through ``jax.pure_callback``. The rest are compositions.
 Imports the core and ``polygrad.numpy`` (and the kernels module lazily).
@@ -552,13 +552,14 @@ def _ive_dv_kernel(xp: Any) -> Callable:
             vb = xp.reshape(v, (-1,))[bad]
             xb = xp.reshape(x, (-1,))[bad]
             single = x.dtype == xp.float32
+            domain = ("0 ≤ x ≤ 80" if single else "x ≥ 0") + " where its power series (or, " \
+                "for large x, asymptotic expansion) reaches " + \
+                f"{kernels.IVE_DV_TOLERANCE['float32' if single else 'float64']:g}"
             raise DifferentiationError(
                 f"polygrad.special.ive: its derivative in the order v is computed for v ≥ 0 and "
-                f"0 ≤ x ≤ {kernels.IVE_DV_MAX_X['float32' if single else 'float64']:g} "
-                f"where the power series reaches "
-                f"{kernels.IVE_DV_TOLERANCE['float32' if single else 'float64']:g} relative "
-                f"accuracy (not near v = 0 for large x, where the derivative is exponentially "
-                f"smaller than the terms; not at v = x = 0); got v={float(vb[0])!r}, "
+                f"{domain} relative accuracy (not for v close to 0 at moderately large x, where "
+                f"the derivative is exponentially smaller than the terms, nor v large against "
+                f"√x for large x, nor at v = x = 0); got v={float(vb[0])!r}, "
                 f"x={float(xb[0])!r} ({int(xb.shape[0])} element(s) outside); hold v constant "
                 f"(polygrad.numpy.stop_gradient) to differentiate in x only")
         return out
@@ -724,11 +725,12 @@ def ive(v: Any, x: Any, /) -> Any:
     as ``scipy.special.ive`` (real orders ``v``). Differentiable in ``x``
     (I_v' = (I_{v-1} + I_{v+1}) / 2), and in the order ``v`` (no closed form: the power series
     differentiated term by term, exp(-x) Σₖ (x/2)^(2k+v) / (k! Γ(k+v+1)) · (log(x/2) -
-    ψ(k+v+1))) for v ≥ 0 and 0 ≤ x ≤ 600 (80 in float32), where that series is accurate to
-    1e-9 relative (1e-3 in float32) by a bound on its rounding error, computed with it; elsewhere
-    (v < 0, x < 0, larger x, v close to 0 for large x, where the derivative, -K₀(x) e^(-x) at
-    v = 0, is exponentially smaller than the terms) the derivative in ``v`` raises
-    ``DifferentiationError``, as does its second derivative in ``v``.
+    ψ(k+v+1)), and for large x the asymptotic expansion in 1/x) for v ≥ 0 and x ≥ 0 (x ≤ 80
+    in float32) wherever these reach 1e-9 relative (1e-3 in float32) by a bound on their error,
+    computed with them. Elsewhere (v < 0, x < 0, v close to 0 for 10 ≲ x ≲ 372, where the
+    derivative, -K₀(x) e^(-x) at v = 0, is exponentially smaller than the terms, or v large
+    against √x for x > 600) the derivative in ``v`` raises ``DifferentiationError`` naming an
+    offending element, as does the second derivative in ``v`` everywhere.
 
     Examples
     --------

@@ -1,9 +1,10 @@
 """The derivative of ive (and iv) in the order v (the primitive ive_dv: the power series
-differentiated term by term, with a bound on its rounding error): against mpmath over a grid of
-its domain (v ≥ 0, 0 ≤ x ≤ 600), against central differences of scipy.special.ive in v (float64,
-a step where truncation and rounding balance), check_grads (first order in v, second through x),
-on every backend, under pg.jit; outside the domain, and for the second derivative in v, a
-DifferentiationError naming the function and the argument, never a number."""
+differentiated term by term with a bound on its rounding error, for large x the asymptotic
+expansion): against mpmath over a grid of its domain (v ≥ 0, x ≥ 0 where either is accurate),
+against central differences of scipy.special.ive in v (float64, a step where truncation and
+rounding balance), check_grads (first order in v, second through x), on every backend, under
+pg.jit; outside the domain, and for the second derivative in v, a DifferentiationError naming
+the function and the argument, never a number."""
 
 from __future__ import annotations
 
@@ -37,6 +38,20 @@ def _central_difference(v, x):
     h = 1e-3 * numpy.maximum(numpy.abs(v), 1.0)
     f = scipy_special.ive
     return (-f(v + 2 * h, x) + 8 * f(v + h, x) - 8 * f(v - h, x) + f(v - 2 * h, x)) / (12 * h)
+
+
+def test_large_x_equals_mpmath():
+    # the asymptotic expansion (x > 600, or x > 372 where the series is not accurate); at
+    # v = 0 the derivative, -K₀(x) e^(-x), is below the smallest float
+    mpmath = pytest.importorskip("mpmath", reason="mpmath is the oracle")
+    v = numpy.array([0.0, 1e-3, 0.5, 2.0, 10.0, 0.5, 2.0, 50.0, 1.0, 1e-12, 0.0, 1e-6])
+    x = numpy.array([700.0, 700.0, 700.0, 800.0, 1e3, 1e4, 1e5, 1e6, 1e15, 1e3, 400.0, 380.0])
+    got, ok = kernels.ive_dv(numpy, v, x)
+    assert ok.all()
+    with mpmath.workdps(60):
+        want = [float(mpmath.diff(lambda t, x=x: mpmath.besseli(t, x) * mpmath.exp(-x),
+                                  mpmath.mpf(float(v)))) for v, x in zip(v, x)]
+    numpy.testing.assert_allclose(got, want, rtol=1e-9, atol=0)
 
 
 def test_kernel_equals_mpmath():
@@ -100,8 +115,9 @@ def test_under_jit(backend):
     assert_close(pg.jit(g)(v, x), g(v, x).asnumpy())
 
 
-@pytest.mark.parametrize("v, x", [(0.0, 50.0), (0.0, 12.0), (-0.5, 1.0), (1.0, -2.0),
-                                  (2.0, 700.0), (0.0, 0.0), (numpy.nan, 1.0)])
+@pytest.mark.parametrize("v, x", [(0.0, 50.0), (0.0, 12.0), (1e-9, 300.0), (-0.5, 1.0),
+                                  (1.0, -2.0), (300.0, 700.0), (1.0, numpy.inf), (0.0, 0.0),
+                                  (numpy.nan, 1.0)])
 @pytest.mark.parametrize("mode", ["rev", "fwd"])
 def test_outside_the_domain_raises(v, x, mode):
     f = lambda v: special.ive(v, x)   # noqa: E731

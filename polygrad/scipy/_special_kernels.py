@@ -620,20 +620,25 @@ def zeta_dxx(xp: Any, x: Any, q: Any) -> Any:
 
 
 # -- the derivative of ive in its order --------------------------------------------------------
-# the largest estimated relative error ive_dv returns a value for, and the largest x (float64:
-# beyond, the series would need more than ~900 terms; float32: exp(-x) stays a normal float)
+# the largest estimated relative error ive_dv returns a value for, and the largest x of the
+# power series (float64: beyond, it would need more than ~900 terms, and the asymptotic
+# expansion takes over; float32: exp(-x) stays a normal float). Above _IVE_DV_LARGE_X (float64)
+# e^(-2x) is below the smallest float: the asymptotic expansion, which leaves out a part of that
+# relative size, is then exact to float64 (at v = 0 too, where the derivative is that part)
 IVE_DV_TOLERANCE = {"float64": 1e-9, "float32": 1e-3}
 IVE_DV_MAX_X = {"float64": 600.0, "float32": 80.0}
+_IVE_DV_LARGE_X = 372.0
 
 
 def ive_dv(xp: Any, v: Any, x: Any) -> tuple:
-    """``(∂ive(v, x)/∂v, ok)`` for v ≥ 0, 0 ≤ x ≤ 600 (80 in float32): the power series
+    """``(∂ive(v, x)/∂v, ok)`` for v ≥ 0, x ≥ 0: for x ≤ 600 (80 in float32) the power series
     exp(-x) Σₖ (x/2)^(2k+v) / (k! Γ(k+v+1)) differentiated term by term (each term times
-    log(x/2) − ψ(k+v+1)), summed with the sum of the terms' magnitudes, which bounds the rounding
-    error. ``ok`` is False where that bound (or the domain) does not give ~1e-9 relative (1e-3
-    in float32): near
-    v = 0 for large x (where the derivative, -K₀(x) e^(-x) at v = 0, is exponentially smaller
-    than the terms), v < 0, x < 0, x > 600, NaN; the value there is NaN."""
+    log(x/2) − ψ(k+v+1)), summed with a bound on its rounding error; for x > 372 (float64)
+    where that is not accurate, the asymptotic expansion in 1/x, differentiated term by term,
+    with its first omitted term as error bound. ``ok`` is False where neither bound gives 1e-9
+    relative (1e-3 in float32): v close to 0 for 10 ≲ x ≤ 372 (where the derivative, -K₀(x)
+    e^(-x) at v = 0, is exponentially smaller than the terms), v large against √x for
+    large x, v < 0, x < 0, x = inf, NaN; the value there is NaN."""
     single = x.dtype == xp.float32
     tolerance = IVE_DV_TOLERANCE["float32" if single else "float64"]
     inside = (v >= 0) & (x > 0) & (x <= IVE_DV_MAX_X["float32" if single else "float64"])
@@ -663,4 +668,47 @@ def ive_dv(xp: Any, v: Any, x: Any) -> tuple:
     # right
     ok = ok | (inside & (mass == 0) & (quarter <= 1.0 + v_))
     out = xp.where(ok, s, math.nan)
-    return xp.where(at_zero, 0.0, out), ok | at_zero
+    if single:
+        return xp.where(at_zero, 0.0, out), ok | at_zero
+    # where the series does not reach the tolerance, or beyond x = 600, and x > 372 (float64):
+    # the asymptotic expansion, where it reaches the tolerance
+    large = (v >= 0) & (x > _IVE_DV_LARGE_X) & (x < math.inf) & ~ok
+    d_large, ok_large = _ive_dv_asymptotic(xp, xp.where(large, v, 0.0),
+                                           xp.where(large, x, 1e3), tolerance)
+    ok_large = large & ok_large
+    out = xp.where(ok_large, d_large, out)
+    return xp.where(at_zero, 0.0, out), ok | at_zero | ok_large
+
+
+def _ive_dv_asymptotic(xp, v, x, tolerance):
+    # ive(v, x) ~ (2πx)^(-1/2) Σₖ (-1)ᵏ aₖ(v) / xᵏ for large x, aₖ = aₖ₋₁ (4v² - (2k-1)²) / (8k),
+    # differentiated in v term by term (the part exponentially small in x, which the expansion
+    # leaves out, is below e^(-2x) relative: under the smallest float for x > 372). The error
+    # is below the first omitted term while the terms decrease
+    a, da = xp.ones_like(x), xp.zeros_like(x)
+    s, ds = xp.zeros_like(x), xp.zeros_like(x)
+    inv = 1.0 / x
+    power = xp.ones_like(x)   # (-1)ᵏ / xᵏ
+    last = xp.zeros_like(x) + math.inf
+    err = xp.zeros_like(x) + math.inf
+    done = xp.zeros_like(x) > 1.0
+    four_v2 = 4.0 * v * v
+    for k in range(1, 80):
+        s, ds = xp.where(done, s, s + a * power), xp.where(done, ds, ds + da * power)
+        da = (da * (four_v2 - (2.0 * k - 1.0) ** 2) + a * 8.0 * v) / (8.0 * k)
+        a = a * (four_v2 - (2.0 * k - 1.0) ** 2) / (8.0 * k)
+        power = -power * inv
+        size = xp.abs(da * power) + xp.abs(a * power) * xp.abs(ds) / xp.where(
+            xp.abs(s) > 1e-300, xp.abs(s), 1e-300)
+        # stop at the first term that is negligible, or that no longer decreases
+        stop = ~done & ((size <= 0.25 * tolerance * xp.abs(ds)) | (size >= last))
+        err = xp.where(stop, size, err)
+        done = done | stop
+        last = xp.where(done, last, size)
+        if k % 8 == 0 and _settled(xp, done):
+            break
+    scale = 1.0 / xp.sqrt(2.0 * math.pi * x)
+    d = scale * ds
+    # at v = 0 the derivative is -K₀(x) e^(-x), below the smallest float: 0 is right
+    ok = (done & (err <= tolerance * xp.abs(ds))) | (v == 0)
+    return d, ok
