@@ -183,7 +183,8 @@ _SPECIAL = ("erf", "erfc", "erfinv", "gammaln", "digamma", "polygamma", "i0e", "
             "j1", "y0", "y1")
 _SPECIAL_N = ("ive", "zeta", "gammainc", "gammaincc", "betainc")
 _ITERATIVE = ("gammainc_da", "betainc_da", "betainc_db", "zeta_dx", "gammaincinv",
-              "gammainccinv", "betaincinv")
+              "gammainccinv", "betaincinv", "gammainc_daa", "betainc_daa", "betainc_dadb",
+              "betainc_dbb", "zeta_dxx", "ive_dv")
 
 
 class DaskBackend(Backend):
