@@ -71,3 +71,18 @@ def assert_close(actual, expected, dtype=None, scale: float = 1.0) -> None:
 def close():
     """The dtype-aware comparison :func:`assert_close`, as a fixture."""
     return assert_close
+
+
+def require_float64(backend) -> None:
+    """Skip the calling test on a backend without float64."""
+    if not backend.supports_float64:
+        pytest.skip(f"{backend.name} has no float64")
+
+
+def skip_op_by_op_kernels(backend) -> None:
+    """Skip a finite-difference check of ``polygrad.special``'s Array API kernels on strict,
+    where they run op by op (tens of seconds per check). torch runs the same kernels (numpy and
+    jax SciPy's), and the derivative rules are the same code on every backend."""
+    if backend.name == "strict":
+        pytest.skip(f"slow on {backend.name} (op-by-op kernels, tens of seconds per check); the "
+                    f"same rules are checked on numpy, torch and jax")

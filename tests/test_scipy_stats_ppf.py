@@ -12,6 +12,7 @@ import polygrad as pg
 import polygrad.numpy as np
 from polygrad.scipy import stats
 from polygrad.testing import check_grads
+from conftest import require_float64, skip_op_by_op_kernels
 
 scipy_stats = pytest.importorskip("scipy.stats", reason="SciPy is the oracle")
 
@@ -22,23 +23,9 @@ DISCRETE = [("poisson", (3.5,)), ("poisson", (0.01,)), ("poisson", (1e4,)),
             ("binom", (10, 0.3)), ("binom", (1000, 0.02)), ("bernoulli", (0.3,))]
 
 
-def _f64(backend):
-    if not backend.supports_float64:
-        pytest.skip(f"{backend.name} has no float64")
-
-
-def _fast(backend):
-    # the Array API kernels run op by op: tens of seconds per finite-difference check on
-    # strict. torch runs the same kernels (numpy and jax SciPy's); the derivative rules are
-    # compositions, the same code on every backend
-    if backend.name == "strict":
-        pytest.skip(f"slow on {backend.name} (op-by-op kernels); the same rules are checked on "
-                    f"numpy, torch and jax, the values on every backend")
-
-
 @pytest.mark.parametrize("name, shapes", CONTINUOUS, ids=[f"{n}{s}" for n, s in CONTINUOUS])
 def test_continuous_ppf_equals_scipys(backend, name, shapes):
-    _f64(backend)
+    require_float64(backend)
     got = getattr(stats, name).ppf(np.asarray(Q), *shapes, 0.2, 1.5).asnumpy()
     want = getattr(scipy_stats, name).ppf(Q, *shapes, loc=0.2, scale=1.5)
     numpy.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-300)
@@ -55,7 +42,7 @@ def test_continuous_ppf_float32(backend):
 
 @pytest.mark.parametrize("name, shapes", DISCRETE, ids=[f"{n}{s}" for n, s in DISCRETE])
 def test_discrete_ppf_equals_scipys(backend, name, shapes):
-    _f64(backend)
+    require_float64(backend)
     got = getattr(stats, name).ppf(np.asarray(Q), *shapes, 2.0).asnumpy()
     want = getattr(scipy_stats, name).ppf(Q, *shapes, loc=2.0)
     numpy.testing.assert_array_equal(got, want)
@@ -64,8 +51,8 @@ def test_discrete_ppf_equals_scipys(backend, name, shapes):
 @pytest.mark.parametrize("name, shapes", CONTINUOUS[:1] + CONTINUOUS[3:4] + CONTINUOUS[5:7],
                          ids=["t", "gamma", "chi2", "beta"])
 def test_continuous_ppf_derivatives(backend, name, shapes):
-    _f64(backend)
-    _fast(backend)
+    require_float64(backend)
+    skip_op_by_op_kernels(backend)
     ppf = getattr(stats, name).ppf
     q = np.asarray([0.05, 0.3, 0.7, 0.9], dtype="float64")
     check_grads(lambda q, loc, scale: ppf(q, *shapes, loc, scale), modes=("fwd", "rev"),
@@ -86,8 +73,8 @@ def test_ppf_derivative_is_one_over_the_density(numpy_backend):
 
 
 def test_cdf_of_ppf_is_q(backend):
-    _f64(backend)
-    _fast(backend)
+    require_float64(backend)
+    skip_op_by_op_kernels(backend)
     q = np.asarray([1e-8, 0.2, 0.5, 0.9, 1.0 - 1e-8], dtype="float64")
     for name, shapes in CONTINUOUS:
         dist = getattr(stats, name)

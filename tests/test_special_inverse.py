@@ -14,8 +14,8 @@ import polygrad.numpy as np
 import polygrad.special as special
 from polygrad.scipy import _special_kernels as kernels
 from polygrad.testing import check_grads
+from conftest import assert_close, require_float64, skip_op_by_op_kernels
 
-from conftest import assert_close
 
 scipy_special = pytest.importorskip("scipy.special", reason="SciPy is the oracle")
 
@@ -24,25 +24,11 @@ B = numpy.array([0.3, 4.0, 1.0, 0.7, 12.0, 2.5, 80.0])
 P = numpy.array([1e-12, 0.02, 0.3, 0.5, 0.77, 0.999, 1.0 - 1e-9])
 
 
-def _f64(backend):
-    if not backend.supports_float64:
-        pytest.skip(f"{backend.name} has no float64")
-
-
-def _fast(backend):
-    # the Array API kernels run op by op: tens of seconds per finite-difference check on
-    # strict. torch runs the same kernels (numpy and jax SciPy's); the derivative rules are
-    # compositions, the same code on every backend
-    if backend.name == "strict":
-        pytest.skip(f"slow on {backend.name} (op-by-op kernels); the same rules are checked on "
-                    f"numpy, torch and jax, the values on every backend")
-
-
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("name", ["gammaincinv", "gammainccinv", "betaincinv"])
 def test_inverse_values_equal_scipys(backend, name, dtype):
     if dtype == "float64":
-        _f64(backend)
+        require_float64(backend)
     shapes = (A, B) if name == "betaincinv" else (A,)
     p = P if dtype == "float64" else numpy.array([1e-6, 0.02, 0.3, 0.5, 0.77, 0.99, 0.999])
     got = getattr(special, name)(*[np.asarray(v, dtype=dtype) for v in shapes + (p,)])
@@ -53,7 +39,7 @@ def test_inverse_values_equal_scipys(backend, name, dtype):
 
 @pytest.mark.parametrize("name", ["gammaincinv", "gammainccinv", "betaincinv"])
 def test_inverse_ends_and_invalid_arguments_follow_scipy(backend, name):
-    _f64(backend)
+    require_float64(backend)
     shapes = (numpy.array([2.0, 2.0, 2.0, 2.0, -1.0]),)
     if name == "betaincinv":
         shapes += (numpy.array([3.0, 3.0, 3.0, 3.0, 3.0]),)
@@ -90,7 +76,7 @@ def test_array_api_kernels_equal_scipys_over_a_wide_grid():
 
 
 def test_inverse_then_function_is_the_identity(backend):
-    _f64(backend)
+    require_float64(backend)
     a, b, p = (np.asarray(v) for v in (A, B, P))
     assert_close(special.gammainc(a, special.gammaincinv(a, p)), P, scale=100.0)
     assert_close(special.gammaincc(a, special.gammainccinv(a, p)), P, scale=100.0)
@@ -99,8 +85,8 @@ def test_inverse_then_function_is_the_identity(backend):
 
 @pytest.mark.parametrize("name", ["gammaincinv", "gammainccinv", "betaincinv"])
 def test_inverse_derivatives(backend, name):
-    _f64(backend)
-    _fast(backend)
+    require_float64(backend)
+    skip_op_by_op_kernels(backend)
     f = getattr(special, name)
     shapes = [np.asarray([0.7, 2.5, 9.0], dtype="float64")]
     if name == "betaincinv":
@@ -132,8 +118,8 @@ def _central(f, v, h=1e-5):
 
 
 def test_shape_derivatives_equal_central_differences_of_scipy(backend):
-    _f64(backend)
-    _fast(backend)
+    require_float64(backend)
+    skip_op_by_op_kernels(backend)
     a = numpy.array([0.3, 1.0, 2.5, 6.0, 20.0, 80.0])
     b = numpy.array([2.0, 0.6, 5.0, 1.5, 30.0, 9.0])
     x = numpy.array([0.1, 0.9, 2.0, 8.0, 18.0, 95.0])
@@ -177,8 +163,8 @@ def test_betainc_shape_derivatives_equal_mpmaths():
 
 
 def test_mixed_second_derivatives_are_exact(backend):
-    _f64(backend)
-    _fast(backend)
+    require_float64(backend)
+    skip_op_by_op_kernels(backend)
     # ∂/∂x ∂P/∂a and ∂/∂x ∂I/∂a, ∂I/∂b have closed forms: check_grads on the x-dependence
     check_grads(lambda x: pg.grad(lambda a: np.sum(special.gammainc(a, x)))(
         np.asarray(2.5, dtype="float64")), modes=("fwd", "rev"), order=1)(
@@ -205,7 +191,7 @@ def test_third_derivatives_in_the_shapes_raise_naming_them(call, argument):
 
 
 def test_gradients_agree_between_backends(backend):
-    _f64(backend)
+    require_float64(backend)
     a = np.asarray([0.7, 2.5, 9.0], dtype="float64")
     p = np.asarray([0.2, 0.5, 0.85], dtype="float64")
 
@@ -220,7 +206,7 @@ def test_gradients_agree_between_backends(backend):
 
 
 def test_under_vmap_and_jit(backend):
-    _f64(backend)
+    require_float64(backend)
     a = np.asarray([[0.5, 3.0], [2.0, 9.0]], dtype="float64")
     p = np.asarray([0.3, 0.8], dtype="float64")
     want = special.gammaincinv(a, p)

@@ -16,8 +16,8 @@ import polygrad.numpy as np
 import polygrad.special as special
 from polygrad.scipy import _special_kernels as kernels
 from polygrad.testing import check_grads
+from conftest import assert_close, require_float64
 
-from conftest import assert_close
 
 scipy_special = pytest.importorskip("scipy.special", reason="SciPy is the oracle")
 
@@ -25,11 +25,6 @@ V = numpy.array([0.0, 0.0, 1e-3, 0.3, 1.0, 2.5, 10.0, 50.0, 0.5, 1.0, 3.0, 100.0
                  5.0, 0.0])
 X = numpy.array([0.5, 5.0, 20.0, 0.01, 1.0, 7.0, 3.0, 50.0, 100.0, 400.0, 599.0, 1.0, 250.0,
                  100.0, 1e-6, 1e-3])
-
-
-def _f64(backend):
-    if not backend.supports_float64:
-        pytest.skip(f"{backend.name} has no float64")
 
 
 def _central_difference(v, x):
@@ -65,7 +60,7 @@ def test_kernel_equals_mpmath():
 
 
 def test_gradient_equals_central_differences_of_scipy(backend):
-    _f64(backend)
+    require_float64(backend)
     v = numpy.array([0.3, 1.0, 2.5, 7.0, 20.0, 1.5, 4.0])   # away from v = 0 (h reaches below)
     x = numpy.array([0.2, 1.0, 6.0, 3.0, 40.0, 150.0, 500.0])
     g = pg.grad(lambda v: np.sum(special.ive(v, np.asarray(x, dtype="float64"))))(
@@ -74,7 +69,7 @@ def test_gradient_equals_central_differences_of_scipy(backend):
 
 
 def test_iv_derivative_in_the_order(backend):
-    _f64(backend)
+    require_float64(backend)
     v = numpy.array([0.5, 2.0, 3.5])
     x = numpy.array([0.7, 2.0, 9.0])
     g = pg.elementwise_grad(lambda v: special.iv(v, np.asarray(x, dtype="float64")))(
@@ -83,7 +78,7 @@ def test_iv_derivative_in_the_order(backend):
 
 
 def test_check_grads(backend):
-    _f64(backend)
+    require_float64(backend)
     v = np.asarray([0.4, 1.5, 3.0], dtype="float64")
     x = np.asarray([0.6, 2.0, 8.0], dtype="float64")
     # first order in v and x together; the derivative in v, differentiated in x (exact)
@@ -108,7 +103,7 @@ def test_at_x_zero():
 
 
 def test_under_jit(backend):
-    _f64(backend)
+    require_float64(backend)
     v = np.asarray([0.4, 1.5, 3.0], dtype="float64")
     x = np.asarray([0.6, 2.0, 80.0], dtype="float64")
     g = pg.grad(lambda v, x: np.sum(special.iv(v, x) * 1e-30 + special.ive(v, x)))

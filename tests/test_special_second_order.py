@@ -18,8 +18,8 @@ import polygrad.special as special
 from polygrad.scipy import _special_kernels as kernels
 from polygrad.scipy import stats
 from polygrad.testing import check_grads
+from conftest import assert_close, require_float64, skip_op_by_op_kernels
 
-from conftest import assert_close
 
 mpmath = pytest.importorskip("mpmath", reason="mpmath is the oracle of the second derivatives")
 
@@ -28,17 +28,6 @@ X = numpy.array([0.01, 0.3, 2.0, 2.0, 12.0, 29.0, 160.0, 5.0, 0.1, 50.0, 1e-5, 9
 BA = numpy.array([0.3, 0.5, 2.0, 7.0, 30.0, 150.0, 1.5, 3.0, 0.8, 400.0])
 BB = numpy.array([0.7, 4.0, 3.0, 12.0, 2.5, 80.0, 1.5, 0.2, 0.9, 500.0])
 BX = numpy.array([0.2, 0.05, 0.5, 0.9, 0.95, 0.6, 0.999, 0.3, 1e-4, 0.45])
-
-
-def _f64(backend):
-    if not backend.supports_float64:
-        pytest.skip(f"{backend.name} has no float64")
-
-
-def _fast(backend):
-    if backend.name == "strict":
-        pytest.skip(f"slow on {backend.name} (op-by-op kernels, tens of seconds per check); "
-                    f"the same rules are checked on numpy, torch and jax")
 
 
 def _mp_diff(f, point, orders):
@@ -85,7 +74,7 @@ def test_outside_the_domain_is_nan():
 
 def test_values_on_every_backend(backend):
     # the primitives (on numpy: the Array API kernels too, SciPy has none of these)
-    _f64(backend)
+    require_float64(backend)
     a, x = np.asarray(A[:8], dtype="float64"), np.asarray(X[:8], dtype="float64")
     assert_close(pg.elementwise_grad(pg.elementwise_grad(special.gammainc))(a, x),
                  kernels.gammainc_daa(numpy, A[:8], X[:8]), scale=100.0)
@@ -117,16 +106,16 @@ SECOND = {
 
 @pytest.mark.parametrize("name", list(SECOND))
 def test_check_grads_to_second_order_in_every_argument(backend, name):
-    _f64(backend)
-    _fast(backend)
+    require_float64(backend)
+    skip_op_by_op_kernels(backend)
     f, values = SECOND[name]
     check_grads(f, modes=("fwd", "rev"), order=2)(
         *[np.asarray(v, dtype="float64") for v in values])
 
 
 def test_hessian_of_the_gamma_log_cdf_in_its_shape_equals_mpmath(backend):
-    _f64(backend)
-    _fast(backend)
+    require_float64(backend)
+    skip_op_by_op_kernels(backend)
     a = numpy.array([0.7, 2.5, 30.0])
     x = numpy.array([0.3, 3.0, 25.0])
     h = pg.hessian(lambda a: np.sum(stats.gamma.logcdf(np.asarray(x, dtype="float64"), a)))(
@@ -138,8 +127,8 @@ def test_hessian_of_the_gamma_log_cdf_in_its_shape_equals_mpmath(backend):
 
 
 def test_hessian_of_the_beta_log_cdf_in_its_shapes_equals_mpmath(backend):
-    _f64(backend)
-    _fast(backend)
+    require_float64(backend)
+    skip_op_by_op_kernels(backend)
     a, b, x = 2.5, 1.5, 0.4
 
     def f(ab):
@@ -156,8 +145,8 @@ def test_hessian_of_the_beta_log_cdf_in_its_shapes_equals_mpmath(backend):
 def test_the_x_derivatives_of_the_second_derivatives_are_exact(backend):
     # ∂/∂x of ∂²P/∂a², ∂²I/∂a², ∂²I/∂a∂b, ∂²I/∂b², ∂²ζ/∂x² in q: closed forms, checked by
     # finite differences
-    _f64(backend)
-    _fast(backend)
+    require_float64(backend)
+    skip_op_by_op_kernels(backend)
     a = np.asarray([2.5, 2.5, 2.5], dtype="float64")   # constants, of x's shape
     b = np.asarray([1.5, 1.5, 1.5], dtype="float64")
     x = np.asarray([0.2, 0.5, 0.7], dtype="float64")
@@ -170,8 +159,8 @@ def test_the_x_derivatives_of_the_second_derivatives_are_exact(backend):
 
 
 def test_under_vmap(backend):
-    _f64(backend)
-    _fast(backend)
+    require_float64(backend)
+    skip_op_by_op_kernels(backend)
     a = np.asarray([[0.5, 3.0], [2.0, 9.0]], dtype="float64")
     g2 = pg.vmap(pg.hessian(lambda a: special.gammainc(a, 2.0)))(a.reshape((4,)))
     assert_close(g2, kernels.gammainc_daa(numpy, a.asnumpy().reshape(4), numpy.full(4, 2.0)),
